@@ -1,0 +1,300 @@
+//! Runs the in-memory execution models for real on a [`Platform`] and records their trace.
+//!
+//! Every model runs the same task plans (see [`task_plan`]), so their results can be
+//! compared and checked: each task's sum must come out exactly once, whatever the model.
+//! Processes are not here: they need separate memories, which only the host can create
+//! (Web Workers in the browser); the host runs [`run_task`] in each one.
+
+use crate::params::{Model, Params, Workload};
+use crate::platform::Platform;
+use crate::trace::{ModelRun, Span, State};
+use crate::vm::{self, EvalBreaker, NoBreaker};
+use std::sync::Mutex;
+
+/// A piece of one task's work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Segment {
+    /// Interpreted loop over `start..end`: needs the GIL where there is one.
+    Cpu {
+        /// First value summed.
+        start: u64,
+        /// One past the last value summed.
+        end: u64,
+    },
+    /// The same loop in a section that released the GIL (a C extension's work).
+    Released {
+        /// First value summed.
+        start: u64,
+        /// One past the last value summed.
+        end: u64,
+    },
+    /// A wait for I/O of this many microseconds.
+    Io {
+        /// Length of the wait.
+        us: f64,
+    },
+}
+
+/// How many CPU/I-O rounds a mixed task makes.
+pub const MIXED_BURSTS: u64 = 4;
+
+/// The work of one task. Every task of a run gets the same plan; the CPU segments of a
+/// plan together sum `0..n` (or `0..n * (1 - io_fraction)` for a mixed task) once.
+pub fn task_plan(params: &Params) -> Vec<Segment> {
+    let wait_us = params.wait_ms * 1000.0;
+    match params.workload {
+        Workload::Io => vec![Segment::Io { us: wait_us }],
+        Workload::Cpu => cpu_segments(0, params.n, params.release_fraction),
+        Workload::Mixed => {
+            let cpu_n = ((1.0 - params.io_fraction) * params.n as f64).round() as u64;
+            let io_us = params.io_fraction * wait_us / MIXED_BURSTS as f64;
+            let mut plan = Vec::new();
+            for b in 0..MIXED_BURSTS {
+                let (start, end) = (cpu_n * b / MIXED_BURSTS, cpu_n * (b + 1) / MIXED_BURSTS);
+                plan.extend(cpu_segments(start, end, params.release_fraction));
+                if io_us > 0.0 {
+                    plan.push(Segment::Io { us: io_us });
+                }
+            }
+            plan
+        }
+    }
+}
+
+fn cpu_segments(start: u64, end: u64, release_fraction: f64) -> Vec<Segment> {
+    let split = end - ((end - start) as f64 * release_fraction).round() as u64;
+    let mut v = Vec::new();
+    if split > start || end == start {
+        v.push(Segment::Cpu { start, end: split });
+    }
+    if end > split {
+        v.push(Segment::Released { start: split, end });
+    }
+    v
+}
+
+/// The exact result every model must produce for one task.
+pub fn expected_result(params: &Params) -> u64 {
+    task_plan(params)
+        .iter()
+        .map(|s| match *s {
+            Segment::Cpu { start, end } | Segment::Released { start, end } => {
+                vm::sum_exact(start, end)
+            }
+            Segment::Io { .. } => 0,
+        })
+        .fold(0, u64::wrapping_add)
+}
+
+/// Which lane runs a task when `lanes` threads share `tasks` tasks: round robin, as a
+/// pool of that many threads taking tasks in order would.
+pub fn lane_of(task: u32, lanes: u32) -> u32 {
+    task % lanes.max(1)
+}
+
+/// Hooks a model gives the task runner: how to enter and leave the GIL, if it has one.
+pub trait Interpreter: Sync {
+    /// The eval breaker a lane's interpreter checks on every backward jump.
+    type Breaker<'a>: EvalBreaker
+    where
+        Self: 'a;
+    /// Makes the breaker for one lane.
+    fn breaker(&self, lane: u32, task: u32) -> Self::Breaker<'_>;
+    /// Called before a segment that needs the lock; returns once the lane may run.
+    fn acquire(&self, _lane: u32, _task: u32) {}
+    /// Called after such a segment, or before a wait or a released section.
+    fn release(&self, _lane: u32, _task: u32) {}
+}
+
+/// The interpreter with no global lock.
+#[derive(Debug, Default)]
+pub struct FreeInterpreter;
+
+impl Interpreter for FreeInterpreter {
+    type Breaker<'a> = NoBreaker;
+    fn breaker(&self, _lane: u32, _task: u32) -> NoBreaker {
+        NoBreaker
+    }
+}
+
+/// Runs one task's plan on the calling thread and returns its result, reporting a span
+/// for every stretch of running, released work and waiting.
+pub fn run_task<I: Interpreter>(
+    platform: &dyn Platform,
+    interp: &I,
+    params: &Params,
+    lane: u32,
+    task: u32,
+    t0: f64,
+    sink: &(dyn Fn(Span) + Sync),
+) -> u64 {
+    let mut result = 0u64;
+    let span = |state, start: f64, end: f64| Span {
+        lane,
+        task,
+        state,
+        start_us: start - t0,
+        end_us: end - t0,
+    };
+    for seg in task_plan(params) {
+        match seg {
+            Segment::Cpu { start, end } => {
+                interp.acquire(lane, task);
+                let s = platform.now_us();
+                let mut breaker = interp.breaker(lane, task);
+                result = result.wrapping_add(vm::eval(&vm::sum_loop(start, end), &mut breaker));
+                drop(breaker);
+                let e = platform.now_us();
+                interp.release(lane, task);
+                sink(span(State::Running, s, e));
+            }
+            Segment::Released { start, end } => {
+                let s = platform.now_us();
+                result = result.wrapping_add(vm::eval(&vm::sum_loop(start, end), &mut NoBreaker));
+                sink(span(State::Released, s, platform.now_us()));
+            }
+            Segment::Io { us } => {
+                let s = platform.now_us();
+                platform.sleep_us(us);
+                sink(span(State::WaitingIo, s, platform.now_us()));
+            }
+        }
+    }
+    result
+}
+
+/// Runs one in-memory model for real and returns its trace. `sink` sees every span as
+/// it ends, for live drawing; the returned run holds them all.
+///
+/// # Panics
+/// For [`Model::Processes`], which the host runs itself (see the module docs).
+pub fn run_model(
+    platform: &dyn Platform,
+    params: &Params,
+    model: Model,
+    sink: &(dyn Fn(Span) + Sync),
+) -> ModelRun {
+    match model {
+        Model::Sequential => run_lanes_with(platform, params, model, 1, &FreeInterpreter, sink),
+        Model::FreeThreads => run_lanes_with(
+            platform,
+            params,
+            model,
+            params.threads,
+            &FreeInterpreter,
+            sink,
+        ),
+        Model::GilThreads | Model::Asyncio | Model::Processes => {
+            unimplemented!("{} is not wired to the runner yet", model.id())
+        }
+    }
+}
+
+/// Runs every task on `lanes` real threads (task `t` on lane [`lane_of`]) through `interp`.
+pub fn run_lanes_with<I: Interpreter>(
+    platform: &dyn Platform,
+    params: &Params,
+    model: Model,
+    lanes: u32,
+    interp: &I,
+    sink: &(dyn Fn(Span) + Sync),
+) -> ModelRun {
+    let lanes = lanes.clamp(1, params.tasks);
+    let spans = Mutex::new(Vec::new());
+    let results = Mutex::new(vec![0u64; params.tasks as usize]);
+    let record = |s: Span| {
+        sink(s);
+        spans.lock().expect("span list poisoned").push(s);
+    };
+    let t0 = platform.now_us();
+    platform.run_lanes(lanes, &|lane| {
+        for task in (0..params.tasks).filter(|t| lane_of(*t, lanes) == lane) {
+            let r = run_task(platform, interp, params, lane, task, t0, &record);
+            results.lock().expect("result list poisoned")[task as usize] = r;
+        }
+    });
+    let wall_ms = (platform.now_us() - t0) / 1000.0;
+    let mut spans = spans.into_inner().expect("span list poisoned");
+    spans.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
+    ModelRun {
+        model,
+        threads: lanes,
+        wall_ms,
+        spans,
+        results: results.into_inner().expect("result list poisoned"),
+        gil_handoffs: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::NativePlatform;
+
+    fn params(workload: Workload) -> Params {
+        Params {
+            workload,
+            tasks: 5,
+            threads: 3,
+            n: 20_000,
+            wait_ms: 2.0,
+            io_fraction: 0.5,
+            release_fraction: 0.25,
+            ..Params::default()
+        }
+    }
+
+    #[test]
+    fn plans_sum_each_value_once() {
+        for w in [Workload::Cpu, Workload::Mixed] {
+            let p = params(w);
+            let mut covered = Vec::new();
+            for s in task_plan(&p) {
+                if let Segment::Cpu { start, end } | Segment::Released { start, end } = s {
+                    covered.push((start, end));
+                }
+            }
+            covered.sort_unstable();
+            for pair in covered.windows(2) {
+                assert_eq!(pair[0].1, pair[1].0, "{w:?}: gap or overlap");
+            }
+            assert_eq!(covered.first().unwrap().0, 0);
+        }
+    }
+
+    #[test]
+    fn every_task_is_done_exactly_once_in_sequential_and_free_threads() {
+        let platform = NativePlatform::default();
+        for w in [Workload::Cpu, Workload::Io, Workload::Mixed] {
+            let p = params(w);
+            for model in [Model::Sequential, Model::FreeThreads] {
+                let run = run_model(&platform, &p, model, &|_| {});
+                assert_eq!(run.results, vec![expected_result(&p); 5], "{model:?} {w:?}");
+                let mut tasks: Vec<u32> = run
+                    .spans
+                    .iter()
+                    .filter(|s| s.state != State::WaitingIo)
+                    .map(|s| s.task)
+                    .collect();
+                tasks.dedup();
+                assert!(run.spans.iter().all(|s| s.end_us >= s.start_us));
+                let lanes = if model == Model::Sequential { 1 } else { 3 };
+                assert_eq!(run.lanes_used(), lanes, "{model:?} {w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sequential_never_overlaps_itself() {
+        let platform = NativePlatform::default();
+        let run = run_model(
+            &platform,
+            &params(Workload::Mixed),
+            Model::Sequential,
+            &|_| {},
+        );
+        for pair in run.spans.windows(2) {
+            assert!(pair[0].end_us <= pair[1].start_us);
+        }
+    }
+}

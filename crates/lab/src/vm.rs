@@ -1,0 +1,170 @@
+//! A tiny bytecode interpreter that runs the source's summing loop the way CPython does.
+//!
+//! `result = 0; for i in range(start, end): result += i` compiles to a handful of ops;
+//! the interpreter dispatches them one by one and, like CPython's eval loop, looks at an
+//! "eval breaker" on every backward jump. That is where a thread under the GIL notices a
+//! drop request and hands the lock over, so hand-offs happen where CPython's happen.
+//!
+//! The plain Rust kernels beside it ([`sum_native`], [`sum_parallel`]) are what a C
+//! extension would run: the same sum without an interpreter.
+
+use rayon::prelude::*;
+use std::hint::black_box;
+
+/// One instruction of the interpreter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Push a constant.
+    LoadConst(u64),
+    /// Push a local variable.
+    LoadFast(usize),
+    /// Pop into a local variable.
+    StoreFast(usize),
+    /// Pop two values, push their (wrapping) sum.
+    BinaryAdd,
+    /// Set up the range iterator `start..end`.
+    GetRange(u64, u64),
+    /// Push the iterator's next value, or jump to the target when it is exhausted.
+    ForIter(usize),
+    /// Jump back to the target; the eval breaker is checked here.
+    JumpBackward(usize),
+    /// Stop, returning the top of the stack.
+    ReturnValue,
+}
+
+/// Compiles `result = 0; for i in range(start, end): result += i; return result`.
+pub fn sum_loop(start: u64, end: u64) -> Vec<Op> {
+    const RESULT: usize = 0;
+    const I: usize = 1;
+    vec![
+        Op::LoadConst(0),
+        Op::StoreFast(RESULT),
+        Op::GetRange(start, end),
+        Op::ForIter(10), // 3
+        Op::StoreFast(I),
+        Op::LoadFast(RESULT),
+        Op::LoadFast(I),
+        Op::BinaryAdd,
+        Op::StoreFast(RESULT),
+        Op::JumpBackward(3),
+        Op::LoadFast(RESULT), // 10
+        Op::ReturnValue,
+    ]
+}
+
+/// What the interpreter asks at every backward jump.
+pub trait EvalBreaker {
+    /// Called at every backward jump; may block (to hand over the GIL) before returning.
+    fn check(&mut self);
+}
+
+/// An eval breaker that never asks for anything: a thread with no GIL.
+#[derive(Debug, Default)]
+pub struct NoBreaker;
+
+impl EvalBreaker for NoBreaker {
+    #[inline]
+    fn check(&mut self) {}
+}
+
+/// Runs `code` to its `ReturnValue` and returns that value.
+///
+/// # Panics
+/// On malformed code (a stack underflow or a jump out of range); [`sum_loop`] never
+/// produces such code.
+pub fn eval(code: &[Op], breaker: &mut impl EvalBreaker) -> u64 {
+    let code = black_box(code);
+    let mut locals = [0u64; 2];
+    let mut stack: Vec<u64> = Vec::with_capacity(4);
+    let mut range = 0..0;
+    let mut pc = 0;
+    loop {
+        let op = code[pc];
+        pc += 1;
+        match op {
+            Op::LoadConst(v) => stack.push(v),
+            Op::LoadFast(slot) => stack.push(locals[slot]),
+            Op::StoreFast(slot) => locals[slot] = stack.pop().expect("stack underflow"),
+            Op::BinaryAdd => {
+                let b = stack.pop().expect("stack underflow");
+                let a = stack.pop().expect("stack underflow");
+                stack.push(a.wrapping_add(b));
+            }
+            Op::GetRange(start, end) => range = start..end,
+            Op::ForIter(exit) => match range.next() {
+                Some(i) => stack.push(i),
+                None => pc = exit,
+            },
+            Op::JumpBackward(target) => {
+                breaker.check();
+                pc = target;
+            }
+            Op::ReturnValue => return stack.pop().expect("stack underflow"),
+        }
+    }
+}
+
+/// The sum of `start..end` in plain Rust: the kernel without an interpreter.
+pub fn sum_native(start: u64, end: u64) -> u64 {
+    let mut total = 0u64;
+    for i in start..end {
+        // black_box keeps the loop a loop: otherwise it folds into a closed form.
+        total = total.wrapping_add(black_box(i));
+    }
+    total
+}
+
+/// The sum of `0..n` split into `chunks` pieces summed on the current rayon pool.
+pub fn sum_parallel(n: u64, chunks: u64) -> u64 {
+    let chunks = chunks.max(1);
+    (0..chunks)
+        .into_par_iter()
+        .map(|c| sum_native(n * c / chunks, n * (c + 1) / chunks))
+        .reduce(|| 0, u64::wrapping_add)
+}
+
+/// The exact sum of `start..end`, for checking the kernels.
+pub fn sum_exact(start: u64, end: u64) -> u64 {
+    if end <= start {
+        return 0;
+    }
+    let (a, b) = (u128::from(start), u128::from(end));
+    ((b * (b - 1) / 2 - a * a.saturating_sub(1) / 2) % (1u128 << 64)) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Counting(u64);
+    impl EvalBreaker for Counting {
+        fn check(&mut self) {
+            self.0 += 1;
+        }
+    }
+
+    #[test]
+    fn interpreter_and_kernels_agree() {
+        for (start, end) in [(0, 0), (0, 1), (0, 10), (5, 1000), (0, 100_000)] {
+            let exact = sum_exact(start, end);
+            assert_eq!(eval(&sum_loop(start, end), &mut NoBreaker), exact);
+            assert_eq!(sum_native(start, end), exact);
+        }
+        // The source's example: sum(range(10_000_000)).
+        assert_eq!(sum_exact(0, 10_000_000), 49_999_995_000_000);
+    }
+
+    #[test]
+    fn serial_and_parallel_kernels_agree() {
+        for (n, chunks) in [(0, 1), (1, 4), (1_000_003, 7), (2_000_000, 64)] {
+            assert_eq!(sum_parallel(n, chunks), sum_native(0, n));
+        }
+    }
+
+    #[test]
+    fn the_breaker_is_checked_on_every_backward_jump() {
+        let mut b = Counting(0);
+        eval(&sum_loop(0, 1234), &mut b);
+        assert_eq!(b.0, 1234);
+    }
+}
