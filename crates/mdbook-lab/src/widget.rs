@@ -1,0 +1,208 @@
+//! Turns one chapter's `{{#lab ...}}` directives into widget HTML.
+
+use lab::chart::{escape, summary_table, wall_bars};
+use lab::predict::{Machine, predict};
+use lab::{Experiment, Model, Params, Workload};
+use std::fmt::Write;
+
+/// A chapter path or title made safe for an element id.
+pub(crate) fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_owned()
+}
+
+/// Expands every directive in `markdown`. Directives inside fenced code blocks are
+/// left alone, so a chapter can show one as an example. Widget ids are
+/// `lab-<chapter slug>-<n>`, unique across the book (print.html has every chapter).
+///
+/// # Errors
+/// A directive with an unknown experiment or a bad setting, naming the line.
+pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(markdown.len());
+    let mut fence: Option<&str> = None;
+    let mut n = 0;
+    for (lineno, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+        } else if let Some(inner) = trimmed
+            .strip_prefix("{{#lab ")
+            .and_then(|rest| rest.strip_suffix("}}"))
+        {
+            n += 1;
+            let id = format!("lab-{chapter}-{n}");
+            let html = widget(inner, &id).map_err(|e| format!("line {}: {e}", lineno + 1))?;
+            // Blank lines around the block keep Markdown from wrapping it in a paragraph.
+            out.push('\n');
+            out.push_str(&html);
+            out.push_str("\n\n");
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Parses `EXPERIMENT key=value ...` into the experiment and its full parameters.
+fn parse(inner: &str) -> Result<(Experiment, Params), String> {
+    let mut words = inner.split_whitespace();
+    let experiment = Experiment::parse(words.next().unwrap_or("")).map_err(|e| e.message)?;
+    let mut params = experiment.defaults();
+    for word in words {
+        let (k, v) = word
+            .split_once('=')
+            .ok_or_else(|| format!("expected key=value, got \"{word}\""))?;
+        params.set(k, v).map_err(|e| e.message)?;
+    }
+    Ok((experiment, params))
+}
+
+/// One number input of the widget's form.
+struct Control {
+    name: &'static str,
+    label: &'static str,
+    min: f64,
+    max: f64,
+    step: f64,
+}
+
+fn controls(params: &Params) -> Vec<Control> {
+    let c = |name, label, min, max, step| Control {
+        name,
+        label,
+        min,
+        max,
+        step,
+    };
+    let mut v = vec![c("tasks", "tasks", 1.0, 64.0, 1.0)];
+    if params.models.iter().any(|m| !matches!(m, Model::Sequential | Model::Asyncio)) {
+        v.push(c("threads", "threads", 1.0, 16.0, 1.0));
+    }
+    if params.workload != Workload::Io {
+        v.push(c("n", "loop size n", 1.0, 100_000_000.0, 1.0));
+    }
+    if params.workload != Workload::Cpu {
+        v.push(c("wait_ms", "I/O wait (ms)", 0.0, 5000.0, 1.0));
+    }
+    if params.workload == Workload::Mixed {
+        v.push(c("io_fraction", "I/O fraction", 0.0, 1.0, 0.05));
+    }
+    if params.models.contains(&Model::GilThreads) {
+        v.push(c("switch_ms", "switch interval (ms)", 0.1, 100.0, 0.1));
+        v.push(c("release_fraction", "GIL released (fraction)", 0.0, 1.0, 0.05));
+    }
+    v
+}
+
+fn widget(inner: &str, id: &str) -> Result<String, String> {
+    let (experiment, params) = parse(inner)?;
+    let pairs = params.to_pairs();
+    let value_of = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let json = {
+        let map: serde_json::Map<String, serde_json::Value> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    };
+    let machine = Machine::default();
+    let report = predict(experiment, &params, &machine);
+
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r##"<div class="lab-widget" id="{id}" data-lab="{exp}" data-state="idle" data-params="{json}"><div class="lab-head"><span class="lab-title">{title}</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this widget">#</a></div>"##,
+        exp = experiment.id(),
+        json = escape(&json),
+        title = escape(experiment.title()),
+    );
+    h.push_str(r#"<form class="lab-controls" aria-label="Settings">"#);
+    for c in controls(&params) {
+        let _ = write!(
+            h,
+            r#"<label for="{id}-{n}">{label}</label><input id="{id}-{n}" name="{n}" type="number" min="{min}" max="{max}" step="{step}" value="{v}" required>"#,
+            n = c.name,
+            label = escape(c.label),
+            min = c.min,
+            max = c.max,
+            step = c.step,
+            v = escape(&value_of(c.name)),
+        );
+    }
+    h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button></div>"#);
+    let _ = write!(
+        h,
+        r#"<p class="lab-status" role="status">Below: a prediction. Press Run to measure on this machine.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted"><figcaption>Predicted for a {cores}-core machine, not measured.</figcaption>{chart}{table}</figure></div>"#,
+        cores = machine.cores,
+        chart = wall_bars(&report),
+        table = summary_table(&report),
+    );
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_directives_with_unique_ids_and_leaves_code_alone() {
+        let md = "# T\n\n{{#lab parallel-cpu tasks=2}}\n\n```text\n{{#lab parallel-cpu}}\n```\n{{#lab gil-cpu}}\n";
+        let out = expand(md, "ch").unwrap();
+        assert_eq!(out.matches("class=\"lab-widget\"").count(), 2);
+        assert!(out.contains("id=\"lab-ch-1\"") && out.contains("id=\"lab-ch-2\""));
+        assert!(out.contains("```text\n{{#lab parallel-cpu}}\n```"));
+        assert!(out.contains("data-lab=\"gil-cpu\""));
+        assert!(out.contains("&quot;tasks&quot;:&quot;2&quot;"));
+    }
+
+    #[test]
+    fn the_widget_follows_the_contract_and_has_a_prediction() {
+        let out = expand("{{#lab parallel-cpu}}", "c").unwrap();
+        for needle in [
+            "data-state=\"idle\"",
+            "data-action=\"run\"",
+            "data-action=\"stop\"",
+            "class=\"lab-predicted\"",
+            "<svg",
+            "<table",
+            "Predicted",
+        ] {
+            assert!(out.contains(needle), "missing {needle}");
+        }
+        // A Markdown HTML block ends at a blank line: the widget must have none.
+        assert!(!out.trim().contains("\n\n"));
+    }
+
+    #[test]
+    fn bad_directives_fail_the_build_with_the_line() {
+        let err = expand("a\n{{#lab nope}}", "c").unwrap_err();
+        assert!(err.starts_with("line 2:") && err.contains("parallel-cpu"), "{err}");
+        let err = expand("{{#lab parallel-cpu tasks=0}}", "c").unwrap_err();
+        assert!(err.contains("tasks must be"), "{err}");
+        let err = expand("{{#lab parallel-cpu tasks}}", "c").unwrap_err();
+        assert!(err.contains("key=value"), "{err}");
+    }
+
+    #[test]
+    fn slugs_are_id_safe() {
+        assert_eq!(slug("01 What/is the GIL?"), "01-what-is-the-gil");
+    }
+}

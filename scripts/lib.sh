@@ -1,0 +1,84 @@
+# Shared by the scripts a person runs (serve, test, bench): locating the repo, saying
+# what is going on, and installing what a fresh machine lacks. Source it, don't run it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SITE="$ROOT/book/build"            # the whole static site, ready to copy to any host
+WASM_TARGET_DIR="$ROOT/target-wasm" # kept apart so native and wasm builds never invalidate each other
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The exact wasm-bindgen version Cargo.lock pins: the CLI must match it.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+apt_install() {
+  local pkgs=("$@")
+  [ "$(id -u)" = 0 ] || die "installing ${pkgs[*]} needs root (or install them yourself)"
+  if [ ! -f /tmp/.concurrency-lab-apt-updated ]; then
+    say "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 && touch /tmp/.concurrency-lab-apt-updated
+  fi
+  say "apt-get install ${pkgs[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >&2
+}
+
+# cargo install at an exact version; if a locked dependency is missing from the
+# registry, retry unlocked (the registry mirror can lag behind a crate's lock file).
+cargo_install() {
+  local crate=$1 version=$2
+  say "installing $crate $version (a few minutes, once)"
+  cargo install --quiet --locked "$crate" --version "$version" >&2 \
+    || cargo install --quiet "$crate" --version "$version" >&2
+}
+
+# Chooses the compiler for the wasm builds, which need std rebuilt with atomics
+# (-Z build-std): a rustup nightly that has rust-src and the wasm32 target, or else
+# Debian's Rust with its sources. Sets WASM_CARGO and exports what that pair needs.
+select_wasm_toolchain() {
+  if rustup +nightly component list --installed 2>/dev/null | grep -q '^rust-src' \
+    && rustup +nightly target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown'; then
+    WASM_CARGO=(cargo +nightly)
+    return
+  fi
+  if [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library ] || [ ! -x /usr/bin/rust-lld ]; then
+    say "no Rust toolchain here can build std for wasm32: installing Debian's Rust and its sources"
+    # Debian 12 ships a complete, matching Rust with its library sources in the security archive.
+    local release=()
+    if grep -q bookworm /etc/os-release 2>/dev/null; then release=(-t bookworm-security); fi
+    apt_install "${release[@]}" rustc-web cargo-web rust-web-src rust-web-llvm
+  fi
+  # rustup's cargo comes first on PATH: call Debian's pair by full path, and let its
+  # stable compiler accept -Z build-std.
+  WASM_CARGO=(env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 PATH="/usr/bin:$PATH" /usr/bin/cargo)
+}
+
+ensure_tools() {
+  local want
+  want=$(wasm_bindgen_version)
+  [ -n "$want" ] || die "wasm-bindgen is not in Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    cargo_install wasm-bindgen-cli "$want"
+  fi
+  if [ "$(mdbook --version 2>/dev/null | awk '{print $2}')" != "v0.5.4" ]; then
+    cargo_install mdbook 0.5.4
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    apt_install chromium chromium-driver
+  fi
+}
+
+ensure_node_modules() {
+  command -v node >/dev/null || apt_install nodejs npm
+  if [ ! -d "$ROOT/www/node_modules/playwright-core" ] \
+    || [ "$ROOT/www/package-lock.json" -nt "$ROOT/www/node_modules/.package-lock.json" ]; then
+    say "npm ci (test dependencies)"
+    (cd "$ROOT/www" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}

@@ -1,0 +1,157 @@
+// Mounts every Concurrency Lab widget on the page: reads its settings (from the
+// chapter and from a shared link), runs it on the compute worker, and shows the
+// measurement beside the prediction. Safe to run twice (print.html has every chapter).
+
+import * as engine from './engine.js';
+
+const SETTINGS = ['workload', 'tasks', 'threads', 'n', 'wait_ms', 'switch_ms', 'io_fraction', 'release_fraction', 'models'];
+
+const $ = (root, sel) => root.querySelector(sel);
+
+function setState(root, state) {
+  root.dataset.state = state;
+  $(root, '[data-action=run]').disabled = state === 'running';
+  $(root, '[data-action=stop]').disabled = state !== 'running';
+}
+
+function showError(root, message) {
+  const box = $(root, '.lab-error');
+  box.textContent = message; // text, never markup: messages may echo a link's values
+  box.hidden = false;
+  setState(root, 'error');
+}
+
+function clearError(root) {
+  const box = $(root, '.lab-error');
+  box.hidden = true;
+  box.textContent = '';
+}
+
+/** The widget's settings: the chapter's, overridden by the form's current values. */
+function settingsOf(root) {
+  const settings = JSON.parse(root.dataset.params);
+  for (const input of root.querySelectorAll('.lab-controls input')) settings[input.name] = input.value;
+  return settings;
+}
+
+function threadsOf(settings) {
+  const parallel = String(settings.models).split(',').some((m) => !['sequential', 'asyncio'].includes(m.trim()));
+  return parallel ? Math.max(1, Number(settings.threads) || 1) : 1;
+}
+
+function describeEnv(root, info, report) {
+  const isolated = info.isolated ? 'cross-origin isolated' : 'not cross-origin isolated (no shared memory)';
+  const used = report ? Math.max(...report.runs.map((r) => r.threads)) : 1;
+  const cores = navigator.hardwareConcurrency || '?';
+  $(root, '.lab-env').textContent = info.threaded
+    ? `Ran on up to ${used} thread(s) from a pool of ${info.poolSize} Web Workers; this machine reports ${cores} logical cores; the page is ${isolated}.`
+    : `Ran on the single-threaded build: the page is ${isolated}, so models that need threads are unavailable.`;
+}
+
+async function runWidget(root) {
+  clearError(root);
+  const settings = settingsOf(root);
+  const measured = $(root, '.lab-measured');
+  const progress = $(root, '.lab-progress');
+  const status = $(root, '.lab-status');
+  setState(root, 'running');
+  progress.hidden = false;
+  progress.value = 0;
+  status.textContent = 'Running…';
+  let hidden = document.visibilityState === 'hidden';
+  const onVisibility = () => { if (document.visibilityState === 'hidden') hidden = true; };
+  document.addEventListener('visibilitychange', onVisibility);
+  const started = performance.now();
+  try {
+    const result = await engine.run(root.dataset.lab, settings, threadsOf(settings), (p) => {
+      progress.value = p.fraction;
+      status.textContent = `Running ${p.model}… ${Math.round(p.fraction * 100)}%`;
+      measured.hidden = false;
+      measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}`;
+    });
+    const { report, rendered, info } = result;
+    // A hidden tab throttles timers: its numbers would not be a fair measurement.
+    const valid = !hidden;
+    measured.hidden = false;
+    measured.innerHTML = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>${rendered.chart}${rendered.table}`;
+    root.dataset.result = JSON.stringify({
+      experiment: root.dataset.lab,
+      valid,
+      isolated: info.isolated,
+      threaded: info.threaded,
+      pool_size: info.poolSize,
+      models: rendered.summary,
+    });
+    describeEnv(root, info, report);
+    status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+    setState(root, 'done');
+  } catch (e) {
+    status.textContent = '';
+    if (e.message === 'stopped') {
+      status.textContent = 'Stopped.';
+      setState(root, root.dataset.result ? 'done' : 'idle');
+    } else {
+      showError(root, e.message);
+    }
+  } finally {
+    progress.hidden = true;
+    document.removeEventListener('visibilitychange', onVisibility);
+  }
+}
+
+/** Applies `?lab=<widget id>&tasks=…` from a shared link, after checking it in Rust. */
+async function applyLink(root) {
+  const query = new URLSearchParams(location.search);
+  if (query.get('lab') !== root.id) return;
+  const settings = JSON.parse(root.dataset.params);
+  for (const name of SETTINGS) if (query.has(name)) settings[name] = query.get(name);
+  root.scrollIntoView({ block: 'start' });
+  try {
+    const params = await engine.validate(root.dataset.lab, settings);
+    root.dataset.params = JSON.stringify(Object.fromEntries(SETTINGS.map((k) => [k, String(Array.isArray(params[k]) ? params[k].join(',') : params[k])])));
+    for (const input of root.querySelectorAll('.lab-controls input')) input.value = String(params[input.name]);
+  } catch (e) {
+    showError(root, `This link's settings were not applied: ${e.message}`);
+  }
+}
+
+async function copyLink(root) {
+  const url = new URL(location.href);
+  url.search = '';
+  url.searchParams.set('lab', root.id);
+  const settings = settingsOf(root);
+  for (const name of SETTINGS) url.searchParams.set(name, settings[name]);
+  url.hash = root.id;
+  const status = $(root, '.lab-status');
+  try {
+    await navigator.clipboard.writeText(url.href);
+    status.textContent = 'Link copied.';
+  } catch {
+    status.textContent = `Link: ${url.href}`;
+  }
+}
+
+function mount(root) {
+  if (root.dataset.mounted) return;
+  root.dataset.mounted = 'true';
+  $(root, '[data-action=run]').addEventListener('click', () => {
+    const form = $(root, '.lab-controls');
+    if (!form.reportValidity()) return;
+    runWidget(root);
+  });
+  $(root, '[data-action=stop]').addEventListener('click', () => engine.stop());
+  $(root, '[data-action=link]').addEventListener('click', () => copyLink(root));
+  $(root, '.lab-controls').addEventListener('submit', (e) => e.preventDefault());
+  if (!engine.canThread()) {
+    $(root, '.lab-env').textContent = 'This page is not cross-origin isolated, so it cannot share memory between threads: widgets run on one thread.';
+  }
+  root.dataset.ready = 'true';
+  applyLink(root);
+}
+
+export function mountAll(doc = document) {
+  doc.querySelectorAll('.lab-widget').forEach(mount);
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());
+else mountAll();
