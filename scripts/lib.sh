@@ -44,12 +44,12 @@ select_wasm_toolchain() {
     WASM_CARGO=(cargo +nightly)
     return
   fi
-  if [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library ] || [ ! -x /usr/bin/rust-lld ]; then
+  if [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library ] || [ ! -x "$(readlink -f /usr/bin/rust-lld)" ]; then
     say "no Rust toolchain here can build std for wasm32: installing Debian's Rust and its sources"
     # Debian 12 ships a complete, matching Rust with its library sources in the security archive.
     local release=()
     if grep -q bookworm /etc/os-release 2>/dev/null; then release=(-t bookworm-security); fi
-    apt_install "${release[@]}" rustc-web cargo-web rust-web-src rust-web-llvm
+    apt_install "${release[@]}" rustc-web cargo-web rust-web-src rust-web-llvm lld-22
   fi
   # rustup's cargo comes first on PATH: call Debian's pair by full path, and let its
   # stable compiler accept -Z build-std.

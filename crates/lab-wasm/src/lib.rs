@@ -13,6 +13,7 @@ compile_error!(
 
 mod platform;
 #[cfg(feature = "threads")]
+#[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
 mod threaded;
 
 use lab::{Experiment, Params};
