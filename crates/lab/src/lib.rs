@@ -5,6 +5,8 @@
 //! threads, waits) backed by Web Workers; tests supply one backed by `std::thread`.
 
 pub mod chart;
+pub mod executor;
+pub mod gil;
 pub mod params;
 pub mod platform;
 pub mod predict;

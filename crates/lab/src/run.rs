@@ -5,10 +5,13 @@
 //! Processes are not here: they need separate memories, which only the host can create
 //! (Web Workers in the browser); the host runs [`run_task`] in each one.
 
+use crate::gil::GilInterpreter;
 use crate::params::{Model, Params, Workload};
 use crate::platform::Platform;
 use crate::trace::{ModelRun, Span, State};
 use crate::vm::{self, EvalBreaker, NoBreaker};
+use std::cell::Cell;
+use std::fmt;
 use std::sync::Mutex;
 
 /// A piece of one task's work.
@@ -92,18 +95,93 @@ pub fn lane_of(task: u32, lanes: u32) -> u32 {
     task % lanes.max(1)
 }
 
+/// What a task runner knows about the task it is running: where to send spans, on which
+/// clock, and when the current running stretch began (a GIL hand-over restarts it).
+pub struct TaskCx<'a> {
+    /// The clock and threads.
+    pub platform: &'a dyn Platform,
+    /// The lane (thread) running the task.
+    pub lane: u32,
+    /// The task.
+    pub task: u32,
+    /// The run's start on the platform clock; spans are relative to it.
+    pub t0: f64,
+    sink: &'a (dyn Fn(Span) + Sync),
+    running_since: Cell<f64>,
+}
+
+impl fmt::Debug for TaskCx<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskCx")
+            .field("lane", &self.lane)
+            .field("task", &self.task)
+            .field("t0", &self.t0)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> TaskCx<'a> {
+    /// A context for running `task` on `lane`, reporting spans relative to `t0`.
+    pub fn new(
+        platform: &'a dyn Platform,
+        lane: u32,
+        task: u32,
+        t0: f64,
+        sink: &'a (dyn Fn(Span) + Sync),
+    ) -> Self {
+        TaskCx {
+            platform,
+            lane,
+            task,
+            t0,
+            sink,
+            running_since: Cell::new(t0),
+        }
+    }
+
+    /// The platform clock, in microseconds.
+    #[inline]
+    pub fn now(&self) -> f64 {
+        self.platform.now_us()
+    }
+
+    /// Reports a span between two platform-clock instants.
+    pub fn emit(&self, state: State, start: f64, end: f64) {
+        (self.sink)(Span {
+            lane: self.lane,
+            task: self.task,
+            state,
+            start_us: start - self.t0,
+            end_us: end.max(start) - self.t0,
+        });
+    }
+
+    /// When the current running stretch began (platform clock).
+    pub fn running_since(&self) -> f64 {
+        self.running_since.get()
+    }
+
+    /// Starts a new running stretch at `at` (after the lane got the GIL back).
+    pub fn restart_running(&self, at: f64) {
+        self.running_since.set(at);
+    }
+}
+
 /// Hooks a model gives the task runner: how to enter and leave the GIL, if it has one.
 pub trait Interpreter: Sync {
     /// The eval breaker a lane's interpreter checks on every backward jump.
     type Breaker<'a>: EvalBreaker
     where
         Self: 'a;
-    /// Makes the breaker for one lane.
-    fn breaker(&self, lane: u32, task: u32) -> Self::Breaker<'_>;
-    /// Called before a segment that needs the lock; returns once the lane may run.
-    fn acquire(&self, _lane: u32, _task: u32) {}
-    /// Called after such a segment, or before a wait or a released section.
-    fn release(&self, _lane: u32, _task: u32) {}
+    /// Makes the breaker for the task of `cx`. A breaker that hands the GIL over
+    /// mid-segment reports the running span so far and the wait through `cx`, then
+    /// calls [`TaskCx::restart_running`].
+    fn breaker<'a>(&'a self, cx: &'a TaskCx<'a>) -> Self::Breaker<'a>;
+    /// Called before a segment that needs the lock; returns once the lane may run, and
+    /// reports any wait as a [`State::WaitingGil`] span.
+    fn acquire(&self, _cx: &TaskCx<'_>) {}
+    /// Called after such a segment, before a wait or a released section.
+    fn release(&self, _cx: &TaskCx<'_>) {}
 }
 
 /// The interpreter with no global lock.
@@ -112,7 +190,7 @@ pub struct FreeInterpreter;
 
 impl Interpreter for FreeInterpreter {
     type Breaker<'a> = NoBreaker;
-    fn breaker(&self, _lane: u32, _task: u32) -> NoBreaker {
+    fn breaker<'a>(&'a self, _cx: &'a TaskCx<'a>) -> NoBreaker {
         NoBreaker
     }
 }
@@ -128,35 +206,32 @@ pub fn run_task<I: Interpreter>(
     t0: f64,
     sink: &(dyn Fn(Span) + Sync),
 ) -> u64 {
+    let cx = TaskCx::new(platform, lane, task, t0, sink);
     let mut result = 0u64;
-    let span = |state, start: f64, end: f64| Span {
-        lane,
-        task,
-        state,
-        start_us: start - t0,
-        end_us: end - t0,
-    };
     for seg in task_plan(params) {
         match seg {
             Segment::Cpu { start, end } => {
-                interp.acquire(lane, task);
-                let s = platform.now_us();
-                let mut breaker = interp.breaker(lane, task);
-                result = result.wrapping_add(vm::eval(&vm::sum_loop(start, end), &mut breaker));
+                interp.acquire(&cx);
+                // Read after taking the lock and (below) before releasing it, so that
+                // under a GIL two lanes' running spans never overlap.
+                cx.restart_running(cx.now());
+                let code = vm::sum_loop(start, end);
+                let mut breaker = interp.breaker(&cx);
+                result = result.wrapping_add(vm::eval(&code, &mut breaker));
                 drop(breaker);
-                let e = platform.now_us();
-                interp.release(lane, task);
-                sink(span(State::Running, s, e));
+                let e = cx.now();
+                cx.emit(State::Running, cx.running_since(), e);
+                interp.release(&cx);
             }
             Segment::Released { start, end } => {
-                let s = platform.now_us();
+                let s = cx.now();
                 result = result.wrapping_add(vm::eval(&vm::sum_loop(start, end), &mut NoBreaker));
-                sink(span(State::Released, s, platform.now_us()));
+                cx.emit(State::Released, s, cx.now());
             }
             Segment::Io { us } => {
-                let s = platform.now_us();
+                let s = cx.now();
                 platform.sleep_us(us);
-                sink(span(State::WaitingIo, s, platform.now_us()));
+                cx.emit(State::WaitingIo, s, cx.now());
             }
         }
     }
@@ -184,9 +259,16 @@ pub fn run_model(
             &FreeInterpreter,
             sink,
         ),
-        Model::GilThreads | Model::Asyncio | Model::Processes => {
-            unimplemented!("{} is not wired to the runner yet", model.id())
+        Model::GilThreads => {
+            let interp = GilInterpreter::new(params.switch_ms);
+            let mut run = run_lanes_with(platform, params, model, params.threads, &interp, sink);
+            run.gil_handoffs = interp.gil.handoffs();
+            run
         }
+        Model::Asyncio => crate::executor::run_asyncio(platform, params, sink),
+        Model::Processes => panic!(
+            "processes need separate memories: the host runs each task and calls assemble_processes"
+        ),
     }
 }
 

@@ -99,6 +99,26 @@ impl ModelRun {
         lanes.len() as u32
     }
 
+    /// The largest number of spans whose state matches `which` that are in progress at
+    /// the same instant (spans that only touch, one ending where the next starts, do
+    /// not count as overlapping). Under a GIL, `peak_concurrency(|s| s == Running)` is 1.
+    pub fn peak_concurrency(&self, which: impl Fn(&State) -> bool) -> u32 {
+        // Sweep over the span edges; at equal times ends come before starts.
+        let mut edges: Vec<(f64, i32)> = self
+            .spans
+            .iter()
+            .filter(|s| which(&s.state) && s.end_us > s.start_us)
+            .flat_map(|s| [(s.start_us, 1), (s.end_us, -1)])
+            .collect();
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let (mut now, mut peak) = (0i32, 0i32);
+        for (_, d) in edges {
+            now += d;
+            peak = peak.max(now);
+        }
+        peak as u32
+    }
+
     /// Time spent in `state`, summed over all lanes, in microseconds.
     pub fn time_in(&self, state: State) -> f64 {
         self.spans
