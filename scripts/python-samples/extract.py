@@ -1,0 +1,55 @@
+"""Extract the Python code samples of the book's chapters.
+
+    python3 extract.py OUT_DIR CHAPTER.md...
+
+Writes every ```python block to OUT_DIR as NNN.py and prints one tab-separated
+line per block: the file, "run" or "norun", and where the block starts
+(chapter:line). A fence written ```python,norun is compiled but not run;
+every other ```python block is compiled and run. Fences inside block quotes
+or list items are found too (their prefix is stripped).
+"""
+import re
+import sys
+from pathlib import Path
+
+FENCE = re.compile(r"^(?P<prefix>(?:\s*>)*\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+
+
+def blocks(path):
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        prefix, fence, info = m["prefix"], m["fence"], m["info"].strip()
+        start = i + 1
+        body = []
+        i += 1
+        while i < len(lines):
+            line = lines[i]
+            end = FENCE.match(line)
+            if end and end["fence"][0] == fence[0] and len(end["fence"]) >= len(fence) and not end["info"].strip():
+                break
+            body.append(line[len(prefix):] if line.startswith(prefix) else line.lstrip(" >"))
+            i += 1
+        i += 1
+        attrs = [a.strip() for a in info.split(",")]
+        if attrs and attrs[0] == "python":
+            yield start, ("norun" if "norun" in attrs[1:] else "run"), "\n".join(body) + "\n"
+
+
+def main():
+    out = Path(sys.argv[1])
+    count = 0
+    for chapter in sys.argv[2:]:
+        for line, mode, code in blocks(chapter):
+            count += 1
+            target = out / f"{count:03d}.py"
+            target.write_text(code, encoding="utf-8")
+            print(f"{target}\t{mode}\t{chapter}:{line}")
+
+
+if __name__ == "__main__":
+    main()
