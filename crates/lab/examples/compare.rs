@@ -1,0 +1,83 @@
+//! Runs each model natively and prints measured against predicted wall times and speedups.
+//!
+//! `cargo run --release -p lab --example compare -- [workload=cpu] [n=...] [cores=2] ...`:
+//! every `name=value` argument goes through `Params::set`, except `cores` and `ns_per_iter`,
+//! which describe the machine for the prediction (`ns_per_iter` is calibrated when absent).
+
+use lab::platform::NativePlatform;
+use lab::predict::{Machine, predict};
+use lab::run::{expected_result, run_model};
+use lab::{Experiment, Model, Params, Report, Source};
+
+fn main() {
+    let mut params = Params {
+        models: vec![
+            Model::Sequential,
+            Model::GilThreads,
+            Model::FreeThreads,
+            Model::Asyncio,
+        ],
+        ..Params::default()
+    };
+    let mut machine = Machine {
+        cores: std::thread::available_parallelism().map_or(2, |n| n.get() as u32),
+        ..Machine::default()
+    };
+    let mut calibrate = true;
+    for arg in std::env::args().skip(1) {
+        let (k, v) = arg.split_once('=').expect("arguments are name=value");
+        match k {
+            "cores" => machine.cores = v.parse().expect("cores"),
+            "ns_per_iter" => {
+                machine.ns_per_iter = v.parse().expect("ns_per_iter");
+                calibrate = false;
+            }
+            _ => params.set(k, v).unwrap_or_else(|e| panic!("{e}")),
+        }
+    }
+    let platform = NativePlatform::default();
+    if calibrate {
+        let n = 5_000_000;
+        let t = platform_time(&platform, || {
+            lab::vm::eval(&lab::vm::sum_loop(0, n), &mut lab::vm::NoBreaker);
+        });
+        machine.ns_per_iter = t * 1000.0 / n as f64;
+    }
+    let runs = params
+        .models
+        .iter()
+        .map(|&m| {
+            let r = run_model(&platform, &params, m, &|_| {});
+            assert_eq!(r.results, vec![expected_result(&params); params.tasks as usize]);
+            r
+        })
+        .collect();
+    let measured = Report {
+        experiment: Experiment::GilCpu,
+        params: params.clone(),
+        source: Source::Measured,
+        runs,
+    };
+    let predicted = predict(Experiment::GilCpu, &params, &machine);
+    println!("{machine:?}");
+    println!("model            measured ms  speedup  handoffs | predicted ms  speedup  handoffs");
+    for (m, p) in measured.summary().iter().zip(predicted.summary()) {
+        println!(
+            "{:<16} {:>11.1} {:>8.2} {:>9} | {:>12.1} {:>8.2} {:>9}",
+            m.model.id(),
+            m.wall_ms,
+            m.speedup,
+            m.gil_handoffs,
+            p.wall_ms,
+            p.speedup,
+            p.gil_handoffs
+        );
+    }
+}
+
+fn platform_time(platform: &NativePlatform, f: impl FnOnce()) -> f64 {
+    use lab::Platform;
+    let s = platform.now_us();
+    f();
+    platform.now_us() - s
+}
