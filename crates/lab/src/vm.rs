@@ -74,32 +74,47 @@ impl EvalBreaker for NoBreaker {
 /// produces such code.
 pub fn eval(code: &[Op], breaker: &mut impl EvalBreaker) -> u64 {
     let code = black_box(code);
+    // The value stack lives on this thread's own stack, not the heap: in the browser the
+    // heap is one shared memory, and small heap blocks of different threads can share a
+    // cache line, so every push would fight the other threads' (false sharing).
     let mut locals = [0u64; 2];
-    let mut stack: Vec<u64> = Vec::with_capacity(4);
+    let mut stack = [0u64; 4];
+    let mut sp = 0usize;
     let mut range = 0..0;
     let mut pc = 0;
     loop {
         let op = code[pc];
         pc += 1;
         match op {
-            Op::LoadConst(v) => stack.push(v),
-            Op::LoadFast(slot) => stack.push(locals[slot]),
-            Op::StoreFast(slot) => locals[slot] = stack.pop().expect("stack underflow"),
+            Op::LoadConst(v) => {
+                stack[sp] = v;
+                sp += 1;
+            }
+            Op::LoadFast(slot) => {
+                stack[sp] = locals[slot];
+                sp += 1;
+            }
+            Op::StoreFast(slot) => {
+                sp -= 1;
+                locals[slot] = stack[sp];
+            }
             Op::BinaryAdd => {
-                let b = stack.pop().expect("stack underflow");
-                let a = stack.pop().expect("stack underflow");
-                stack.push(a.wrapping_add(b));
+                sp -= 1;
+                stack[sp - 1] = stack[sp - 1].wrapping_add(stack[sp]);
             }
             Op::GetRange(start, end) => range = start..end,
             Op::ForIter(exit) => match range.next() {
-                Some(i) => stack.push(i),
+                Some(i) => {
+                    stack[sp] = i;
+                    sp += 1;
+                }
                 None => pc = exit,
             },
             Op::JumpBackward(target) => {
                 breaker.check();
                 pc = target;
             }
-            Op::ReturnValue => return stack.pop().expect("stack underflow"),
+            Op::ReturnValue => return stack[sp - 1],
         }
     }
 }
