@@ -48,7 +48,10 @@ fn main() {
         .iter()
         .map(|&m| {
             let r = run_model(&platform, &params, m, &|_| {});
-            assert_eq!(r.results, vec![expected_result(&params); params.tasks as usize]);
+            assert_eq!(
+                r.results,
+                vec![expected_result(&params); params.tasks as usize]
+            );
             r
         })
         .collect();
