@@ -5,7 +5,7 @@
 //! and so no threads. Tests also use `--no-isolation` to serve the site as a plain
 //! static host (GitHub Pages) would.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::{env, fs, process, thread};

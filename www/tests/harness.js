@@ -1,0 +1,69 @@
+// Shared by the end-to-end tests: serves the built site with lab-serve, starts Debian's
+// Chromium through playwright-core, and fails a page on any console or page error.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SITE = path.join(ROOT, 'book/build');
+const SERVER = path.join(ROOT, 'target/release/lab-serve');
+
+async function freePort() {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address();
+  srv.close();
+  return port;
+}
+
+/** Starts lab-serve on a free loopback port; `isolation: false` drops COOP/COEP. */
+export async function serve({ isolation = true } = {}) {
+  const port = await freePort();
+  const args = ['--root', SITE, '--port', String(port)];
+  if (!isolation) args.push('--no-isolation');
+  const proc = spawn(SERVER, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return { url, close: () => proc.kill() };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  proc.kill();
+  throw new Error(`lab-serve did not start on ${url}`);
+}
+
+export async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A new page that records every console error and page error in `page.problems`. */
+export async function watchedPage(b) {
+  const context = await b.newContext();
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  // Workers' errors reach the console too; catch those the page does not see.
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') page.problems.push(`worker console: ${m.text()}`); }));
+  return page;
+}
+
+/** Clicks Run on a widget and waits until it is done or in error. */
+export async function runWidget(page, selector, timeout = 120_000) {
+  const widget = page.locator(selector);
+  await widget.locator('[data-action=run]').click();
+  await page.waitForFunction(
+    (sel) => ['done', 'error'].includes(document.querySelector(sel)?.dataset.state),
+    selector, { timeout },
+  );
+  return widget;
+}
