@@ -3,6 +3,7 @@
 //! `cargo run --release -p lab --example compare -- [workload=cpu] [n=...] [cores=2] ...`:
 //! every `name=value` argument goes through `Params::set`, except `cores` and `ns_per_iter`,
 //! which describe the machine for the prediction (`ns_per_iter` is calibrated when absent).
+//! `experiment=counter` runs the shared-counter race instead.
 
 use lab::platform::NativePlatform;
 use lab::predict::{Machine, predict};
@@ -27,6 +28,7 @@ fn main() {
     for arg in std::env::args().skip(1) {
         let (k, v) = arg.split_once('=').expect("arguments are name=value");
         match k {
+            "experiment" => {}
             "cores" => machine.cores = v.parse().expect("cores"),
             "ns_per_iter" => {
                 machine.ns_per_iter = v.parse().expect("ns_per_iter");
@@ -36,6 +38,10 @@ fn main() {
         }
     }
     let platform = NativePlatform::default();
+    if std::env::args().any(|a| a == "experiment=counter") {
+        println!("{:#?}", lab::counter::run_counter(&platform, &params));
+        return;
+    }
     if calibrate {
         let n = 5_000_000;
         let t = platform_time(&platform, || {

@@ -104,15 +104,19 @@ pub enum Experiment {
     IoWait,
     /// Mixed bursts of CPU and I/O.
     Bursts,
+    /// Several threads increment one shared counter: unsynchronised, locked, atomic.
+    /// Run with [`crate::counter::run_counter`], drawn with [`crate::chart::counter_bars`].
+    Counter,
 }
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 4] = [
+    pub const ALL: [Experiment; 5] = [
         Experiment::ParallelCpu,
         Experiment::GilCpu,
         Experiment::IoWait,
         Experiment::Bursts,
+        Experiment::Counter,
     ];
 
     /// The id used in `{{#lab ID}}` and in `data-lab`.
@@ -122,6 +126,7 @@ impl Experiment {
             Experiment::GilCpu => "gil-cpu",
             Experiment::IoWait => "io-wait",
             Experiment::Bursts => "bursts",
+            Experiment::Counter => "counter",
         }
     }
 
@@ -132,6 +137,7 @@ impl Experiment {
             Experiment::GilCpu => "CPU-bound tasks under every model",
             Experiment::IoWait => "I/O-bound tasks: waiting together",
             Experiment::Bursts => "Bursts of CPU work and I/O waits",
+            Experiment::Counter => "One shared counter, several threads: lost updates",
         }
     }
 
@@ -180,6 +186,13 @@ impl Experiment {
                 models: vec![Model::Sequential, Model::GilThreads],
                 ..base
             },
+            // The race needs real parallelism: threads without a GIL.
+            Experiment::Counter => Params {
+                threads: 2,
+                tasks: 2,
+                models: vec![Model::FreeThreads],
+                ..base
+            },
         }
     }
 }
@@ -193,6 +206,9 @@ pub const MAX_THREADS: u32 = 16;
 pub const MAX_N: u64 = 100_000_000;
 /// Longest I/O wait of one task, in milliseconds.
 pub const MAX_WAIT_MS: f64 = 5_000.0;
+/// Largest number of increments one thread makes to the shared counter. At a few hundred
+/// nanoseconds an increment (with its interpreter work), 16 threads stay under seconds.
+pub const MAX_INCREMENTS: u64 = 1_000_000;
 /// Shortest and longest GIL switch interval, in milliseconds.
 pub const SWITCH_MS_RANGE: (f64, f64) = (0.1, 100.0);
 
@@ -218,6 +234,13 @@ pub struct Params {
     pub release_fraction: f64,
     /// The models to run, in order; the first is the baseline for speedups.
     pub models: Vec<Model>,
+    /// Increments each thread makes to the shared counter, 1 to [`MAX_INCREMENTS`].
+    #[serde(default = "default_increments")]
+    pub increments: u64,
+}
+
+fn default_increments() -> u64 {
+    100_000
 }
 
 impl Default for Params {
@@ -232,12 +255,13 @@ impl Default for Params {
             io_fraction: 0.0,
             release_fraction: 0.0,
             models: vec![Model::Sequential],
+            increments: default_increments(),
         }
     }
 }
 
 /// The names [`Params::set`] accepts.
-pub const PARAM_NAMES: [&str; 9] = [
+pub const PARAM_NAMES: [&str; 10] = [
     "workload",
     "tasks",
     "threads",
@@ -247,6 +271,7 @@ pub const PARAM_NAMES: [&str; 9] = [
     "io_fraction",
     "release_fraction",
     "models",
+    "increments",
 ];
 
 impl Params {
@@ -275,6 +300,7 @@ impl Params {
                 self.switch_ms = real("switch_ms", v, SWITCH_MS_RANGE.0, SWITCH_MS_RANGE.1)?;
             }
             "io_fraction" => self.io_fraction = real("io_fraction", v, 0.0, 1.0)?,
+            "increments" => self.increments = whole("increments", v, 1, MAX_INCREMENTS)?,
             "release_fraction" => self.release_fraction = real("release_fraction", v, 0.0, 1.0)?,
             "models" => {
                 let models = v
@@ -334,6 +360,7 @@ impl Params {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
+            ("increments", self.increments.to_string()),
         ]
     }
 }
@@ -425,6 +452,10 @@ mod tests {
             ("wait_ms", "5001"),
             ("switch_ms", "0.01"),
             ("io_fraction", "1.5"),
+            ("increments", "0"),
+            ("increments", "1000001"),
+            ("increments", "-5"),
+            ("increments", "1e3"),
         ] {
             let err = p.set(k, v).unwrap_err().message;
             assert!(err.starts_with(k), "{err}");
