@@ -1,0 +1,80 @@
+//! The bindings in a real browser (headless Chromium): settings are checked with clear
+//! errors, a blocking run returns exact results, and a report renders.
+
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn settings(pairs: &[(&str, &str)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), &(*v).into()).unwrap();
+    }
+    o.into()
+}
+
+fn message(err: JsValue) -> String {
+    let err: js_sys::Error = err.into();
+    err.message().into()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn bad_settings_are_refused_by_name() {
+    let err = lab_wasm::validate_params("parallel-cpu", settings(&[("tasks", "0")]))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(message(err).contains("tasks must be a whole number from 1 to 64"));
+    let err = lab_wasm::validate_params("nope", JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(message(err).contains("experiment must be one of"));
+    let err = lab_wasm::validate_params("parallel-cpu", JsValue::from(true))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(message(err).contains("settings must be an object"));
+}
+
+#[wasm_bindgen_test]
+fn numbers_and_text_are_both_accepted() {
+    let o = Object::new();
+    Reflect::set(&o, &"tasks".into(), &JsValue::from(3)).unwrap();
+    let params = lab_wasm::validate_params("parallel-cpu", o.into()).unwrap();
+    assert_eq!(get(&params, "tasks").as_f64(), Some(3.0));
+}
+
+#[wasm_bindgen_test]
+fn a_blocking_sequential_run_computes_the_exact_sums() {
+    let report = lab_wasm::run_blocking(
+        "parallel-cpu",
+        settings(&[("models", "sequential"), ("tasks", "3"), ("n", "1000")]),
+    )
+    .unwrap();
+    let run = get(&get(&report, "runs"), "0");
+    let results: Vec<f64> = js_sys::Array::from(&get(&run, "results"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(results, vec![499_500.0; 3]);
+    assert!(get(&run, "wall_ms").as_f64().unwrap() >= 0.0);
+    let rendered = lab_wasm::render_report(report).unwrap();
+    assert!(get(&rendered, "chart").as_string().unwrap().starts_with("<svg"));
+}
+
+#[wasm_bindgen_test]
+fn the_single_threaded_build_refuses_threaded_models_clearly() {
+    if lab_wasm::is_threaded() {
+        return;
+    }
+    let err = lab_wasm::run_blocking("parallel-cpu", JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(message(err).contains("not cross-origin isolated"));
+}
