@@ -12,6 +12,7 @@ pub mod params;
 pub mod platform;
 pub mod predict;
 pub mod run;
+pub mod stats;
 pub mod trace;
 pub mod vm;
 
