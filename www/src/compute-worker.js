@@ -2,18 +2,22 @@
 // thread (rayon on the main thread would freeze the page, and the main thread may not
 // block on Atomics.wait). The page sends namespaced `lab:*` messages; this worker loads
 // the threaded build when the page is cross-origin isolated, the single-threaded one
-// otherwise, and streams progress back while a run goes on.
+// otherwise, runs the experiment's models one at a time, and streams progress back.
 
-let lab = null;      // the loaded wasm bindings
+let lab = null;           // the loaded wasm bindings
 let threaded = false;
 let poolSize = 1;
+let singleModule = null;  // the single-threaded build, for process workers
 
-const POLL_MS = 50;  // how often a run's progress is read and sent
+const POLL_MS = 50;       // how often a pool run's progress is read and sent
+const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
+const oneLane = (model) => model === 'sequential' || model === 'asyncio';
+const lanesOf = (model, params) => (oneLane(model) ? 1 : Math.min(params.threads, params.tasks));
 
-async function load({ module, wantThreads, threads }) {
+async function load({ module, single, wantThreads, threads }) {
   threaded = wantThreads && self.crossOriginIsolated;
-  const url = threaded ? './pkg/lab_wasm.js' : './pkg-st/lab_wasm.js';
-  lab = await import(url);
+  singleModule = single;
+  lab = await import(threaded ? './pkg/lab_wasm.js' : './pkg-st/lab_wasm.js');
   await lab.default({ module_or_path: module });
   if (threaded) {
     await lab.initThreadPool(threads);
@@ -22,66 +26,114 @@ async function load({ module, wantThreads, threads }) {
   return { threaded, poolSize, isolated: self.crossOriginIsolated };
 }
 
-const lanesOf = (model, params) => (model === 'sequential' || model === 'asyncio' ? 1 : Math.min(params.threads, params.tasks));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function fraction(params, current, spans) {
-  const models = params.models.length;
-  const tasks = new Set(spans.filter(([m]) => m === current).map(([, s]) => s.task)).size;
-  return Math.min(1, (current + tasks / params.tasks) / models);
+/** A run so far, for drawing while it goes on. */
+function liveRun(model, params, spans, startedUs) {
+  return {
+    model, threads: lanesOf(model, params), wall_ms: (epochUs() - startedUs) / 1000,
+    spans, results: [], gil_handoffs: 0,
+  };
 }
 
-// Draws what is known so far: finished models plus the one running, its bar growing.
-function partialReport(experiment, params, runs, current, spans, startedAt) {
-  const live = spans.filter(([m]) => m === current).map(([, s]) => s);
-  const model = params.models[current];
-  const run = {
-    model,
-    threads: lanesOf(model, params),
-    wall_ms: performance.now() - startedAt,
-    spans: live,
-    results: [],
-    gil_handoffs: 0,
-  };
-  return { experiment, params, source: 'measured', runs: [...runs, run] };
+/** One in-memory model on the pool, polled so that progress reaches the page. */
+async function poolModel(experiment, settings, model, params, progress) {
+  const handle = lab.startRun(experiment, { ...settings, models: model });
+  const spans = [];
+  const startedUs = epochUs();
+  try {
+    for (;;) {
+      await sleep(POLL_MS);
+      const p = handle.poll();
+      for (const [, s] of p.spans) spans.push(s);
+      if (p.done) return p.report.runs[0];
+      progress(liveRun(model, params, spans, startedUs), new Set(spans.map((s) => s.task)).size / params.tasks);
+    }
+  } finally {
+    handle.free();
+  }
+}
+
+/** The processes model: a worker per process, each with its own memory. */
+async function processesModel(params, progress) {
+  const lanes = lanesOf('processes', params);
+  const records = [];
+  const workers = [];
+  const spans = [];
+  const startedUs = epochUs();
+  try {
+    await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
+      const spawnRequested = epochUs();
+      const w = new Worker(new URL('process-worker.js', import.meta.url), { type: 'module', name: `lab-process-${lane}` });
+      workers.push(w);
+      const next = () => new Promise((resolve, reject) => {
+        const onMessage = ({ data }) => {
+          w.removeEventListener('message', onMessage);
+          if (data.type === 'lab:process-error') reject(new Error(data.message));
+          else resolve(data);
+        };
+        w.addEventListener('message', onMessage);
+        w.addEventListener('error', (e) => reject(new Error(`a process worker failed: ${e.message}`)), { once: true });
+      });
+      let ready = next();
+      w.postMessage({ type: 'lab:process-load', module: singleModule });
+      const { at: instanceReady } = await ready;
+      let first = true;
+      for (let task = lane; task < params.tasks; task += lanes) {
+        const sent = epochUs();
+        const answer = next();
+        w.postMessage({ type: 'lab:process-task', params, task });
+        const done = await answer;
+        const resultCopied = epochUs();
+        records.push({
+          lane, task,
+          // A reused worker has no start-up: both stamps are when the input was sent.
+          spawn_requested_us: first ? spawnRequested : sent,
+          instance_ready_us: first ? instanceReady : sent,
+          input_copied_us: done.received,
+          work_start_us: done.work_start_us,
+          work_end_us: done.work_end_us,
+          result_copied_us: resultCopied,
+          result: done.result,
+          spans: done.spans,
+        });
+        first = false;
+        spans.push(...done.spans.map((s) => ({ ...s, lane, start_us: s.start_us - startedUs, end_us: s.end_us - startedUs })));
+        progress(liveRun('processes', params, spans, startedUs), records.length / params.tasks);
+      }
+    }));
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+  return lab.assembleProcesses(params, records);
 }
 
 async function run({ id, experiment, settings }) {
+  if (experiment === 'counter') return { counter: lab.runCounter(settings) };
   const params = lab.validateParams(experiment, settings);
-  if (!threaded) {
-    const report = lab.runBlocking(experiment, settings);
-    return { report, rendered: lab.renderReport(report) };
-  }
-  const handle = lab.startRun(experiment, settings);
-  const spans = [];
-  let current = 0;
-  let modelStart = performance.now();
-  const done = [];
-  for (;;) {
-    await new Promise((r) => setTimeout(r, POLL_MS));
-    const p = handle.poll();
-    spans.push(...p.spans);
-    if (p.done) {
-      handle.free();
-      return { report: p.report, rendered: lab.renderReport(p.report) };
+  const runs = [];
+  for (const [i, model] of params.models.entries()) {
+    const progress = (live, fraction) => {
+      const partial = { experiment, params, source: 'measured', runs: [...runs, live] };
+      const rendered = lab.renderReport(partial);
+      postMessage({
+        type: 'lab:progress', id, model,
+        fraction: Math.min(1, (i + fraction) / params.models.length),
+        chart: rendered.chart, timelines: rendered.timelines,
+      });
+    };
+    let r;
+    if (model === 'processes') r = await processesModel(params, progress);
+    else if (threaded) r = await poolModel(experiment, settings, model, params, progress);
+    else {
+      // The single-threaded build blocks this worker for the model's run: say so first.
+      progress(liveRun(model, params, [], epochUs()), 0);
+      r = lab.runBlocking(experiment, { ...settings, models: model });
     }
-    while (current < p.model) {
-      // A model finished: its real wall time arrives with the final report; until then
-      // draw it from the spans seen.
-      const seen = spans.filter(([m]) => m === current).map(([, s]) => s);
-      const wall = seen.reduce((t, s) => Math.max(t, s.end_us), 0) / 1000;
-      done.push({ model: params.models[current], threads: lanesOf(params.models[current], params), wall_ms: wall, spans: seen, results: [], gil_handoffs: 0 });
-      current = p.model;
-      modelStart = performance.now();
-    }
-    const partial = partialReport(experiment, params, done, current, spans, modelStart);
-    postMessage({
-      type: 'lab:progress',
-      id,
-      fraction: fraction(params, current, spans),
-      model: params.models[current],
-      chart: lab.renderReport(partial).chart,
-    });
+    runs.push(r);
   }
+  const report = { experiment, params, source: 'measured', runs };
+  return { report, rendered: lab.renderReport(report) };
 }
 
 self.addEventListener('message', async ({ data }) => {
@@ -95,7 +147,7 @@ self.addEventListener('message', async ({ data }) => {
         postMessage({ type: 'lab:validated', id: data.id, params: lab.validateParams(data.experiment, data.settings) });
         break;
       case 'lab:run':
-        postMessage({ type: 'lab:done', id: data.id, ...(await run(data)), threaded, poolSize });
+        postMessage({ type: 'lab:done', id: data.id, ...(await run(data)) });
         break;
     }
   } catch (e) {

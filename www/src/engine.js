@@ -30,6 +30,7 @@ function start(pool) {
   compiled ??= {};
   const which = wantThreads ? 'threaded' : 'single';
   compiled[which] ??= compile(which);
+  compiled.single ??= compile('single'); // process workers always load the single-threaded build
   const w = new Worker(new URL('compute-worker.js', here), { type: 'module', name: 'lab-compute' });
   const ready = new Promise((resolve, reject) => {
     w.addEventListener('message', ({ data }) => {
@@ -55,10 +56,10 @@ function start(pool) {
       w.terminate();
     });
   });
-  compiled[which]
-    .then((module) => w.postMessage({ type: 'lab:load', module, wantThreads, threads: pool }))
+  Promise.all([compiled[which], compiled.single])
+    .then(([module, single]) => w.postMessage({ type: 'lab:load', module, single, wantThreads, threads: pool }))
     .catch((e) => {
-      compiled[which] = null; // let the next attempt fetch again
+      compiled = null; // let the next attempt fetch again
       w.dispatchEvent(new ErrorEvent('error', { message: `could not load the wasm module (${e.message})` }));
     });
   worker = { w, ready, pool };

@@ -39,9 +39,10 @@ function threadsOf(settings) {
   return parallel ? Math.max(1, Number(settings.threads) || 1) : 1;
 }
 
-function describeEnv(root, info, report) {
+const timelines = (svgs) => (svgs ? `<details class="lab-timelines" open><summary>What each thread did</summary>${svgs}</details>` : '');
+
+function describeEnv(root, info, used) {
   const isolated = info.isolated ? 'cross-origin isolated' : 'not cross-origin isolated (no shared memory)';
-  const used = report ? Math.max(...report.runs.map((r) => r.threads)) : 1;
   const cores = navigator.hardwareConcurrency || '?';
   $(root, '.lab-env').textContent = info.threaded
     ? `Ran on up to ${used} thread(s) from a pool of ${info.poolSize} Web Workers; this machine reports ${cores} logical cores; the page is ${isolated}.`
@@ -67,22 +68,27 @@ async function runWidget(root) {
       progress.value = p.fraction;
       status.textContent = `Running ${p.model}… ${Math.round(p.fraction * 100)}%`;
       measured.hidden = false;
-      measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}`;
+      measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}${timelines(p.timelines)}`;
     });
-    const { report, rendered, info } = result;
+    const { rendered, counter, info } = result;
     // A hidden tab throttles timers: its numbers would not be a fair measurement.
     const valid = !hidden;
+    const caption = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>`;
     measured.hidden = false;
-    measured.innerHTML = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>${rendered.chart}${rendered.table}`;
+    measured.innerHTML = counter
+      ? `${caption}${counter.chart}`
+      : `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}`;
+    const models = counter ? counter.summary : rendered.summary;
     root.dataset.result = JSON.stringify({
       experiment: root.dataset.lab,
       valid,
       isolated: info.isolated,
       threaded: info.threaded,
       pool_size: info.poolSize,
-      models: rendered.summary,
+      ...(counter ? { expected: counter.expected } : {}),
+      models,
     });
-    describeEnv(root, info, report);
+    describeEnv(root, info, Math.max(...models.map((m) => m.threads)));
     status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
     setState(root, 'done');
   } catch (e) {

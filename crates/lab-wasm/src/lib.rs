@@ -45,7 +45,10 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 }
 
 /// The experiment's defaults with `overrides` (an object of text values) applied.
-pub(crate) fn params_from(experiment: &str, overrides: JsValue) -> Result<(Experiment, Params), JsError> {
+pub(crate) fn params_from(
+    experiment: &str,
+    overrides: JsValue,
+) -> Result<(Experiment, Params), JsError> {
     let experiment = Experiment::parse(experiment).map_err(|e| JsError::new(&e.message))?;
     let mut params = experiment.defaults();
     if !overrides.is_undefined() && !overrides.is_null() {
@@ -56,15 +59,18 @@ pub(crate) fn params_from(experiment: &str, overrides: JsValue) -> Result<(Exper
             Text(String),
             Number(f64),
         }
-        let map: BTreeMap<String, Value> = serde_wasm_bindgen::from_value(overrides).map_err(|_| {
-            JsError::new("settings must be an object whose values are text or numbers")
-        })?;
+        let map: BTreeMap<String, Value> =
+            serde_wasm_bindgen::from_value(overrides).map_err(|_| {
+                JsError::new("settings must be an object whose values are text or numbers")
+            })?;
         for (name, value) in map {
             let text = match value {
                 Value::Text(t) => t,
                 Value::Number(n) => n.to_string(),
             };
-            params.set(&name, &text).map_err(|e| JsError::new(&e.message))?;
+            params
+                .set(&name, &text)
+                .map_err(|e| JsError::new(&e.message))?;
         }
     }
     Ok((experiment, params))
@@ -81,7 +87,8 @@ pub fn validate_params(experiment: &str, overrides: JsValue) -> Result<JsValue, 
     to_js(&params)
 }
 
-/// Renders a report (as produced by a run or a prediction) as chart SVG and table HTML.
+/// Renders a report (as produced by a run or a prediction): the wall-time bars, one
+/// timeline per model, the table, and the summary a widget puts in `data-result`.
 ///
 /// # Errors
 /// A value that is not a report.
@@ -92,47 +99,155 @@ pub fn render_report(report: JsValue) -> Result<JsValue, JsError> {
     #[derive(Serialize)]
     struct Rendered {
         chart: String,
+        timelines: String,
         table: String,
         summary: Vec<lab::trace::Summary>,
     }
+    let timelines = report
+        .runs
+        .iter()
+        .map(|r| lab::chart::timeline(r, r.model.label()))
+        .collect();
     to_js(&Rendered {
         chart: lab::chart::wall_bars(&report),
+        timelines,
         table: lab::chart::summary_table(&report),
         summary: report.summary(),
     })
 }
 
-/// Runs every model of an experiment on the calling thread and returns the report.
-/// This is the single-threaded build's way to run (sequential and asyncio models);
-/// the threaded build streams progress with `startRun` instead.
+/// Runs the shared-counter race (every method) and renders it. In the threaded build
+/// this blocks the calling worker until the threads finish; it is quick.
+///
+/// # Errors
+/// Bad settings, or a single-threaded build asked for more than one thread.
+#[wasm_bindgen(js_name = runCounter)]
+pub fn run_counter(overrides: JsValue) -> Result<JsValue, JsError> {
+    let (_, params) = params_from("counter", overrides)?;
+    if params.threads > 1 && !cfg!(feature = "threads") {
+        return Err(JsError::new(
+            "the counter race needs threads, which this page cannot use: it is not cross-origin isolated",
+        ));
+    }
+    let result = lab::counter::run_counter(&platform::BrowserPlatform, &params);
+    #[derive(Serialize)]
+    struct Row {
+        model: &'static str,
+        label: &'static str,
+        wall_ms: f64,
+        speedup: f64,
+        threads: u32,
+        final_count: u64,
+        lost: u64,
+    }
+    #[derive(Serialize)]
+    struct Rendered {
+        chart: String,
+        summary: Vec<Row>,
+        expected: u64,
+    }
+    let base = result.rows.first().map_or(0.0, |r| r.wall_ms);
+    to_js(&Rendered {
+        chart: lab::chart::counter_bars(&result),
+        summary: result
+            .rows
+            .iter()
+            .map(|r| Row {
+                model: r.method.id(),
+                label: r.method.label(),
+                wall_ms: r.wall_ms,
+                speedup: if r.wall_ms > 0.0 {
+                    base / r.wall_ms
+                } else {
+                    0.0
+                },
+                threads: result.threads,
+                final_count: r.final_count,
+                lost: r.lost,
+            })
+            .collect(),
+        expected: result.expected,
+    })
+}
+
+/// Runs one task inside a process worker (its own instance and memory) and returns its
+/// result with its spans and work times on the shared clock, in microseconds.
+///
+/// # Errors
+/// Bad parameters.
+#[wasm_bindgen(js_name = runProcessTask)]
+pub fn run_process_task(params: JsValue, task: u32) -> Result<JsValue, JsError> {
+    let params: Params =
+        serde_wasm_bindgen::from_value(params).map_err(|e| JsError::new(&e.to_string()))?;
+    let platform = platform::BrowserPlatform;
+    let spans = std::sync::Mutex::new(Vec::new());
+    let sink = |s: lab::Span| spans.lock().expect("span list poisoned").push(s);
+    use lab::Platform as _;
+    let work_start_us = platform.now_us();
+    // t0 = 0: spans come out on the absolute shared clock, as assemble_processes expects.
+    let result = lab::run::run_task(
+        &platform,
+        &lab::run::FreeInterpreter,
+        &params,
+        0,
+        task,
+        0.0,
+        &sink,
+    );
+    let work_end_us = platform.now_us();
+    #[derive(Serialize)]
+    struct Done {
+        result: u64,
+        work_start_us: f64,
+        work_end_us: f64,
+        spans: Vec<lab::Span>,
+    }
+    to_js(&Done {
+        result,
+        work_start_us,
+        work_end_us,
+        spans: spans.into_inner().expect("span list poisoned"),
+    })
+}
+
+/// Builds the processes model's run from what the host measured in each worker.
+///
+/// # Errors
+/// Values that are not parameters or per-task records.
+#[wasm_bindgen(js_name = assembleProcesses)]
+pub fn assemble_processes(params: JsValue, tasks: JsValue) -> Result<JsValue, JsError> {
+    let params: Params =
+        serde_wasm_bindgen::from_value(params).map_err(|e| JsError::new(&e.to_string()))?;
+    let tasks: Vec<lab::run::ProcessTask> =
+        serde_wasm_bindgen::from_value(tasks).map_err(|e| JsError::new(&e.to_string()))?;
+    to_js(&lab::run::assemble_processes(&params, tasks))
+}
+
+/// Runs one in-memory model on the calling thread and returns its run. This is the
+/// single-threaded build's way to run (sequential and asyncio models); the threaded
+/// build streams progress with `startRun` instead.
 ///
 /// # Errors
 /// Bad settings, or a model that needs more threads than this build has.
 #[wasm_bindgen(js_name = runBlocking)]
 pub fn run_blocking(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
-    let (experiment, params) = params_from(experiment, overrides)?;
-    for model in &params.models {
-        let one_lane = matches!(model, lab::Model::Sequential | lab::Model::Asyncio);
-        if !one_lane && !cfg!(feature = "threads") {
-            return Err(JsError::new(&format!(
+    let (_, params) = params_from(experiment, overrides)?;
+    let [model] = params.models[..] else {
+        return Err(JsError::new("runBlocking runs one model at a time"));
+    };
+    match model {
+        lab::Model::Processes => Err(JsError::new("processes run on their own workers")),
+        lab::Model::GilThreads | lab::Model::FreeThreads if !cfg!(feature = "threads") => {
+            Err(JsError::new(&format!(
                 "{} needs threads, which this page cannot use: it is not cross-origin isolated",
                 model.label()
-            )));
+            )))
         }
-        if *model == lab::Model::Processes {
-            return Err(JsError::new("processes run on their own workers"));
-        }
+        _ => to_js(&lab::run::run_model(
+            &platform::BrowserPlatform,
+            &params,
+            model,
+            &|_| {},
+        )),
     }
-    let platform = platform::BrowserPlatform;
-    let runs = params
-        .models
-        .iter()
-        .map(|&m| lab::run::run_model(&platform, &params, m, &|_| {}))
-        .collect();
-    to_js(&lab::Report {
-        experiment,
-        params,
-        source: lab::Source::Measured,
-        runs,
-    })
 }

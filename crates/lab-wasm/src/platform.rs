@@ -46,7 +46,10 @@ impl Platform for BrowserPlatform {
 
     #[cfg(not(feature = "threads"))]
     fn run_lanes(&self, lanes: u32, body: &(dyn Fn(u32) + Sync)) {
-        assert!(lanes <= 1, "the single-threaded build cannot run {lanes} lanes at once");
+        assert!(
+            lanes <= 1,
+            "the single-threaded build cannot run {lanes} lanes at once"
+        );
         body(0);
     }
 

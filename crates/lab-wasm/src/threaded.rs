@@ -62,7 +62,12 @@ impl RunHandle {
         }
         let Ok(mut s) = self.shared.try_lock() else {
             // The run holds it for a moment: report no news rather than block.
-            return to_js(&Progress { model: 0, spans: vec![], done: false, report: None });
+            return to_js(&Progress {
+                model: 0,
+                spans: vec![],
+                done: false,
+                report: None,
+            });
         };
         let progress = Progress {
             model: s.model,
@@ -80,7 +85,8 @@ pub fn pool_size() -> usize {
     rayon::current_num_threads()
 }
 
-/// Starts every model of an experiment on the pool and returns at once.
+/// Starts the experiment's models (normally one: the page runs models one at a time)
+/// on the pool and returns at once.
 ///
 /// # Errors
 /// Bad settings, or a pool with fewer workers than the run has threads.
@@ -89,7 +95,9 @@ pub fn start_run(experiment: &str, overrides: JsValue) -> Result<RunHandle, JsEr
     install_panic_hook();
     let (experiment, params) = params_from(experiment, overrides)?;
     if params.models.contains(&lab::Model::Processes) {
-        return Err(JsError::new("processes run on their own workers, not in the pool"));
+        return Err(JsError::new(
+            "processes run on their own workers, not in the pool",
+        ));
     }
     // The run's coordinator occupies a pool thread too, but it takes part in the
     // broadcast as lane 0, so `threads` pool threads are enough.
@@ -108,7 +116,11 @@ pub fn start_run(experiment: &str, overrides: JsValue) -> Result<RunHandle, JsEr
         for (i, &model) in params.models.iter().enumerate() {
             run_shared.lock().expect("run state poisoned").model = i;
             let sink = |span: Span| {
-                run_shared.lock().expect("run state poisoned").fresh.push((i, span));
+                run_shared
+                    .lock()
+                    .expect("run state poisoned")
+                    .fresh
+                    .push((i, span));
             };
             runs.push(lab::run::run_model(&platform, &params, model, &sink));
         }

@@ -65,7 +65,12 @@ fn a_blocking_sequential_run_computes_the_exact_sums() {
     assert_eq!(results, vec![499_500.0; 3]);
     assert!(get(&run, "wall_ms").as_f64().unwrap() >= 0.0);
     let rendered = lab_wasm::render_report(report).unwrap();
-    assert!(get(&rendered, "chart").as_string().unwrap().starts_with("<svg"));
+    assert!(
+        get(&rendered, "chart")
+            .as_string()
+            .unwrap()
+            .starts_with("<svg")
+    );
 }
 
 #[wasm_bindgen_test]

@@ -63,8 +63,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> anyhow::Result<()> {
-    let (ctx, book) = mdbook_preprocessor::parse_input(io::stdin())
-        .context("reading the book from mdBook")?;
+    let (ctx, book) =
+        mdbook_preprocessor::parse_input(io::stdin()).context("reading the book from mdBook")?;
     let book = Lab.run(&ctx, book)?;
     serde_json::to_writer(io::stdout(), &book).context("writing the book back")?;
     Ok(())

@@ -78,7 +78,7 @@ struct Control {
     step: f64,
 }
 
-fn controls(params: &Params) -> Vec<Control> {
+fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
     let c = |name, label, min, max, step| Control {
         name,
         label,
@@ -86,8 +86,24 @@ fn controls(params: &Params) -> Vec<Control> {
         max,
         step,
     };
+    if experiment == Experiment::Counter {
+        return vec![
+            c("threads", "threads", 1.0, 16.0, 1.0),
+            c(
+                "increments",
+                "increments per thread",
+                1.0,
+                lab::params::MAX_INCREMENTS as f64,
+                1.0,
+            ),
+        ];
+    }
     let mut v = vec![c("tasks", "tasks", 1.0, 64.0, 1.0)];
-    if params.models.iter().any(|m| !matches!(m, Model::Sequential | Model::Asyncio)) {
+    if params
+        .models
+        .iter()
+        .any(|m| !matches!(m, Model::Sequential | Model::Asyncio))
+    {
         v.push(c("threads", "threads", 1.0, 16.0, 1.0));
     }
     if params.workload != Workload::Io {
@@ -101,7 +117,13 @@ fn controls(params: &Params) -> Vec<Control> {
     }
     if params.models.contains(&Model::GilThreads) {
         v.push(c("switch_ms", "switch interval (ms)", 0.1, 100.0, 0.1));
-        v.push(c("release_fraction", "GIL released (fraction)", 0.0, 1.0, 0.05));
+        v.push(c(
+            "release_fraction",
+            "GIL released (fraction)",
+            0.0,
+            1.0,
+            0.05,
+        ));
     }
     v
 }
@@ -123,8 +145,7 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
             .collect();
         serde_json::Value::Object(map).to_string()
     };
-    let machine = Machine::default();
-    let report = predict(experiment, &params, &machine);
+    let prediction = prediction(experiment, &params);
 
     let mut h = String::new();
     let _ = write!(
@@ -135,7 +156,7 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
         title = escape(experiment.title()),
     );
     h.push_str(r#"<form class="lab-controls" aria-label="Settings">"#);
-    for c in controls(&params) {
+    for c in controls(experiment, &params) {
         let _ = write!(
             h,
             r#"<label for="{id}-{n}">{label}</label><input id="{id}-{n}" name="{n}" type="number" min="{min}" max="{max}" step="{step}" value="{v}" required>"#,
@@ -150,12 +171,36 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
     h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button></div>"#);
     let _ = write!(
         h,
-        r#"<p class="lab-status" role="status">Below: a prediction. Press Run to measure on this machine.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted"><figcaption>Predicted for a {cores}-core machine, not measured.</figcaption>{chart}{table}</figure></div>"#,
-        cores = machine.cores,
-        chart = wall_bars(&report),
-        table = summary_table(&report),
+        r#"<p class="lab-status" role="status">Below: a prediction. Press Run to measure on this machine.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted">{prediction}</figure></div>"#,
     );
     Ok(h)
+}
+
+/// The pre-rendered figure: what the model predicts, labelled as a prediction.
+fn prediction(experiment: Experiment, params: &Params) -> String {
+    if experiment == Experiment::Counter {
+        // Lost updates depend on timing: only the correct total can be said in advance.
+        let expected = u64::from(params.threads) * params.increments;
+        return format!(
+            "<figcaption>Not measured yet. {} threads each add 1 to the counter {} times: a correct count ends at {}. How many updates the unsynchronised version loses cannot be predicted; press Run to see.</figcaption>",
+            params.threads,
+            lab::chart::fmt_count(params.increments),
+            lab::chart::fmt_count(expected)
+        );
+    }
+    let machine = Machine::default();
+    let report = predict(experiment, params, &machine);
+    let timelines: String = report
+        .runs
+        .iter()
+        .map(|r| lab::chart::timeline(r, r.model.label()))
+        .collect();
+    format!(
+        r#"<figcaption>Predicted for a {cores}-core machine, not measured.</figcaption>{bars}<details class="lab-timelines"><summary>What each thread would do</summary>{timelines}</details>{table}"#,
+        cores = machine.cores,
+        bars = wall_bars(&report),
+        table = summary_table(&report),
+    )
 }
 
 #[cfg(test)]
@@ -194,7 +239,10 @@ mod tests {
     #[test]
     fn bad_directives_fail_the_build_with_the_line() {
         let err = expand("a\n{{#lab nope}}", "c").unwrap_err();
-        assert!(err.starts_with("line 2:") && err.contains("parallel-cpu"), "{err}");
+        assert!(
+            err.starts_with("line 2:") && err.contains("parallel-cpu"),
+            "{err}"
+        );
         let err = expand("{{#lab parallel-cpu tasks=0}}", "c").unwrap_err();
         assert!(err.contains("tasks must be"), "{err}");
         let err = expand("{{#lab parallel-cpu tasks}}", "c").unwrap_err();
