@@ -47,7 +47,10 @@ fn parse_args() -> Config {
 fn main() {
     let config = parse_args();
     if !config.root.join("index.html").is_file() {
-        eprintln!("error: {} has no index.html: build the site first", config.root.display());
+        eprintln!(
+            "error: {} has no index.html: build the site first",
+            config.root.display()
+        );
         process::exit(1);
     }
     let listener = match TcpListener::bind(("127.0.0.1", config.port)) {
@@ -140,7 +143,11 @@ fn handle(stream: TcpStream, config: &Config) -> std::io::Result<()> {
         let mut parts = request_line.split_whitespace();
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
         let (status, body, ctype) = if method != "GET" && method != "HEAD" {
-            ("405 Method Not Allowed", b"method not allowed\n".to_vec(), "text/plain")
+            (
+                "405 Method Not Allowed",
+                b"method not allowed\n".to_vec(),
+                "text/plain",
+            )
         } else {
             match resolve(&config.root, target).and_then(|p| fs::read(&p).ok().map(|b| (p, b))) {
                 Some((p, body)) => ("200 OK", body, content_type(&p)),
@@ -160,7 +167,11 @@ fn handle(stream: TcpStream, config: &Config) -> std::io::Result<()> {
                 "Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\nCross-Origin-Resource-Policy: same-origin\r\n",
             );
         }
-        head.push_str(if keep_alive { "\r\n" } else { "Connection: close\r\n\r\n" });
+        head.push_str(if keep_alive {
+            "\r\n"
+        } else {
+            "Connection: close\r\n\r\n"
+        });
         out.write_all(head.as_bytes())?;
         if method != "HEAD" {
             out.write_all(&body)?;
@@ -179,16 +190,25 @@ mod tests {
     #[test]
     fn resolve_stays_inside_the_root() {
         let root = Path::new("/srv/site");
-        assert_eq!(resolve(root, "/a/b.html?x=1"), Some(PathBuf::from("/srv/site/a/b.html")));
+        assert_eq!(
+            resolve(root, "/a/b.html?x=1"),
+            Some(PathBuf::from("/srv/site/a/b.html"))
+        );
         assert_eq!(resolve(root, "/../etc/passwd"), None);
         assert_eq!(resolve(root, "/a/%2e%2e/%2e%2e/etc"), None);
         assert_eq!(resolve(root, "/%zz"), None);
-        assert_eq!(resolve(root, "/caf%C3%A9.html"), Some(PathBuf::from("/srv/site/café.html")));
+        assert_eq!(
+            resolve(root, "/caf%C3%A9.html"),
+            Some(PathBuf::from("/srv/site/café.html"))
+        );
     }
 
     #[test]
     fn wasm_is_served_as_wasm() {
-        assert_eq!(content_type(Path::new("x/lab_wasm_bg.wasm")), "application/wasm");
+        assert_eq!(
+            content_type(Path::new("x/lab_wasm_bg.wasm")),
+            "application/wasm"
+        );
         assert!(content_type(Path::new("lab.js")).starts_with("text/javascript"));
     }
 }

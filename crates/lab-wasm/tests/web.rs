@@ -78,7 +78,7 @@ fn the_single_threaded_build_refuses_threaded_models_clearly() {
     if lab_wasm::is_threaded() {
         return;
     }
-    let err = lab_wasm::run_blocking("parallel-cpu", JsValue::UNDEFINED)
+    let err = lab_wasm::run_blocking("parallel-cpu", settings(&[("models", "free-threads")]))
         .map_err(JsValue::from)
         .unwrap_err();
     assert!(message(err).contains("not cross-origin isolated"));
