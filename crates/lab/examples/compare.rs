@@ -43,11 +43,7 @@ fn main() {
         return;
     }
     if calibrate {
-        let n = 5_000_000;
-        let t = platform_time(&platform, || {
-            lab::vm::eval(&lab::vm::sum_loop(0, n), &mut lab::vm::NoBreaker);
-        });
-        machine.ns_per_iter = t * 1000.0 / n as f64;
+        machine.ns_per_iter = Machine::calibrate(&platform, machine.cores).ns_per_iter;
     }
     let runs = params
         .models
@@ -82,11 +78,4 @@ fn main() {
             p.gil_handoffs
         );
     }
-}
-
-fn platform_time(platform: &NativePlatform, f: impl FnOnce()) -> f64 {
-    use lab::Platform;
-    let s = platform.now_us();
-    f();
-    platform.now_us() - s
 }

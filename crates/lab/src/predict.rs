@@ -19,6 +19,7 @@
 //! Nothing here reads a clock or iterates a hash map: the same input gives the same report.
 
 use crate::params::{Experiment, Model, Params};
+use crate::platform::Platform;
 use crate::run::{Segment, lane_of, task_plan};
 use crate::trace::{ModelRun, Report, Source, Span, State};
 use crate::vm;
@@ -50,6 +51,34 @@ impl Default for Machine {
             process_start_us: 30_000.0,
             copy_us: 100.0,
             wake_us: 20.0,
+        }
+    }
+}
+
+impl Machine {
+    /// This machine as measured on `platform`: the interpreter's speed from a short run
+    /// of the summing loop (the fastest of three, to skip warm-up and interruptions),
+    /// with `cores` as the host reports them (`navigator.hardwareConcurrency`) and the
+    /// other costs left at their defaults.
+    pub fn calibrate(platform: &dyn Platform, cores: u32) -> Machine {
+        const N: u64 = 1_000_000;
+        let code = vm::sum_loop(0, N);
+        let best_us = (0..3)
+            .map(|_| {
+                let s = platform.now_us();
+                std::hint::black_box(vm::eval(&code, &mut vm::NoBreaker));
+                platform.now_us() - s
+            })
+            .fold(f64::INFINITY, f64::min);
+        let default = Machine::default();
+        Machine {
+            cores: cores.max(1),
+            ns_per_iter: if best_us.is_finite() && best_us > 0.0 {
+                best_us * 1000.0 / N as f64
+            } else {
+                default.ns_per_iter
+            },
+            ..default
         }
     }
 }
@@ -754,6 +783,14 @@ mod tests {
         assert_eq!(run.time_in(State::Starting), 4.0 * m.process_start_us);
         assert_eq!(run.time_in(State::Copying), 8.0 * m.copy_us);
         assert_eq!(run.lanes_used(), 4);
+    }
+
+    #[test]
+    fn calibration_measures_a_positive_speed_and_keeps_the_cores() {
+        let m = Machine::calibrate(&crate::platform::NativePlatform::default(), 0);
+        assert_eq!(m.cores, 1);
+        assert!(m.ns_per_iter > 0.0 && m.ns_per_iter.is_finite());
+        assert_eq!(m.copy_us, Machine::default().copy_us);
     }
 
     #[test]
