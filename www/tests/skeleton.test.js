@@ -34,10 +34,13 @@ test('the parallelism widget measures sequential and parallel runs on several th
     assert.ok(m.speedup > 0 && Number.isFinite(m.speedup));
   }
   // The measured chart shows the measured numbers.
-  const chart = widget.locator('.lab-measured svg');
+  const chart = widget.locator('.lab-measured svg.lab-bars');
   await chart.waitFor();
   const text = await chart.textContent();
   assert.match(text, new RegExp(`${par.speedup.toFixed(2)}x`));
+  // One timeline per model, with a lane per thread that did work.
+  const lanes = await widget.locator('.lab-measured .lab-timelines svg').evaluateAll((svgs) => svgs.length);
+  assert.equal(lanes, 2);
   assert.deepEqual(page.problems, []);
 });
 

@@ -129,6 +129,14 @@ pub fn run_counter(overrides: JsValue) -> Result<JsValue, JsError> {
             "the counter race needs threads, which this page cannot use: it is not cross-origin isolated",
         ));
     }
+    #[cfg(feature = "threads")]
+    if rayon::current_num_threads() < params.threads as usize {
+        return Err(JsError::new(&format!(
+            "the worker pool has {} threads but this run needs {}",
+            rayon::current_num_threads(),
+            params.threads
+        )));
+    }
     let result = lab::counter::run_counter(&platform::BrowserPlatform, &params);
     #[derive(Serialize)]
     struct Row {

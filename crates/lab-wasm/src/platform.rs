@@ -36,7 +36,13 @@ impl Platform for BrowserPlatform {
     fn run_lanes(&self, lanes: u32, body: &(dyn Fn(u32) + Sync)) {
         // broadcast runs once on every pool thread, so each lane gets a thread of its
         // own even when lanes block (waiting for the GIL or for I/O). The caller checks
-        // beforehand that the pool has a thread for every lane.
+        // beforehand that the pool has a thread for every lane; a lane without a thread
+        // would never run and its siblings could wait for it forever, so refuse loudly.
+        assert!(
+            lanes as usize <= rayon::current_num_threads(),
+            "{lanes} lanes need {lanes} pool threads, the pool has {}",
+            rayon::current_num_threads()
+        );
         rayon::broadcast(|ctx| {
             if (ctx.index() as u32) < lanes {
                 body(ctx.index() as u32);

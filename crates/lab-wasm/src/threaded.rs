@@ -101,7 +101,12 @@ pub fn start_run(experiment: &str, overrides: JsValue) -> Result<RunHandle, JsEr
     }
     // The run's coordinator occupies a pool thread too, but it takes part in the
     // broadcast as lane 0, so `threads` pool threads are enough.
-    let needed = params.threads as usize;
+    let one_lane = |m: &lab::Model| matches!(m, lab::Model::Sequential | lab::Model::Asyncio);
+    let needed = if params.models.iter().all(one_lane) {
+        1
+    } else {
+        params.threads.min(params.tasks) as usize
+    };
     if pool_size() < needed {
         return Err(JsError::new(&format!(
             "the worker pool has {} threads but this run needs {needed}",

@@ -1,0 +1,59 @@
+// Every widget in the book, run for real in headless Chromium with small settings:
+// each must finish with a result for every model it compares, and no page may log an
+// error.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SITE, serve, browser, watchedPage, runWidget } from './harness.js';
+
+// Small enough to keep the whole book's run short on a 2-core machine.
+const SMALL = { n: '200000', wait_ms: '30', increments: '20000', tasks: '4' };
+
+const pages = fs.readdirSync(SITE)
+  .filter((f) => f.endsWith('.html') && f !== 'print.html')
+  .filter((f) => fs.readFileSync(path.join(SITE, f), 'utf8').includes('class="lab-widget"'));
+
+let server;
+let chromium;
+before(async () => { server = await serve(); chromium = await browser(); });
+after(async () => { await chromium?.close(); server?.close(); });
+
+test('the book has widgets to test', () => {
+  assert.ok(pages.length >= 5, `only ${pages.length} pages with widgets`);
+});
+
+for (const file of pages) {
+  test(`every widget on ${file} runs and reports`, async () => {
+    const page = await watchedPage(chromium);
+    await page.goto(server.url + file);
+    const ids = await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id));
+    assert.equal(new Set(ids).size, ids.length, 'widget ids are unique');
+    for (const id of ids) {
+      const sel = `#${id}`;
+      await page.waitForSelector(`${sel}[data-ready]`);
+      for (const [name, value] of Object.entries(SMALL)) {
+        const input = page.locator(`${sel} input[name=${name}]`);
+        if (await input.count()) await input.fill(value);
+      }
+      const widget = await runWidget(page, sel);
+      const state = await widget.getAttribute('data-state');
+      assert.equal(state, 'done', `${id}: ${await widget.locator('.lab-error').textContent()}`);
+      const result = JSON.parse(await widget.getAttribute('data-result'));
+      const expected = JSON.parse(await widget.getAttribute('data-params')).models.split(',');
+      if (result.experiment !== 'counter') {
+        assert.deepEqual(result.models.map((m) => m.model), expected, `${id}: one result per model`);
+      }
+      for (const m of result.models) {
+        assert.ok(m.wall_ms > 0 && Number.isFinite(m.speedup) && m.threads >= 1, `${id}: ${JSON.stringify(m)}`);
+      }
+      if (result.experiment === 'counter') {
+        const by = Object.fromEntries(result.models.map((m) => [m.model, m]));
+        assert.equal(by.locked.final_count, result.expected, 'a lock loses nothing');
+        assert.equal(by.atomic.final_count, result.expected, 'an atomic add loses nothing');
+      }
+    }
+    assert.deepEqual(page.problems, []);
+  });
+}
