@@ -103,11 +103,7 @@ pub fn render_report(report: JsValue) -> Result<JsValue, JsError> {
         table: String,
         summary: Vec<lab::trace::Summary>,
     }
-    let timelines = report
-        .runs
-        .iter()
-        .map(|r| lab::chart::timeline(r, r.model.label()))
-        .collect();
+    let timelines = lab::chart::timelines(&report);
     to_js(&Rendered {
         chart: lab::chart::wall_bars(&report),
         timelines,

@@ -268,16 +268,38 @@ fn timeline_row(
 /// rectangle per span coloured by its state's class `lab-state-<id>`, a time axis in
 /// milliseconds and a legend of the states shown.
 pub fn timeline(run: &ModelRun, title: &str) -> String {
+    timeline_on_scale(run, title, 0.0)
+}
+
+/// Every run's timeline on one time scale (the longest run's), so their lengths compare
+/// at a glance, each under its model's name.
+pub fn timelines(report: &Report) -> String {
+    let scale_us = report
+        .runs
+        .iter()
+        .flat_map(|r| r.spans.iter().map(|s| s.end_us).chain([r.wall_ms * 1000.0]))
+        .fold(0.0, f64::max);
+    report
+        .runs
+        .iter()
+        .map(|r| timeline_on_scale(r, r.model.label(), scale_us))
+        .collect()
+}
+
+/// [`timeline`] with a time axis at least `scale_us` long.
+fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64) -> String {
     const W: f64 = 640.0;
     const LABEL_W: f64 = 120.0;
     const RIGHT: f64 = 16.0;
-    const TOP: f64 = 6.0;
+    // Room for the title above the rows.
+    const TOP: f64 = 24.0;
     let plot_w = W - LABEL_W - RIGHT;
     let total_us = run
         .spans
         .iter()
         .map(|s| s.end_us)
         .fold(run.wall_ms * 1000.0, f64::max)
+        .max(scale_us)
         .max(1e-3);
 
     // Rows: (label, spans). A lane whose spans overlap gets a row per task.
@@ -331,6 +353,11 @@ pub fn timeline(run: &ModelRun, title: &str) -> String {
     }
     let mut svg = String::new();
     open_svg(&mut svg, "lab-timeline", W, h, title, &desc);
+    let _ = write!(
+        svg,
+        r#"<text class="lab-chart-title" x="0" y="15">{}</text>"#,
+        escape(title)
+    );
 
     for (i, (label, spans)) in rows.iter().enumerate() {
         let y = TOP + i as f64 * (row_h + gap);
@@ -383,7 +410,8 @@ pub fn timeline(run: &ModelRun, title: &str) -> String {
             legend_y + 9.0,
             escape(st.label())
         );
-        x += 24.0 + st.label().len() as f64 * 5.6;
+        // About 7 px a character at the stylesheet's 13 px.
+        x += 26.0 + st.label().len() as f64 * 7.0;
     }
     svg.push_str("</svg>");
     svg
@@ -846,5 +874,43 @@ mod tests {
         assert_eq!(nice_step(97.0, 6.0), 20.0);
         assert_eq!(nice_step(0.9, 6.0), 0.2);
         assert_eq!(tick_label(0.4, 0.2), "0.4");
+    }
+
+    #[test]
+    fn timelines_share_one_time_scale() {
+        let run = |model, wall_ms: f64| ModelRun {
+            model,
+            threads: 1,
+            wall_ms,
+            spans: vec![Span {
+                lane: 0,
+                task: 0,
+                state: State::Running,
+                start_us: 0.0,
+                end_us: wall_ms * 1000.0,
+            }],
+            results: vec![0],
+            gil_handoffs: 0,
+        };
+        let report = Report {
+            experiment: crate::params::Experiment::GilCpu,
+            params: crate::params::Experiment::GilCpu.defaults(),
+            source: Source::Measured,
+            runs: vec![run(Model::Sequential, 100.0), run(Model::FreeThreads, 50.0)],
+        };
+        let all = timelines(&report);
+        let widths: Vec<f64> = all
+            .match_indices("lab-span lab-state-running\" x=\"120.00\" y=\"24.0\" width=\"")
+            .map(|(i, m)| {
+                let rest = &all[i + m.len()..];
+                rest[..rest.find('"').unwrap()].parse().unwrap()
+            })
+            .collect();
+        assert_eq!(widths.len(), 2, "{all}");
+        assert!((widths[0] / widths[1] - 2.0).abs() < 1e-6, "{widths:?}");
+        assert!(
+            all.contains(">threads, no GIL</text>"),
+            "each timeline is titled"
+        );
     }
 }

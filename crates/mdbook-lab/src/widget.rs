@@ -190,11 +190,7 @@ fn prediction(experiment: Experiment, params: &Params) -> String {
     }
     let machine = Machine::default();
     let report = predict(experiment, params, &machine);
-    let timelines: String = report
-        .runs
-        .iter()
-        .map(|r| lab::chart::timeline(r, r.model.label()))
-        .collect();
+    let timelines = lab::chart::timelines(&report);
     format!(
         r#"<figcaption>Predicted for a {cores}-core machine, not measured.</figcaption>{bars}<details class="lab-timelines"><summary>What each thread would do</summary>{timelines}</details>{table}"#,
         cores = machine.cores,
