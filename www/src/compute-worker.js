@@ -108,32 +108,53 @@ async function processesModel(params, progress) {
   return lab.assembleProcesses(params, records);
 }
 
-async function run({ id, experiment, settings }) {
-  if (experiment === 'counter') return { counter: lab.runCounter(settings) };
-  const params = lab.validateParams(experiment, settings);
+/** Every model of one parameter set, one at a time; `progress(runsSoFar, live, fraction)`. */
+async function runModels(experiment, settings, params, progress) {
   const runs = [];
   for (const [i, model] of params.models.entries()) {
-    const progress = (live, fraction) => {
-      const partial = { experiment, params, source: 'measured', runs: [...runs, live] };
-      const rendered = lab.renderReport(partial);
-      postMessage({
-        type: 'lab:progress', id, model,
-        fraction: Math.min(1, (i + fraction) / params.models.length),
-        chart: rendered.chart, timelines: rendered.timelines,
-      });
-    };
+    const step = (live, fraction) => progress(runs, live, model, (i + fraction) / params.models.length);
     let r;
-    if (model === 'processes') r = await processesModel(params, progress);
-    else if (threaded) r = await poolModel(experiment, settings, model, params, progress);
+    if (model === 'processes') r = await processesModel(params, step);
+    else if (threaded) r = await poolModel(experiment, settings, model, params, step);
     else {
       // The single-threaded build blocks this worker for the model's run: say so first.
-      progress(liveRun(model, params, [], epochUs()), 0);
+      step(liveRun(model, params, [], epochUs()), 0);
       r = lab.runBlocking(experiment, { ...settings, models: model });
     }
     runs.push(r);
   }
-  const report = { experiment, params, source: 'measured', runs };
-  return { report, rendered: lab.renderReport(report) };
+  return runs;
+}
+
+const report = (experiment, params, runs) => ({ experiment, params, source: 'measured', runs });
+
+async function run({ id, experiment, settings }) {
+  if (experiment === 'counter') return { counter: lab.runCounter(settings) };
+  const post = (model, fraction, rendered) => postMessage({
+    type: 'lab:progress', id, model, fraction: Math.min(1, fraction),
+    chart: rendered.chart, timelines: rendered.timelines,
+  });
+  const plan = lab.sweepPlan(experiment, settings);
+  if (plan) {
+    // A sweep: the same models at each value of one parameter, drawn as a curve.
+    const points = [];
+    const sweep = () => ({ experiment, param: plan.param, source: 'measured', points });
+    for (const [k, x] of plan.values.entries()) {
+      const at = { ...settings, [plan.param]: String(x) };
+      const params = lab.validateParams(experiment, at);
+      const runs = await runModels(experiment, at, params, (_, __, model, fraction) => {
+        if (points.length) post(`${plan.param} = ${x}, ${model}`, (k + fraction) / plan.values.length, lab.renderSweep(sweep()));
+      });
+      points.push({ x, report: report(experiment, params, runs) });
+      post(`${plan.param} = ${x}`, (k + 1) / plan.values.length, lab.renderSweep(sweep()));
+    }
+    return { sweep: lab.renderSweep(sweep()) };
+  }
+  const params = lab.validateParams(experiment, settings);
+  const runs = await runModels(experiment, settings, params, (done, live, model, fraction) => {
+    post(model, fraction, lab.renderReport(report(experiment, params, [...done, live])));
+  });
+  return { rendered: lab.renderReport(report(experiment, params, runs)) };
 }
 
 self.addEventListener('message', async ({ data }) => {

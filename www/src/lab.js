@@ -4,7 +4,7 @@
 
 import * as engine from './engine.js';
 
-const SETTINGS = ['workload', 'tasks', 'threads', 'n', 'wait_ms', 'switch_ms', 'io_fraction', 'release_fraction', 'models'];
+const SETTINGS = ['workload', 'tasks', 'threads', 'n', 'wait_ms', 'switch_ms', 'io_fraction', 'release_fraction', 'increments', 'models'];
 
 const $ = (root, sel) => root.querySelector(sel);
 
@@ -70,15 +70,15 @@ async function runWidget(root) {
       measured.hidden = false;
       measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}${timelines(p.timelines)}`;
     });
-    const { rendered, counter, info } = result;
+    const { rendered, counter, sweep, info } = result;
     // A hidden tab throttles timers: its numbers would not be a fair measurement.
     const valid = !hidden;
     const caption = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>`;
     measured.hidden = false;
-    measured.innerHTML = counter
-      ? `${caption}${counter.chart}`
-      : `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}`;
-    const models = counter ? counter.summary : rendered.summary;
+    if (counter) measured.innerHTML = `${caption}${counter.chart}`;
+    else if (sweep) measured.innerHTML = `${caption}${sweep.chart}${sweep.table}`;
+    else measured.innerHTML = `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}`;
+    const models = (counter || sweep || rendered).summary;
     root.dataset.result = JSON.stringify({
       experiment: root.dataset.lab,
       valid,

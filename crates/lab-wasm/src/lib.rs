@@ -255,3 +255,34 @@ pub fn run_blocking(experiment: &str, overrides: JsValue) -> Result<JsValue, JsE
         )),
     }
 }
+
+/// The sweep an experiment makes with these settings (`{param, values}`), or `null`.
+///
+/// # Errors
+/// Bad settings.
+#[wasm_bindgen(js_name = sweepPlan)]
+pub fn sweep_plan(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
+    let (experiment, params) = params_from(experiment, overrides)?;
+    to_js(&lab::sweep::sweep_of(experiment, &params))
+}
+
+/// Renders a sweep (measured or partial) as its chart, table and summary rows.
+///
+/// # Errors
+/// A value that is not a sweep report.
+#[wasm_bindgen(js_name = renderSweep)]
+pub fn render_sweep(sweep: JsValue) -> Result<JsValue, JsError> {
+    let sweep: lab::sweep::SweepReport =
+        serde_wasm_bindgen::from_value(sweep).map_err(|e| JsError::new(&e.to_string()))?;
+    #[derive(Serialize)]
+    struct Rendered {
+        chart: String,
+        table: String,
+        summary: Vec<lab::sweep::SweepRow>,
+    }
+    to_js(&Rendered {
+        chart: sweep.chart(),
+        table: sweep.table(),
+        summary: sweep.summary(),
+    })
+}

@@ -571,6 +571,91 @@ pub fn speedup_chart(points: &[(u32, f64)], amdahl_p: Option<f64>) -> String {
     svg
 }
 
+/// A line through `points` (x, y), with both axes from zero, a title and axis labels.
+pub fn line_chart(points: &[(f64, f64)], title: &str, x_label: &str, y_label: &str) -> String {
+    const W: f64 = 480.0;
+    const H: f64 = 300.0;
+    const L: f64 = 48.0;
+    const R: f64 = 16.0;
+    const T: f64 = 28.0;
+    const B: f64 = 46.0;
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    let max_x = pts.iter().map(|p| p.0).fold(0.0, f64::max).max(1e-9);
+    let max_y = pts.iter().map(|p| p.1).fold(1.0, f64::max) * 1.1;
+    let (pw, ph) = (W - L - R, H - T - B);
+    let sx = |x: f64| L + x / max_x * pw;
+    let sy = |y: f64| T + ph - y / max_y * ph;
+    let mut desc = String::new();
+    for (x, y) in &pts {
+        let _ = write!(desc, "{x}: {y:.2}. ");
+    }
+    let mut svg = String::new();
+    open_svg(&mut svg, "lab-line", W, H, title, &desc);
+    let _ = write!(
+        svg,
+        r#"<text class="lab-chart-title" x="0" y="15">{}</text><line class="lab-axis" x1="{L}" y1="{b:.1}" x2="{r:.1}" y2="{b:.1}"/><line class="lab-axis" x1="{L}" y1="{T}" x2="{L}" y2="{b:.1}"/>"#,
+        escape(title),
+        b = T + ph,
+        r = L + pw,
+    );
+    let ystep = nice_step(max_y, 5.0);
+    let mut y = 0.0;
+    while y <= max_y {
+        let _ = write!(
+            svg,
+            r#"<line class="lab-grid" x1="{L}" y1="{py:.1}" x2="{r:.1}" y2="{py:.1}"/><text class="lab-tick-label" x="{tx:.1}" y="{ty:.1}" text-anchor="end">{}</text>"#,
+            tick_label(y, ystep),
+            py = sy(y),
+            r = L + pw,
+            tx = L - 6.0,
+            ty = sy(y) + 4.0,
+        );
+        y += ystep;
+    }
+    for (x, _) in &pts {
+        let _ = write!(
+            svg,
+            r#"<text class="lab-tick-label" x="{:.1}" y="{:.1}" text-anchor="middle">{x}</text>"#,
+            sx(*x),
+            T + ph + 15.0
+        );
+    }
+    let path: Vec<String> = pts
+        .iter()
+        .map(|(x, y)| format!("{:.1},{:.1}", sx(*x), sy(*y)))
+        .collect();
+    let _ = write!(
+        svg,
+        r#"<polyline class="lab-amdahl" points="{}"/>"#,
+        path.join(" ")
+    );
+    for (x, y) in &pts {
+        let _ = write!(
+            svg,
+            r#"<circle class="lab-point" cx="{:.1}" cy="{:.1}" r="4"/><text class="lab-value" x="{:.1}" y="{:.1}" text-anchor="middle">{y:.2}x</text>"#,
+            sx(*x),
+            sy(*y),
+            sx(*x),
+            sy(*y) - 8.0
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<text class="lab-axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text class="lab-axis-label" x="12" y="{:.1}" transform="rotate(-90 12 {:.1})" text-anchor="middle">{}</text></svg>"#,
+        L + pw / 2.0,
+        H - 6.0,
+        escape(x_label),
+        T + ph / 2.0,
+        T + ph / 2.0,
+        escape(y_label)
+    );
+    svg
+}
+
 /// Bars of the shared counter's final value per method, against the expected value
 /// (drawn as a line), each labelled with its count and the updates it lost.
 pub fn counter_bars(result: &CounterResult) -> String {

@@ -13,6 +13,7 @@ pub mod platform;
 pub mod predict;
 pub mod run;
 pub mod stats;
+pub mod sweep;
 pub mod trace;
 pub mod vm;
 

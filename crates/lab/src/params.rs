@@ -107,16 +107,23 @@ pub enum Experiment {
     /// Several threads increment one shared counter: unsynchronised, locked, atomic.
     /// Run with [`crate::counter::run_counter`], drawn with [`crate::chart::counter_bars`].
     Counter,
+    /// CPU-bound tasks on 1, 2, ... `threads` threads: speedup against threads, with
+    /// Amdahl's law fitted (a sweep, see [`crate::sweep`]).
+    Scaling,
+    /// Mixed tasks under GIL threads as the I/O fraction grows from 0 to 1 (a sweep).
+    IoSweep,
 }
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 5] = [
+    pub const ALL: [Experiment; 7] = [
         Experiment::ParallelCpu,
         Experiment::GilCpu,
         Experiment::IoWait,
         Experiment::Bursts,
         Experiment::Counter,
+        Experiment::Scaling,
+        Experiment::IoSweep,
     ];
 
     /// The id used in `{{#lab ID}}` and in `data-lab`.
@@ -127,6 +134,8 @@ impl Experiment {
             Experiment::IoWait => "io-wait",
             Experiment::Bursts => "bursts",
             Experiment::Counter => "counter",
+            Experiment::Scaling => "scaling",
+            Experiment::IoSweep => "io-sweep",
         }
     }
 
@@ -138,6 +147,8 @@ impl Experiment {
             Experiment::IoWait => "I/O-bound tasks: waiting together",
             Experiment::Bursts => "Bursts of CPU work and I/O waits",
             Experiment::Counter => "One shared counter, several threads: lost updates",
+            Experiment::Scaling => "Speedup against the number of threads",
+            Experiment::IoSweep => "Threads under the GIL as the share of I/O grows",
         }
     }
 
@@ -191,6 +202,23 @@ impl Experiment {
                 threads: 2,
                 tasks: 2,
                 models: vec![Model::FreeThreads],
+                ..base
+            },
+            Experiment::Scaling => Params {
+                tasks: 8,
+                threads: 4,
+                n: 1_000_000,
+                models: vec![Model::FreeThreads],
+                ..base
+            },
+            Experiment::IoSweep => Params {
+                workload: Workload::Mixed,
+                tasks: 4,
+                threads: 4,
+                // About as long computing as waiting, so the fraction reads as a share of time.
+                n: 2_000_000,
+                wait_ms: 50.0,
+                models: vec![Model::Sequential, Model::GilThreads],
                 ..base
             },
         }

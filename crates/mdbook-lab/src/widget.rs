@@ -112,7 +112,7 @@ fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
     if params.workload != Workload::Cpu {
         v.push(c("wait_ms", "I/O wait (ms)", 0.0, 5000.0, 1.0));
     }
-    if params.workload == Workload::Mixed {
+    if params.workload == Workload::Mixed && experiment != Experiment::IoSweep {
         v.push(c("io_fraction", "I/O fraction", 0.0, 1.0, 0.05));
     }
     if params.models.contains(&Model::GilThreads) {
@@ -189,6 +189,14 @@ fn prediction(experiment: Experiment, params: &Params) -> String {
         );
     }
     let machine = Machine::default();
+    if let Some(sweep) = lab::sweep::predict_sweep(experiment, params, &machine) {
+        return format!(
+            "<figcaption>Predicted for a {}-core machine, not measured.</figcaption>{}{}",
+            machine.cores,
+            sweep.chart(),
+            sweep.table()
+        );
+    }
     let report = predict(experiment, params, &machine);
     let timelines = lab::chart::timelines(&report);
     format!(
@@ -248,5 +256,18 @@ mod tests {
     #[test]
     fn slugs_are_id_safe() {
         assert_eq!(slug("01 What/is the GIL?"), "01-what-is-the-gil");
+    }
+
+    #[test]
+    fn sweeps_and_the_counter_get_their_own_predictions() {
+        let out = expand("{{#lab scaling threads=3}}", "c").unwrap();
+        assert!(
+            out.contains("lab-speedup") && out.contains("Amdahl"),
+            "{out}"
+        );
+        let out = expand("{{#lab io-sweep}}", "c").unwrap();
+        assert!(out.contains("lab-line") && !out.contains("name=\"io_fraction\""));
+        let out = expand("{{#lab counter threads=4 increments=1000}}", "c").unwrap();
+        assert!(out.contains("4,000") && out.contains("name=\"increments\""));
     }
 }
