@@ -154,7 +154,8 @@ async function run({ id, experiment, settings }) {
   const runs = await runModels(experiment, settings, params, (done, live, model, fraction) => {
     post(model, fraction, lab.renderReport(report(experiment, params, [...done, live])));
   });
-  return { rendered: lab.renderReport(report(experiment, params, runs)) };
+  const full = report(experiment, params, runs);
+  return { report: full, rendered: lab.renderReport(full) };
 }
 
 self.addEventListener('message', async ({ data }) => {

@@ -70,7 +70,7 @@ async function runWidget(root) {
       measured.hidden = false;
       measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}${timelines(p.timelines)}`;
     });
-    const { rendered, counter, sweep, info } = result;
+    const { rendered, counter, sweep, report, info } = result;
     // A hidden tab throttles timers: its numbers would not be a fair measurement.
     const valid = !hidden;
     const caption = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>`;
@@ -89,6 +89,7 @@ async function runWidget(root) {
       models,
     });
     describeEnv(root, info, Math.max(...models.map((m) => m.threads)));
+    if (root.dataset.view && report) await showView(root, report);
     status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
     setState(root, 'done');
   } catch (e) {
@@ -103,6 +104,18 @@ async function runWidget(root) {
     progress.hidden = true;
     document.removeEventListener('visibilitychange', onVisibility);
   }
+}
+
+/** Draws a widget's extra view (its name was checked when the book was built). */
+async function showView(root, report) {
+  let box = $(root, '.lab-view');
+  if (!box) {
+    box = document.createElement('div');
+    box.className = 'lab-view';
+    $(root, '.lab-measured').after(box);
+  }
+  const view = await import(`./views/${root.dataset.view}.js`);
+  view.render(box, report);
 }
 
 /** Applies `?lab=<widget id>&tasks=…` from a shared link, after checking it in Rust. */

@@ -55,18 +55,30 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// Parses `EXPERIMENT key=value ...` into the experiment and its full parameters.
-fn parse(inner: &str) -> Result<(Experiment, Params), String> {
+/// Extra views a widget can show after a run, drawn by `www/src/views/<name>.js`.
+const VIEWS: [&str; 2] = ["event-loop", "chooser"];
+
+/// Parses `EXPERIMENT key=value ... [view=NAME]` into the experiment, its full
+/// parameters and the extra view, if any.
+fn parse(inner: &str) -> Result<(Experiment, Params, Option<&'static str>), String> {
     let mut words = inner.split_whitespace();
     let experiment = Experiment::parse(words.next().unwrap_or("")).map_err(|e| e.message)?;
     let mut params = experiment.defaults();
+    let mut view = None;
     for word in words {
         let (k, v) = word
             .split_once('=')
             .ok_or_else(|| format!("expected key=value, got \"{word}\""))?;
-        params.set(k, v).map_err(|e| e.message)?;
+        if k == "view" {
+            view =
+                Some(VIEWS.into_iter().find(|known| *known == v).ok_or_else(|| {
+                    format!("view must be one of {}, got \"{v}\"", VIEWS.join(", "))
+                })?);
+        } else {
+            params.set(k, v).map_err(|e| e.message)?;
+        }
     }
-    Ok((experiment, params))
+    Ok((experiment, params, view))
 }
 
 /// One number input of the widget's form.
@@ -129,7 +141,7 @@ fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
 }
 
 fn widget(inner: &str, id: &str) -> Result<String, String> {
-    let (experiment, params) = parse(inner)?;
+    let (experiment, params, view) = parse(inner)?;
     let pairs = params.to_pairs();
     let value_of = |name: &str| {
         pairs
@@ -150,8 +162,11 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
     let mut h = String::new();
     let _ = write!(
         h,
-        r##"<div class="lab-widget" id="{id}" data-lab="{exp}" data-state="idle" data-params="{json}"><div class="lab-head"><span class="lab-title">{title}</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this widget">#</a></div>"##,
+        r##"<div class="lab-widget" id="{id}" data-lab="{exp}"{view} data-state="idle" data-params="{json}"><div class="lab-head"><span class="lab-title">{title}</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this widget">#</a></div>"##,
         exp = experiment.id(),
+        view = view
+            .map(|v| format!(" data-view=\"{v}\""))
+            .unwrap_or_default(),
         json = escape(&json),
         title = escape(experiment.title()),
     );
@@ -269,5 +284,16 @@ mod tests {
         assert!(out.contains("lab-line") && !out.contains("name=\"io_fraction\""));
         let out = expand("{{#lab counter threads=4 increments=1000}}", "c").unwrap();
         assert!(out.contains("4,000") && out.contains("name=\"increments\""));
+    }
+
+    #[test]
+    fn a_known_view_is_named_and_an_unknown_one_refused() {
+        let out = expand("{{#lab io-wait models=asyncio view=event-loop}}", "c").unwrap();
+        assert!(out.contains("data-view=\"event-loop\""));
+        assert!(
+            expand("{{#lab io-wait view=<script>}}", "c")
+                .unwrap_err()
+                .contains("view must be")
+        );
     }
 }
