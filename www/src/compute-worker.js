@@ -8,6 +8,8 @@ let lab = null;           // the loaded wasm bindings
 let threaded = false;
 let poolSize = 1;
 let singleModule = null;  // the single-threaded build, for process workers
+let threadBytes = null;   // shared memory one pool thread took when the pool started
+let processBytes = null;  // memory of one process worker's own instance
 
 const POLL_MS = 50;       // how often a pool run's progress is read and sent
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
@@ -18,10 +20,14 @@ async function load({ module, single, wantThreads, threads }) {
   threaded = wantThreads && self.crossOriginIsolated;
   singleModule = single;
   lab = await import(threaded ? './pkg/lab_wasm.js' : './pkg-st/lab_wasm.js');
-  await lab.default({ module_or_path: module });
+  const { memory } = await lab.default({ module_or_path: module });
   if (threaded) {
+    const before = memory.buffer.byteLength;
     await lab.initThreadPool(threads);
     poolSize = lab.poolSize();
+    // Each thread's stack and thread-local data come out of the one shared memory.
+    const grown = memory.buffer.byteLength - before;
+    threadBytes = grown > 0 ? grown / poolSize : null;
   }
   return { threaded, poolSize, isolated: self.crossOriginIsolated };
 }
@@ -77,7 +83,8 @@ async function processesModel(params, progress) {
       });
       let ready = next();
       w.postMessage({ type: 'lab:process-load', module: singleModule });
-      const { at: instanceReady } = await ready;
+      const { at: instanceReady, memory_bytes: bytes } = await ready;
+      processBytes = bytes;
       let first = true;
       for (let task = lane; task < params.tasks; task += lanes) {
         const sent = epochUs();
@@ -134,6 +141,20 @@ async function run({ id, experiment, settings }) {
     type: 'lab:progress', id, model, fraction: Math.min(1, fraction),
     chart: rendered.chart, timelines: rendered.timelines,
   });
+  if (experiment === 'compare') {
+    // The same tasks CPU-bound, then I/O-bound, then the costs only a run can measure.
+    const halves = {};
+    for (const [k, workload] of ['cpu', 'io'].entries()) {
+      const at = { ...settings, workload };
+      const params = lab.validateParams(experiment, at);
+      const runs = await runModels(experiment, at, params, (done, live, model, fraction) => {
+        post(`${workload}-bound, ${model}`, (k + fraction) / 2, lab.renderReport(report(experiment, params, [...done, live])));
+      });
+      halves[workload] = report(experiment, params, runs);
+    }
+    const costs = { ...lab.measureLoopCosts(), thread_bytes: threaded ? threadBytes : null, process_bytes: processBytes };
+    return { compare: lab.renderCompare({ source: 'measured', cpu: halves.cpu, io: halves.io, costs }) };
+  }
   const plan = lab.sweepPlan(experiment, settings);
   if (plan) {
     // A sweep: the same models at each value of one parameter, drawn as a curve.

@@ -70,15 +70,16 @@ async function runWidget(root) {
       measured.hidden = false;
       measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}${timelines(p.timelines)}`;
     });
-    const { rendered, counter, sweep, report, info } = result;
+    const { rendered, counter, sweep, compare, report, info } = result;
     // A hidden tab throttles timers: its numbers would not be a fair measurement.
     const valid = !hidden;
     const caption = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>`;
     measured.hidden = false;
     if (counter) measured.innerHTML = `${caption}${counter.chart}`;
     else if (sweep) measured.innerHTML = `${caption}${sweep.chart}${sweep.table}`;
+    else if (compare) measured.innerHTML = `${caption}${compare.table}${compare.chart}`;
     else measured.innerHTML = `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}`;
-    const models = (counter || sweep || rendered).summary;
+    const models = (counter || sweep || compare || rendered).summary;
     root.dataset.result = JSON.stringify({
       experiment: root.dataset.lab,
       valid,

@@ -10,8 +10,8 @@ self.addEventListener('message', async ({ data }) => {
   try {
     if (data.type === 'lab:process-load') {
       lab = await import('./pkg-st/lab_wasm.js');
-      await lab.default({ module_or_path: data.module });
-      postMessage({ type: 'lab:process-ready', at: epochUs() });
+      const { memory } = await lab.default({ module_or_path: data.module });
+      postMessage({ type: 'lab:process-ready', at: epochUs(), memory_bytes: memory.buffer.byteLength });
     } else if (data.type === 'lab:process-task') {
       const received = epochUs();
       const done = lab.runProcessTask(data.params, data.task);

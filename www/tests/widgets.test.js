@@ -42,7 +42,13 @@ for (const file of pages) {
       assert.equal(state, 'done', `${id}: ${await widget.locator('.lab-error').textContent()}`);
       const result = JSON.parse(await widget.getAttribute('data-result'));
       const expected = JSON.parse(await widget.getAttribute('data-params')).models.split(',');
-      if (['scaling', 'io-sweep'].includes(result.experiment)) {
+      if (result.experiment === 'compare') {
+        // Every model, CPU-bound and then I/O-bound.
+        assert.deepEqual(result.models.map((m) => `${m.workload}:${m.model}`),
+          [...expected.map((m) => `cpu:${m}`), ...expected.map((m) => `io:${m}`)], id);
+        const table = await widget.locator('.lab-measured table.lab-compare').textContent();
+        assert.match(table, /µs per await|per worker|faster than one thread/);
+      } else if (['scaling', 'io-sweep'].includes(result.experiment)) {
         assert.ok(result.models.length >= 2, `${id}: a point per swept value`);
       } else if (result.experiment !== 'counter') {
         assert.deepEqual(result.models.map((m) => m.model), expected, `${id}: one result per model`);

@@ -11,6 +11,11 @@ compile_error!(
      and -Z build-std; use scripts/build-wasm rather than a bare cargo build"
 );
 
+#[allow(
+    unreachable_pub,
+    reason = "wasm-bindgen exports these to JS (scripts/bench)"
+)]
+mod bench;
 mod platform;
 #[cfg(feature = "threads")]
 #[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
@@ -284,5 +289,65 @@ pub fn render_sweep(sweep: JsValue) -> Result<JsValue, JsError> {
         chart: sweep.chart(),
         table: sweep.table(),
         summary: sweep.summary(),
+    })
+}
+
+/// What only a run can measure for the comparison table: the event loop's switch cost
+/// and the size of one coroutine's state.
+#[wasm_bindgen(js_name = measureLoopCosts)]
+pub fn measure_loop_costs() -> Result<JsValue, JsError> {
+    let platform = platform::BrowserPlatform;
+    let params = Params {
+        workload: lab::Workload::Io,
+        tasks: 2,
+        wait_ms: 0.0,
+        ..Params::default()
+    };
+    let (_, stats) = lab::executor::run_asyncio_with_stats(&platform, &params, &|_| {});
+    to_js(&lab::compare::Costs {
+        loop_switch_us: Some(lab::executor::switch_cost_us(&platform, 100, 100)),
+        coroutine_bytes: Some(stats.task_bytes as f64),
+        thread_bytes: None,
+        process_bytes: None,
+    })
+}
+
+/// Renders the comparison: the table, a bar chart per workload, and summary rows.
+///
+/// # Errors
+/// A value that is not a comparison.
+#[wasm_bindgen(js_name = renderCompare)]
+pub fn render_compare(comparison: JsValue) -> Result<JsValue, JsError> {
+    let c: lab::compare::Comparison =
+        serde_wasm_bindgen::from_value(comparison).map_err(|e| JsError::new(&e.to_string()))?;
+    #[derive(Serialize)]
+    struct Row {
+        workload: lab::Workload,
+        #[serde(flatten)]
+        summary: lab::trace::Summary,
+    }
+    #[derive(Serialize)]
+    struct Rendered {
+        chart: String,
+        table: String,
+        summary: Vec<Row>,
+    }
+    let summary = [&c.cpu, &c.io]
+        .into_iter()
+        .flat_map(|r| {
+            r.summary().into_iter().map(|summary| Row {
+                workload: r.params.workload,
+                summary,
+            })
+        })
+        .collect();
+    to_js(&Rendered {
+        chart: format!(
+            "{}{}",
+            lab::chart::wall_bars(&c.cpu),
+            lab::chart::wall_bars(&c.io)
+        ),
+        table: c.table(),
+        summary,
     })
 }

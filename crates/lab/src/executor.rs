@@ -166,6 +166,7 @@ pub struct Executor<'p> {
     ready: ReadyQueue,
     tasks: Vec<(Option<LocalTask<'p>>, Arc<TaskWaker>)>,
     polls: u64,
+    task_bytes: usize,
 }
 
 impl fmt::Debug for Executor<'_> {
@@ -189,6 +190,7 @@ impl<'p> Executor<'p> {
             ready: Arc::new(Mutex::new(VecDeque::new())),
             tasks: Vec::new(),
             polls: 0,
+            task_bytes: 0,
         }
     }
 
@@ -208,7 +210,14 @@ impl<'p> Executor<'p> {
             ready: Arc::clone(&self.ready),
         });
         ArcWake::wake_by_ref(&w);
+        // A coroutine's whole state (its locals across awaits) lives in its future.
+        self.task_bytes = self.task_bytes.max(std::mem::size_of_val(&fut));
         self.tasks.push((Some(Box::pin(fut)), w));
+    }
+
+    /// Bytes of the largest task spawned so far: the state one coroutine keeps.
+    pub fn task_bytes(&self) -> usize {
+        self.task_bytes
     }
 
     /// How many times a task has been polled so far.
@@ -277,12 +286,31 @@ impl<'p> Executor<'p> {
     }
 }
 
+/// What a run of the event loop cost, beyond its trace.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoopStats {
+    /// Times a task was polled (started or resumed).
+    pub polls: u64,
+    /// Bytes of state one task's coroutine keeps (its future's size).
+    pub task_bytes: usize,
+}
+
 /// Runs every task of `params` as a coroutine on one event loop (lane 0), for real.
 pub fn run_asyncio(
     platform: &dyn Platform,
     params: &Params,
     sink: &(dyn Fn(Span) + Sync),
 ) -> ModelRun {
+    run_asyncio_with_stats(platform, params, sink).0
+}
+
+/// [`run_asyncio`], also returning what the loop did.
+pub fn run_asyncio_with_stats(
+    platform: &dyn Platform,
+    params: &Params,
+    sink: &(dyn Fn(Span) + Sync),
+) -> (ModelRun, LoopStats) {
+    let stats;
     let spans = RefCell::new(Vec::new());
     let results = RefCell::new(vec![0u64; params.tasks as usize]);
     let t0 = platform.now_us();
@@ -330,18 +358,43 @@ pub fn run_asyncio(
             });
         }
         exec.run();
+        stats = LoopStats {
+            polls: exec.polls(),
+            task_bytes: exec.task_bytes(),
+        };
     }
     let wall_ms = (platform.now_us() - t0) / 1000.0;
     let mut spans = spans.into_inner();
     spans.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
-    ModelRun {
+    let run = ModelRun {
         model: Model::Asyncio,
         threads: 1,
         wall_ms,
         spans,
         results: results.into_inner(),
         gil_handoffs: 0,
+    };
+    (run, stats)
+}
+
+/// Microseconds one switch of the event loop takes: `tasks` coroutines each awaiting a
+/// zero-length sleep `rounds` times, so every poll is one switch from one task to another
+/// through the timer queue, as `await asyncio.sleep(0)` is in Python.
+pub fn switch_cost_us(platform: &dyn Platform, tasks: u32, rounds: u32) -> f64 {
+    let mut exec = Executor::new(platform);
+    let handle = exec.handle();
+    for _ in 0..tasks {
+        let h = handle.clone();
+        exec.spawn(async move {
+            for _ in 0..rounds {
+                h.sleep(0.0).await;
+            }
+        });
     }
+    let t0 = platform.now_us();
+    exec.run();
+    let elapsed = platform.now_us() - t0;
+    elapsed / exec.polls().max(1) as f64
 }
 
 #[cfg(test)]
@@ -422,5 +475,23 @@ mod tests {
         let mut exec = Executor::new(&platform);
         exec.spawn(futures::future::pending::<()>());
         exec.run();
+    }
+
+    #[test]
+    fn switch_cost_and_task_size_are_measured() {
+        let platform = crate::platform::NativePlatform::default();
+        let us = switch_cost_us(&platform, 10, 100);
+        assert!(us > 0.0 && us.is_finite());
+        let params = Params {
+            workload: Workload::Io,
+            tasks: 3,
+            wait_ms: 0.0,
+            ..Params::default()
+        };
+        let (run, stats) = run_asyncio_with_stats(&platform, &params, &|_| {});
+        assert_eq!(run.results.len(), 3);
+        // Every task is polled at least twice: started, then resumed after its await.
+        assert!(stats.polls >= 6, "{stats:?}");
+        assert!(stats.task_bytes >= 16, "{stats:?}");
     }
 }

@@ -5,6 +5,7 @@
 //! threads, waits) backed by Web Workers; tests supply one backed by `std::thread`.
 
 pub mod chart;
+pub mod compare;
 pub mod counter;
 pub mod executor;
 pub mod gil;

@@ -112,11 +112,14 @@ pub enum Experiment {
     Scaling,
     /// Mixed tasks under GIL threads as the I/O fraction grows from 0 to 1 (a sweep).
     IoSweep,
+    /// asyncio, threads and processes on CPU-bound and I/O-bound tasks, with their costs:
+    /// the comparison table filled in (see [`crate::compare`]).
+    Compare,
 }
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 7] = [
+    pub const ALL: [Experiment; 8] = [
         Experiment::ParallelCpu,
         Experiment::GilCpu,
         Experiment::IoWait,
@@ -124,6 +127,7 @@ impl Experiment {
         Experiment::Counter,
         Experiment::Scaling,
         Experiment::IoSweep,
+        Experiment::Compare,
     ];
 
     /// The id used in `{{#lab ID}}` and in `data-lab`.
@@ -136,6 +140,7 @@ impl Experiment {
             Experiment::Counter => "counter",
             Experiment::Scaling => "scaling",
             Experiment::IoSweep => "io-sweep",
+            Experiment::Compare => "compare",
         }
     }
 
@@ -149,6 +154,7 @@ impl Experiment {
             Experiment::Counter => "One shared counter, several threads: lost updates",
             Experiment::Scaling => "Speedup against the number of threads",
             Experiment::IoSweep => "Threads under the GIL as the share of I/O grows",
+            Experiment::Compare => "asyncio vs. threads vs. processes, measured",
         }
     }
 
@@ -219,6 +225,16 @@ impl Experiment {
                 n: 2_000_000,
                 wait_ms: 50.0,
                 models: vec![Model::Sequential, Model::GilThreads],
+                ..base
+            },
+            Experiment::Compare => Params {
+                wait_ms: 200.0,
+                models: vec![
+                    Model::Sequential,
+                    Model::Asyncio,
+                    Model::GilThreads,
+                    Model::Processes,
+                ],
                 ..base
             },
         }

@@ -118,10 +118,11 @@ fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
     {
         v.push(c("threads", "threads", 1.0, 16.0, 1.0));
     }
-    if params.workload != Workload::Io {
+    let both = experiment == Experiment::Compare;
+    if params.workload != Workload::Io || both {
         v.push(c("n", "loop size n", 1.0, 100_000_000.0, 1.0));
     }
-    if params.workload != Workload::Cpu {
+    if params.workload != Workload::Cpu || both {
         v.push(c("wait_ms", "I/O wait (ms)", 0.0, 5000.0, 1.0));
     }
     if params.workload == Workload::Mixed && experiment != Experiment::IoSweep {
@@ -204,6 +205,16 @@ fn prediction(experiment: Experiment, params: &Params) -> String {
         );
     }
     let machine = Machine::default();
+    if experiment == Experiment::Compare {
+        let c = lab::compare::Comparison::predict(params, &machine);
+        return format!(
+            "<figcaption>Predicted for a {}-core machine, not measured: CPU-bound, then I/O-bound.</figcaption>{}{}{}",
+            machine.cores,
+            wall_bars(&c.cpu),
+            wall_bars(&c.io),
+            c.table()
+        );
+    }
     if let Some(sweep) = lab::sweep::predict_sweep(experiment, params, &machine) {
         return format!(
             "<figcaption>Predicted for a {}-core machine, not measured.</figcaption>{}{}",

@@ -1,0 +1,183 @@
+//! One native round of `scripts/bench`: the same kernels and mechanisms the browser
+//! bench page runs in wasm, with the same sizes, printed as one JSON object.
+//!
+//! `cargo run --release -p lab --example bench_native -- [kernel_n=...] [interp_n=...]
+//! [par_n=...] [chunks=...] [gil_threads=2] [gil_n=...] [switch_ms=0.1] [loop_tasks=...]
+//! [loop_awaits=...]`. `scripts/bench` runs it once per round, between browser rounds, so
+//! that both sides see the same machine load.
+
+use lab::executor::Executor;
+use lab::platform::NativePlatform;
+use lab::run::{expected_result, run_model};
+use lab::vm::{NoBreaker, eval, sum_exact, sum_loop, sum_native, sum_parallel};
+use lab::{Model, ModelRun, Params, State, Workload};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+/// Milliseconds `f` takes, and its result.
+fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
+    let start = Instant::now();
+    let out = f();
+    (start.elapsed().as_secs_f64() * 1000.0, out)
+}
+
+/// Hand-off figures of a GIL run, computed exactly as the wasm side does
+/// (`crates/lab-wasm/src/bench.rs`).
+fn gil_figures(run: &ModelRun) -> serde_json::Value {
+    let mut running: Vec<_> = run
+        .spans
+        .iter()
+        .filter(|s| s.state == State::Running)
+        .collect();
+    running.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
+    let mut gaps: Vec<f64> = running
+        .windows(2)
+        .filter(|w| w[0].lane != w[1].lane)
+        .map(|w| (w[1].start_us - w[0].end_us).max(0.0))
+        .collect();
+    gaps.sort_by(f64::total_cmp);
+    let waiting_us: f64 = run
+        .spans
+        .iter()
+        .filter(|s| s.state == State::WaitingGil)
+        .map(|s| s.end_us - s.start_us)
+        .sum();
+    let per = |total: f64, n: usize| if n > 0 { total / n as f64 } else { 0.0 };
+    json!({
+        "wall_ms": run.wall_ms,
+        "handoffs": run.gil_handoffs,
+        "waiting_gil_ms": waiting_us / 1000.0,
+        "waiting_per_handoff_us": per(waiting_us, run.gil_handoffs as usize),
+        "gap_median_us": gaps.get(gaps.len() / 2).copied().unwrap_or(0.0),
+        "gap_mean_us": per(gaps.iter().sum(), gaps.len()),
+    })
+}
+
+/// Pending once (waking itself), then ready: one turn of the loop.
+#[derive(Default)]
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+fn event_loop(tasks: u64, awaits: u64, timer: bool) -> serde_json::Value {
+    let platform = NativePlatform::default();
+    let mut exec = Executor::new(&platform);
+    let handle = exec.handle();
+    for _ in 0..tasks {
+        let h = handle.clone();
+        exec.spawn(async move {
+            for _ in 0..awaits {
+                if timer {
+                    h.sleep(0.0).await;
+                } else {
+                    YieldNow::default().await;
+                }
+            }
+        });
+    }
+    let (wall_ms, ()) = timed(|| exec.run());
+    let polls = exec.polls();
+    json!({
+        "wall_ms": wall_ms,
+        "polls": polls,
+        "per_switch_us": wall_ms * 1000.0 / polls.max(1) as f64,
+    })
+}
+
+fn main() {
+    let mut args: BTreeMap<String, f64> = [
+        ("kernel_n", 200_000_000.0),
+        ("interp_n", 20_000_000.0),
+        ("par_n", 400_000_000.0),
+        ("chunks", 16.0),
+        ("gil_threads", 2.0),
+        ("gil_n", 4_000_000.0),
+        ("switch_ms", 0.1),
+        ("loop_tasks", 4.0),
+        ("loop_awaits", 250_000.0),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for arg in std::env::args().skip(1) {
+        let (k, v) = arg.split_once('=').expect("arguments are name=value");
+        let slot = args
+            .get_mut(k)
+            .unwrap_or_else(|| panic!("unknown argument {k}"));
+        *slot = v
+            .parse()
+            .unwrap_or_else(|_| panic!("{k}={v} is not a number"));
+    }
+    let whole = |k: &str| args[k] as u64;
+
+    // Warm-ups: page in the code and start rayon's global pool before any timing.
+    std::hint::black_box(sum_native(0, 1_000_000));
+    std::hint::black_box(eval(&sum_loop(0, 100_000), &mut NoBreaker));
+    std::hint::black_box(sum_parallel(1_000_000, whole("chunks")));
+
+    let n = whole("kernel_n");
+    let (kernel_ms, sum) = timed(|| sum_native(0, n));
+    assert_eq!(sum, sum_exact(0, n), "sum_native");
+
+    let n = whole("interp_n");
+    let code = sum_loop(0, n);
+    let (interp_ms, sum) = timed(|| eval(&code, &mut NoBreaker));
+    assert_eq!(sum, sum_exact(0, n), "eval(sum_loop)");
+
+    let n = whole("par_n");
+    let (par_serial_ms, sum) = timed(|| sum_native(0, n));
+    assert_eq!(sum, sum_exact(0, n), "sum_native");
+    let (par_ms, sum) = timed(|| sum_parallel(n, whole("chunks")));
+    assert_eq!(sum, sum_exact(0, n), "sum_parallel");
+
+    let threads = whole("gil_threads") as u32;
+    let mut params = Params {
+        workload: Workload::Cpu,
+        tasks: threads,
+        threads,
+        n: whole("gil_n"),
+        models: vec![Model::GilThreads],
+        ..Params::default()
+    };
+    params
+        .set("switch_ms", &args["switch_ms"].to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = run_model(
+        &NativePlatform::default(),
+        &params,
+        Model::GilThreads,
+        &|_| {},
+    );
+    assert!(
+        run.results.iter().all(|&r| r == expected_result(&params)),
+        "a GIL thread's sum is wrong"
+    );
+
+    let out = json!({
+        "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
+        "rayon_threads": rayon::current_num_threads(),
+        "kernel_ms": kernel_ms,
+        "interp_ms": interp_ms,
+        "par_serial_ms": par_serial_ms,
+        "par_ms": par_ms,
+        "gil": gil_figures(&run),
+        "loop_yield": event_loop(whole("loop_tasks"), whole("loop_awaits"), false),
+        "loop_timer": event_loop(whole("loop_tasks"), whole("loop_awaits"), true),
+    });
+    println!("{out}");
+}
