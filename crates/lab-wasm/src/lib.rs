@@ -342,11 +342,7 @@ pub fn render_compare(comparison: JsValue) -> Result<JsValue, JsError> {
         })
         .collect();
     to_js(&Rendered {
-        chart: format!(
-            "{}{}",
-            lab::chart::wall_bars(&c.cpu),
-            lab::chart::wall_bars(&c.io)
-        ),
+        chart: lab::compare::bars(&c),
         table: c.table(),
         summary,
     })

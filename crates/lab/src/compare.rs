@@ -138,7 +138,7 @@ impl Comparison {
                 .iter()
                 .map(|&m| {
                     Self::speedup(report, m)
-                        .map_or_else(dash, |s| format!("{s:.2}x faster than one thread"))
+                        .map_or_else(dash, |s| format!("{s:.2}x the speed of one thread"))
                 })
                 .collect()
         };
@@ -195,7 +195,7 @@ impl Comparison {
     /// The table as HTML, captioned with where its numbers come from.
     pub fn table(&self) -> String {
         let caption = match self.source {
-            Source::Measured => "Measured on this machine",
+            Source::Measured => "The table's measurable rows, measured on this machine",
             Source::Predicted => {
                 "Predicted for a 4-core machine (costs that only a run can measure show –)"
             }
@@ -292,4 +292,22 @@ mod tests {
             ]
         );
     }
+}
+
+/// A bar chart under a visible heading, for the two halves of a comparison.
+pub fn titled_bars(heading: &str, report: &Report) -> String {
+    format!(
+        r#"<p class="lab-chart-heading">{}</p>{}"#,
+        escape(heading),
+        crate::chart::wall_bars(report)
+    )
+}
+
+/// Both halves' bar charts, headed.
+pub fn bars(c: &Comparison) -> String {
+    format!(
+        "{}{}",
+        titled_bars("CPU-bound tasks", &c.cpu),
+        titled_bars("I/O-bound tasks", &c.io)
+    )
 }

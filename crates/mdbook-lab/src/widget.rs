@@ -208,11 +208,10 @@ fn prediction(experiment: Experiment, params: &Params) -> String {
     if experiment == Experiment::Compare {
         let c = lab::compare::Comparison::predict(params, &machine);
         return format!(
-            "<figcaption>Predicted for a {}-core machine, not measured: CPU-bound, then I/O-bound.</figcaption>{}{}{}",
+            "<figcaption>Predicted for a {}-core machine, not measured.</figcaption>{}{}",
             machine.cores,
-            wall_bars(&c.cpu),
-            wall_bars(&c.io),
-            c.table()
+            c.table(),
+            lab::compare::bars(&c)
         );
     }
     if let Some(sweep) = lab::sweep::predict_sweep(experiment, params, &machine) {

@@ -1,0 +1,228 @@
+//! Entry points for `scripts/bench`: each runs one kernel or mechanism in the calling
+//! worker and returns what it measured, timed with `performance.now()` in that worker.
+//!
+//! The native counterpart is `crates/lab/examples/bench_native.rs`; both call the same
+//! core functions with the same sizes, so their figures can be compared one to one.
+
+use crate::platform::{BrowserPlatform, epoch_ms};
+use lab::executor::Executor;
+#[cfg(feature = "threads")]
+use lab::{ModelRun, State};
+use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use wasm_bindgen::prelude::*;
+
+/// A count from JS (a number) as a `u64`, refusing what is not a whole number >= 1.
+fn count(name: &str, n: f64) -> Result<u64, JsError> {
+    if n.is_finite() && n >= 1.0 && n.fract() == 0.0 && n <= 9.0e15 {
+        Ok(n as u64)
+    } else {
+        Err(JsError::new(&format!(
+            "{name} must be a whole number >= 1, not {n}"
+        )))
+    }
+}
+
+/// Milliseconds `f` takes, and its result.
+fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
+    let start = epoch_ms();
+    let out = f();
+    (epoch_ms() - start, out)
+}
+
+/// Fails when a kernel's sum is wrong: a fast wrong answer is not a measurement.
+fn check(what: &str, got: u64, want: u64) -> Result<(), JsError> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(JsError::new(&format!("{what}: sum {got}, expected {want}")))
+    }
+}
+
+/// Milliseconds the plain Rust kernel (`sum_native`) takes to sum `0..n` on this thread.
+///
+/// # Errors
+/// A bad `n`, or a wrong sum.
+#[wasm_bindgen(js_name = benchKernel)]
+pub fn bench_kernel(n: f64) -> Result<f64, JsError> {
+    let n = count("n", n)?;
+    let (ms, sum) = timed(|| lab::vm::sum_native(0, n));
+    check("sum_native", sum, lab::vm::sum_exact(0, n))?;
+    Ok(ms)
+}
+
+/// Milliseconds the bytecode interpreter takes to run `sum_loop(0, n)` on this thread,
+/// with no GIL (the eval breaker asks for nothing).
+///
+/// # Errors
+/// A bad `n`, or a wrong sum.
+#[wasm_bindgen(js_name = benchInterpreter)]
+pub fn bench_interpreter(n: f64) -> Result<f64, JsError> {
+    let n = count("n", n)?;
+    let code = lab::vm::sum_loop(0, n);
+    let (ms, sum) = timed(|| lab::vm::eval(&code, &mut lab::vm::NoBreaker));
+    check("eval(sum_loop)", sum, lab::vm::sum_exact(0, n))?;
+    Ok(ms)
+}
+
+/// Milliseconds `sum_parallel(n, chunks)` takes on the rayon pool (every thread of it).
+///
+/// # Errors
+/// A bad `n` or `chunks`, or a wrong sum.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = benchParallel)]
+pub fn bench_parallel(n: f64, chunks: f64) -> Result<f64, JsError> {
+    let (n, chunks) = (count("n", n)?, count("chunks", chunks)?);
+    let (ms, sum) = timed(|| lab::vm::sum_parallel(n, chunks));
+    check("sum_parallel", sum, lab::vm::sum_exact(0, n))?;
+    Ok(ms)
+}
+
+/// What a run of CPU-bound threads under the GIL says about its hand-offs.
+#[cfg(feature = "threads")]
+#[derive(Debug, Serialize)]
+pub(crate) struct GilFigures {
+    /// Wall time of the run.
+    wall_ms: f64,
+    /// Times the lock passed from one lane to another.
+    handoffs: u64,
+    /// Total time lanes spent in `waiting-gil` spans.
+    waiting_gil_ms: f64,
+    /// `waiting_gil_ms` per hand-off, in microseconds: with two lanes this is about
+    /// one switch interval plus the hand-off itself.
+    waiting_per_handoff_us: f64,
+    /// The median time from one lane dropping the lock to the next lane running again:
+    /// the moment no lane runs, which is the hand-off's own cost.
+    gap_median_us: f64,
+    /// The mean of the same gaps.
+    gap_mean_us: f64,
+}
+
+/// Hand-off figures of a GIL run (see [`GilFigures`]).
+#[cfg(feature = "threads")]
+pub(crate) fn gil_figures(run: &ModelRun) -> GilFigures {
+    let mut running: Vec<_> = run
+        .spans
+        .iter()
+        .filter(|s| s.state == State::Running)
+        .collect();
+    running.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
+    let mut gaps: Vec<f64> = running
+        .windows(2)
+        .filter(|w| w[0].lane != w[1].lane)
+        .map(|w| (w[1].start_us - w[0].end_us).max(0.0))
+        .collect();
+    gaps.sort_by(f64::total_cmp);
+    let waiting_us: f64 = run
+        .spans
+        .iter()
+        .filter(|s| s.state == State::WaitingGil)
+        .map(|s| s.end_us - s.start_us)
+        .sum();
+    let per = |total: f64, n: usize| if n > 0 { total / n as f64 } else { 0.0 };
+    GilFigures {
+        wall_ms: run.wall_ms,
+        handoffs: run.gil_handoffs,
+        waiting_gil_ms: waiting_us / 1000.0,
+        waiting_per_handoff_us: per(waiting_us, run.gil_handoffs as usize),
+        gap_median_us: gaps.get(gaps.len() / 2).copied().unwrap_or(0.0),
+        gap_mean_us: per(gaps.iter().sum(), gaps.len()),
+    }
+}
+
+/// Runs `threads` CPU-bound threads (one task of `n` iterations each) under the GIL
+/// with a switch interval of `switch_ms`, blocking this worker, and returns the
+/// hand-off figures: `{wall_ms, handoffs, waiting_gil_ms, waiting_per_handoff_us,
+/// gap_median_us, gap_mean_us}`.
+///
+/// # Errors
+/// Bad sizes, a pool smaller than `threads`, or a wrong result.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = benchGil)]
+pub fn bench_gil(threads: f64, n: f64, switch_ms: f64) -> Result<JsValue, JsError> {
+    let threads = count("threads", threads)? as u32;
+    let mut params = lab::Params {
+        workload: lab::Workload::Cpu,
+        tasks: threads,
+        threads,
+        n: count("n", n)?,
+        models: vec![lab::Model::GilThreads],
+        ..lab::Params::default()
+    };
+    params
+        .set("switch_ms", &switch_ms.to_string())
+        .map_err(|e| JsError::new(&e.message))?;
+    if rayon::current_num_threads() < threads as usize {
+        return Err(JsError::new("the pool has fewer threads than the run"));
+    }
+    let run = lab::run::run_model(&BrowserPlatform, &params, lab::Model::GilThreads, &|_| {});
+    let want = lab::run::expected_result(&params);
+    if run.results.iter().any(|&r| r != want) {
+        return Err(JsError::new("a GIL thread's sum is wrong"));
+    }
+    crate::to_js(&gil_figures(&run))
+}
+
+/// A future that gives the loop one turn: pending once (waking itself), then ready.
+/// `asyncio.sleep(0)` does this in CPython.
+#[derive(Debug, Default)]
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// What a run of many tiny awaits on the event loop measured.
+#[derive(Debug, Serialize)]
+pub(crate) struct LoopFigures {
+    /// Wall time of the run.
+    wall_ms: f64,
+    /// Times a task was polled (one per switch, plus each task's first poll).
+    polls: u64,
+    /// `wall_ms` per poll, in microseconds.
+    per_switch_us: f64,
+}
+
+/// Runs `tasks` coroutines on the core's asyncio executor, each awaiting `awaits` times,
+/// on this thread; `timer` makes every await a zero-length `sleep` through the loop's
+/// timer queue (as the asyncio model's waits are) instead of a bare yield.
+///
+/// # Errors
+/// Bad sizes.
+#[wasm_bindgen(js_name = benchEventLoop)]
+pub fn bench_event_loop(tasks: f64, awaits: f64, timer: bool) -> Result<JsValue, JsError> {
+    let (tasks, awaits) = (count("tasks", tasks)?, count("awaits", awaits)?);
+    let platform = BrowserPlatform;
+    let mut exec = Executor::new(&platform);
+    let handle = exec.handle();
+    for _ in 0..tasks {
+        let h = handle.clone();
+        exec.spawn(async move {
+            for _ in 0..awaits {
+                if timer {
+                    h.sleep(0.0).await;
+                } else {
+                    YieldNow::default().await;
+                }
+            }
+        });
+    }
+    let (wall_ms, ()) = timed(|| exec.run());
+    let polls = exec.polls();
+    crate::to_js(&LoopFigures {
+        wall_ms,
+        polls,
+        per_switch_us: wall_ms * 1000.0 / polls.max(1) as f64,
+    })
+}
