@@ -219,6 +219,24 @@ impl Comparison {
     }
 }
 
+/// A bar chart under a visible heading, for the two halves of a comparison.
+pub fn titled_bars(heading: &str, report: &Report) -> String {
+    format!(
+        r#"<p class="lab-chart-heading">{}</p>{}"#,
+        escape(heading),
+        crate::chart::wall_bars(report)
+    )
+}
+
+/// Both halves' bar charts, headed.
+pub fn bars(c: &Comparison) -> String {
+    format!(
+        "{}{}",
+        titled_bars("CPU-bound tasks", &c.cpu),
+        titled_bars("I/O-bound tasks", &c.io)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,22 +310,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// A bar chart under a visible heading, for the two halves of a comparison.
-pub fn titled_bars(heading: &str, report: &Report) -> String {
-    format!(
-        r#"<p class="lab-chart-heading">{}</p>{}"#,
-        escape(heading),
-        crate::chart::wall_bars(report)
-    )
-}
-
-/// Both halves' bar charts, headed.
-pub fn bars(c: &Comparison) -> String {
-    format!(
-        "{}{}",
-        titled_bars("CPU-bound tasks", &c.cpu),
-        titled_bars("I/O-bound tasks", &c.io)
-    )
 }
