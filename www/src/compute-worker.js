@@ -10,6 +10,7 @@ let poolSize = 1;
 let singleModule = null;  // the single-threaded build, for process workers
 let threadBytes = null;   // shared memory one pool thread took when the pool started
 let processBytes = null;  // memory of one process worker's own instance
+let processStartUs = 0;   // a process worker's start-up, as last measured (for predictions)
 
 const POLL_MS = 50;       // how often a pool run's progress is read and sent
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
@@ -172,11 +173,17 @@ async function run({ id, experiment, settings }) {
     return { sweep: lab.renderSweep(sweep()) };
   }
   const params = lab.validateParams(experiment, settings);
+  // This machine, for a prediction to set beside the measurement: the loop's speed is
+  // measured now, before the run, so the run itself is not used to predict itself.
+  const machine = lab.calibrate(navigator.hardwareConcurrency || 1, processStartUs);
   const runs = await runModels(experiment, settings, params, (done, live, model, fraction) => {
     post(model, fraction, lab.renderReport(report(experiment, params, [...done, live])));
   });
   const full = report(experiment, params, runs);
-  return { report: full, rendered: lab.renderReport(full) };
+  const starts = runs.filter((r) => r.model === 'processes')
+    .flatMap((r) => r.spans.filter((s) => s.state === 'starting').map((s) => s.end_us - s.start_us));
+  if (starts.length) processStartUs = starts.sort((a, b) => a - b)[Math.floor(starts.length / 2)];
+  return { report: full, rendered: lab.renderReport(full), beside: lab.predictBeside(full, machine) };
 }
 
 self.addEventListener('message', async ({ data }) => {

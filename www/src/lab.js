@@ -70,7 +70,7 @@ async function runWidget(root) {
       measured.hidden = false;
       measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}${timelines(p.timelines)}`;
     });
-    const { rendered, counter, sweep, compare, report, info } = result;
+    const { rendered, counter, sweep, compare, report, beside, info } = result;
     // A hidden tab throttles timers: its numbers would not be a fair measurement.
     const valid = !hidden;
     const caption = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>`;
@@ -78,8 +78,9 @@ async function runWidget(root) {
     if (counter) measured.innerHTML = `${caption}${counter.chart}`;
     else if (sweep) measured.innerHTML = `${caption}${sweep.chart}${sweep.table}`;
     else if (compare) measured.innerHTML = `${caption}${compare.table}${compare.chart}`;
-    else measured.innerHTML = `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}`;
+    else measured.innerHTML = `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}${beside.table}`;
     const models = (counter || sweep || compare || rendered).summary;
+    if (beside) models.forEach((m, i) => { m.predicted_ms = beside.predicted_ms[i]; });
     root.dataset.result = JSON.stringify({
       experiment: root.dataset.lab,
       valid,

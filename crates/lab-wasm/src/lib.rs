@@ -347,3 +347,38 @@ pub fn render_compare(comparison: JsValue) -> Result<JsValue, JsError> {
         summary,
     })
 }
+
+/// This machine for predictions: the interpreter's speed measured now (a short loop),
+/// `cores` as the page reports them, and a process worker's start-up time if one was
+/// measured before (microseconds; 0 keeps the default).
+#[wasm_bindgen]
+pub fn calibrate(cores: u32, process_start_us: f64) -> Result<JsValue, JsError> {
+    let mut machine = lab::predict::Machine::calibrate(&platform::BrowserPlatform, cores);
+    if process_start_us.is_finite() && process_start_us > 0.0 {
+        machine.process_start_us = process_start_us;
+    }
+    to_js(&machine)
+}
+
+/// Predicts an experiment on `machine` (as `calibrate` returns it) and renders the
+/// measured report beside it.
+///
+/// # Errors
+/// Bad settings, or values that are not a machine or a report.
+#[wasm_bindgen(js_name = predictBeside)]
+pub fn predict_beside(measured: JsValue, machine: JsValue) -> Result<JsValue, JsError> {
+    let measured: lab::Report =
+        serde_wasm_bindgen::from_value(measured).map_err(|e| JsError::new(&e.to_string()))?;
+    let machine: lab::predict::Machine =
+        serde_wasm_bindgen::from_value(machine).map_err(|e| JsError::new(&e.to_string()))?;
+    let predicted = lab::predict::predict(measured.experiment, &measured.params, &machine);
+    #[derive(Serialize)]
+    struct Beside {
+        table: String,
+        predicted_ms: Vec<f64>,
+    }
+    to_js(&Beside {
+        table: lab::chart::measured_vs_predicted(&measured, &predicted),
+        predicted_ms: predicted.runs.iter().map(|r| r.wall_ms).collect(),
+    })
+}

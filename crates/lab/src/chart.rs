@@ -123,6 +123,33 @@ pub fn summary_table(report: &Report) -> String {
     t
 }
 
+/// A table of each model's measured wall time beside the prediction for the same
+/// machine, with the difference: how well the model of each execution model holds.
+pub fn measured_vs_predicted(measured: &Report, predicted: &Report) -> String {
+    let mut t = String::from(
+        r#"<table class="lab-table lab-versus"><caption>Measured against predicted for this machine</caption><thead><tr><th scope="col">model</th><th scope="col">measured</th><th scope="col">predicted</th><th scope="col">difference</th></tr></thead><tbody>"#,
+    );
+    for m in &measured.runs {
+        let Some(p) = predicted.runs.iter().find(|p| p.model == m.model) else {
+            continue;
+        };
+        let diff = if p.wall_ms > 0.0 {
+            format!("{:+.0}%", (m.wall_ms / p.wall_ms - 1.0) * 100.0)
+        } else {
+            "–".to_owned()
+        };
+        let _ = write!(
+            t,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{diff}</td></tr>",
+            escape(m.model.label()),
+            fmt_ms(m.wall_ms),
+            fmt_ms(p.wall_ms),
+        );
+    }
+    t.push_str("</tbody></table>");
+    t
+}
+
 /// A whole number with thousands separated by commas, for counts.
 pub fn fmt_count(n: u64) -> String {
     let digits = n.to_string();
@@ -997,5 +1024,17 @@ mod tests {
             all.contains(">threads, no GIL</text>"),
             "each timeline is titled"
         );
+    }
+
+    #[test]
+    fn measured_beside_predicted_gives_the_difference() {
+        let measured = report();
+        let mut predicted = report();
+        predicted.source = Source::Predicted;
+        predicted.runs[1].wall_ms = 500.0;
+        let t = measured_vs_predicted(&measured, &predicted);
+        assert!(t.contains("+0%"), "{t}");
+        assert!(t.contains("-18%"), "410.5 against 500: {t}");
+        assert_eq!(t.matches("<tr>").count(), 3);
     }
 }
