@@ -30,7 +30,15 @@ function clearError(root) {
 /** The widget's settings: the chapter's, overridden by the form's current values. */
 function settingsOf(root) {
   const settings = JSON.parse(root.dataset.params);
-  for (const input of root.querySelectorAll('.lab-controls input')) settings[input.name] = input.value;
+  for (const input of root.querySelectorAll('.lab-controls input[type=number]')) settings[input.name] = input.value;
+  const boxes = [...root.querySelectorAll('.lab-controls input[name=model]')];
+  if (boxes.length) {
+    // The chapter's order first (its first model is the baseline), then any added.
+    const order = String(settings.models).split(',');
+    const rank = (m) => (order.includes(m) ? order.indexOf(m) : order.length);
+    settings.models = boxes.filter((b) => b.checked).map((b) => b.value)
+      .sort((a, b) => rank(a) - rank(b)).join(',');
+  }
   return settings;
 }
 
@@ -75,7 +83,7 @@ async function runWidget(root) {
     const valid = !hidden;
     const caption = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>`;
     measured.hidden = false;
-    if (counter) measured.innerHTML = `${caption}${counter.chart}`;
+    if (counter) measured.innerHTML = `${caption}${counter.chart}${counter.table}`;
     else if (sweep) measured.innerHTML = `${caption}${sweep.chart}${sweep.table}`;
     else if (compare) measured.innerHTML = `${caption}${compare.table}${compare.chart}`;
     else measured.innerHTML = `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}${beside.table}`;
@@ -130,7 +138,8 @@ async function applyLink(root) {
   try {
     const params = await engine.validate(root.dataset.lab, settings);
     root.dataset.params = JSON.stringify(Object.fromEntries(SETTINGS.map((k) => [k, String(Array.isArray(params[k]) ? params[k].join(',') : params[k])])));
-    for (const input of root.querySelectorAll('.lab-controls input')) input.value = String(params[input.name]);
+    for (const input of root.querySelectorAll('.lab-controls input[type=number]')) input.value = String(params[input.name]);
+    for (const box of root.querySelectorAll('.lab-controls input[name=model]')) box.checked = params.models.includes(box.value);
   } catch (e) {
     showError(root, `This link's settings were not applied: ${e.message}`);
   }

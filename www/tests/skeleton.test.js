@@ -76,3 +76,39 @@ test('stop ends a long run and the widget runs again afterwards', async () => {
   assert.equal(await widget.getAttribute('data-state'), 'done');
   assert.deepEqual(page.problems, []);
 });
+
+test('a link restores a widget's settings, models included, and scrolls to it', async () => {
+  const page = await watchedPage(chromium);
+  await page.goto(`${server.url}parallelism.html`);
+  const id = await page.locator('.lab-widget[data-lab=parallel-cpu]').getAttribute('id');
+  await page.goto(`${server.url}parallelism.html?lab=${id}&tasks=3&n=5000&models=sequential,gil-threads#${id}`);
+  const sel = `#${id}`;
+  await page.waitForFunction((s) => document.querySelector(`${s} input[name=tasks]`).value === '3', sel);
+  assert.equal(await page.inputValue(`${sel} input[name=n]`), '5000');
+  assert.equal(await page.isChecked(`${sel} input[value=gil-threads]`), true);
+  assert.equal(await page.isChecked(`${sel} input[value=free-threads]`), false);
+  const widget = await runWidget(page, sel);
+  const result = JSON.parse(await widget.getAttribute('data-result'));
+  assert.deepEqual(result.models.map((m) => m.model), ['sequential', 'gil-threads']);
+  // Copy link gives back a link with the same settings.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.click(`${sel} [data-action=link]`);
+  const copied = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.equal(copied.searchParams.get('lab'), id);
+  assert.equal(copied.searchParams.get('tasks'), '3');
+  assert.equal(copied.searchParams.get('models'), 'sequential,gil-threads');
+  assert.equal(copied.hash, `#${id}`);
+  assert.deepEqual(page.problems, []);
+});
+
+test('markup in a link is shown as text, never run', async () => {
+  const page = await watchedPage(chromium);
+  await page.goto(`${server.url}parallelism.html`);
+  const id = await page.locator('.lab-widget[data-lab=parallel-cpu]').getAttribute('id');
+  const evil = encodeURIComponent('<img src=x onerror="window.pwned=1">');
+  await page.goto(`${server.url}parallelism.html?lab=${id}&models=${evil}`);
+  await page.waitForSelector(`#${id}[data-state=error]`);
+  assert.match(await page.locator(`#${id} .lab-error`).textContent(), /models must be one of/);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.equal(await page.locator(`#${id} .lab-error img`).count(), 0);
+});

@@ -152,12 +152,14 @@ pub fn run_counter(overrides: JsValue) -> Result<JsValue, JsError> {
     #[derive(Serialize)]
     struct Rendered {
         chart: String,
+        table: String,
         summary: Vec<Row>,
         expected: u64,
     }
     let base = result.rows.first().map_or(0.0, |r| r.wall_ms);
     to_js(&Rendered {
         chart: lab::chart::counter_bars(&result),
+        table: lab::chart::counter_table(&result),
         summary: result
             .rows
             .iter()

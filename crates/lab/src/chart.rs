@@ -683,6 +683,28 @@ pub fn line_chart(points: &[(f64, f64)], title: &str, x_label: &str, y_label: &s
     svg
 }
 
+/// The counter race's numbers as an HTML table.
+pub fn counter_table(result: &CounterResult) -> String {
+    let mut t = format!(
+        r#"<table class="lab-table"><caption>Measured: {} threads × {} increments, a correct count is {}</caption><thead><tr><th scope="col">method</th><th scope="col">final count</th><th scope="col">updates lost</th><th scope="col">wall time</th></tr></thead><tbody>"#,
+        result.threads,
+        fmt_count(result.increments),
+        fmt_count(result.expected)
+    );
+    for r in &result.rows {
+        let _ = write!(
+            t,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(r.method.label()),
+            fmt_count(r.final_count),
+            fmt_count(r.lost),
+            fmt_ms(r.wall_ms)
+        );
+    }
+    t.push_str("</tbody></table>");
+    t
+}
+
 /// Bars of the shared counter's final value per method, against the expected value
 /// (drawn as a line), each labelled with its count and the updates it lost.
 pub fn counter_bars(result: &CounterResult) -> String {
@@ -1036,5 +1058,38 @@ mod tests {
         assert!(t.contains("+0%"), "{t}");
         assert!(t.contains("-18%"), "410.5 against 500: {t}");
         assert_eq!(t.matches("<tr>").count(), 3);
+    }
+
+    #[test]
+    fn counter_table_lists_every_method_with_its_losses() {
+        use crate::counter::{CounterMethod, CounterRow};
+        let result = CounterResult {
+            threads: 2,
+            increments: 1000,
+            expected: 2000,
+            rows: CounterMethod::ALL
+                .into_iter()
+                .map(|method| CounterRow {
+                    method,
+                    final_count: if method == CounterMethod::Unsynchronised {
+                        1500
+                    } else {
+                        2000
+                    },
+                    lost: if method == CounterMethod::Unsynchronised {
+                        500
+                    } else {
+                        0
+                    },
+                    wall_ms: 1.0,
+                })
+                .collect(),
+        };
+        let t = counter_table(&result);
+        assert_eq!(t.matches("<tr>").count(), 4);
+        assert!(
+            t.contains("<td>1,500</td><td>500</td>") && t.contains("2,000"),
+            "{t}"
+        );
     }
 }

@@ -184,6 +184,27 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
             v = escape(&value_of(c.name)),
         );
     }
+    if !matches!(
+        experiment,
+        Experiment::Counter | Experiment::Scaling | Experiment::IoSweep
+    ) {
+        // The first model checked is the baseline every speedup is measured against.
+        let _ = write!(h, r#"<fieldset class="lab-models"><legend>models</legend>"#);
+        for m in Model::ALL {
+            let _ = write!(
+                h,
+                r#"<label><input type="checkbox" name="model" value="{id}"{checked}> {label}</label>"#,
+                id = m.id(),
+                checked = if params.models.contains(&m) {
+                    " checked"
+                } else {
+                    ""
+                },
+                label = escape(m.label()),
+            );
+        }
+        h.push_str("</fieldset>");
+    }
     h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button></div>"#);
     let _ = write!(
         h,
@@ -305,5 +326,14 @@ mod tests {
                 .unwrap_err()
                 .contains("view must be")
         );
+    }
+
+    #[test]
+    fn models_can_be_chosen_except_where_the_experiment_fixes_them() {
+        let out = expand("{{#lab gil-cpu models=sequential,processes}}", "c").unwrap();
+        assert!(out.contains(r#"value="processes" checked"#));
+        assert!(out.contains(r#"value="asyncio">"#));
+        let out = expand("{{#lab scaling}}", "c").unwrap();
+        assert!(!out.contains("lab-models"));
     }
 }
