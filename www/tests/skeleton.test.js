@@ -77,7 +77,7 @@ test('stop ends a long run and the widget runs again afterwards', async () => {
   assert.deepEqual(page.problems, []);
 });
 
-test('a link restores a widget's settings, models included, and scrolls to it', async () => {
+test("a link restores a widget's settings, models included, and scrolls to it", async () => {
   const page = await watchedPage(chromium);
   await page.goto(`${server.url}parallelism.html`);
   const id = await page.locator('.lab-widget[data-lab=parallel-cpu]').getAttribute('id');
