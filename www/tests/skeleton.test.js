@@ -85,6 +85,8 @@ test("a link restores a widget's settings, models included, and scrolls to it", 
   const sel = `#${id}`;
   await page.waitForFunction((s) => document.querySelector(`${s} input[name=tasks]`).value === '3', sel);
   assert.equal(await page.inputValue(`${sel} input[name=n]`), '5000');
+  const top = await page.locator(sel).evaluate((el) => el.getBoundingClientRect().top);
+  assert.ok(top >= -1 && top < 300, `the widget is scrolled into view (top ${top})`);
   assert.equal(await page.isChecked(`${sel} input[value=gil-threads]`), true);
   assert.equal(await page.isChecked(`${sel} input[value=free-threads]`), false);
   const widget = await runWidget(page, sel);
