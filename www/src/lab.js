@@ -173,7 +173,15 @@ function mount(root) {
   $(root, '[data-action=link]').addEventListener('click', () => copyLink(root));
   $(root, '.lab-controls').addEventListener('submit', (e) => e.preventDefault());
   if (!engine.canThread()) {
-    $(root, '.lab-env').textContent = 'This page is not cross-origin isolated, so it cannot share memory between threads: widgets run on one thread.';
+    // No shared memory here: the models that need threads cannot run, the others still do.
+    const boxes = [...root.querySelectorAll('.lab-controls input[name=model]')];
+    const needsThreads = (b) => b.value.endsWith('threads');
+    if (boxes.some((b) => b.checked && !needsThreads(b))) {
+      for (const b of boxes.filter(needsThreads)) { b.checked = false; b.disabled = true; }
+    }
+    $(root, '.lab-env').textContent = 'Threads are unavailable on this page: it is not cross-origin isolated '
+      + '(the host sends no COOP/COEP headers and no service worker could add them), so workers cannot share memory. '
+      + 'Sequential, asyncio and processes still run for real; the models with threads are switched off.';
   }
   root.dataset.ready = 'true';
   applyLink(root);
