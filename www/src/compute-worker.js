@@ -12,7 +12,10 @@ let threadBytes = null;   // shared memory one pool thread took when the pool st
 let processBytes = null;  // memory of one process worker's own instance
 let processStartUs = 0;   // a process worker's start-up, as last measured (for predictions)
 
-const POLL_MS = 50;       // how often a pool run's progress is read and sent
+const POLL_MS = 50;       // how often a pool run's progress is read
+// How often it is drawn and sent: drawing takes a core from the run it measures, so
+// keep it rare enough not to change what it shows.
+const DRAW_MS = 250;
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
 const oneLane = (model) => model === 'sequential' || model === 'asyncio';
 const lanesOf = (model, params) => (oneLane(model) ? 1 : Math.min(params.threads, params.tasks));
@@ -48,13 +51,17 @@ async function poolModel(experiment, settings, model, params, progress) {
   const handle = lab.startRun(experiment, { ...settings, models: model });
   const spans = [];
   const startedUs = epochUs();
+  let drawn = startedUs;
   try {
     for (;;) {
       await sleep(POLL_MS);
       const p = handle.poll();
       for (const [, s] of p.spans) spans.push(s);
       if (p.done) return p.report.runs[0];
-      progress(liveRun(model, params, spans, startedUs), new Set(spans.map((s) => s.task)).size / params.tasks);
+      if (epochUs() - drawn >= DRAW_MS * 1000) {
+        drawn = epochUs();
+        progress(liveRun(model, params, spans, startedUs), new Set(spans.map((s) => s.task)).size / params.tasks);
+      }
     }
   } finally {
     handle.free();
