@@ -3,7 +3,8 @@
 //! `mdbook serve` cannot send `Cross-Origin-Opener-Policy` and
 //! `Cross-Origin-Embedder-Policy`, without which the page gets no `SharedArrayBuffer`
 //! and so no threads. Tests also use `--no-isolation` to serve the site as a plain
-//! static host (GitHub Pages) would.
+//! static host (GitHub Pages) would, and `--base /repo/` to serve it under a sub-path as
+//! GitHub Pages serves a project's site.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -14,10 +15,12 @@ struct Config {
     root: PathBuf,
     port: u16,
     isolation: bool,
+    /// The URL path the site lives under, starting and ending with `/`.
+    base: String,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: lab-serve --root DIR [--port N] [--no-isolation]");
+    eprintln!("usage: lab-serve --root DIR [--port N] [--no-isolation] [--base /PATH/]");
     process::exit(2);
 }
 
@@ -27,6 +30,7 @@ fn parse_args() -> Config {
         root: PathBuf::from("."),
         port: 3000,
         isolation: true,
+        base: "/".to_owned(),
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -38,6 +42,10 @@ fn parse_args() -> Config {
                     .unwrap_or_else(|| usage());
             }
             "--no-isolation" => config.isolation = false,
+            "--base" => {
+                let b = args.next().unwrap_or_else(|| usage());
+                config.base = format!("/{}/", b.trim_matches('/')).replace("//", "/");
+            }
             _ => usage(),
         }
     }
@@ -149,7 +157,11 @@ fn handle(stream: TcpStream, config: &Config) -> std::io::Result<()> {
                 "text/plain",
             )
         } else {
-            match resolve(&config.root, target).and_then(|p| fs::read(&p).ok().map(|b| (p, b))) {
+            match target
+                .strip_prefix(config.base.as_str())
+                .and_then(|rest| resolve(&config.root, rest))
+                .and_then(|p| fs::read(&p).ok().map(|b| (p, b)))
+            {
                 Some((p, body)) => ("200 OK", body, content_type(&p)),
                 None => {
                     let body = fs::read(config.root.join("404.html"))

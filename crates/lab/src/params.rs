@@ -77,10 +77,18 @@ pub enum Workload {
     Io,
     /// Bursts of CPU work and I/O waits; `io_fraction` sets the share of waiting.
     Mixed,
+    /// A server's request: parse (half of `n`), wait `wait_ms` on a database, then
+    /// build the response (the other half).
+    Request,
 }
 
 impl Workload {
-    const ALL: [Workload; 3] = [Workload::Cpu, Workload::Io, Workload::Mixed];
+    const ALL: [Workload; 4] = [
+        Workload::Cpu,
+        Workload::Io,
+        Workload::Mixed,
+        Workload::Request,
+    ];
 
     /// The id used in directives and URLs.
     pub fn id(self) -> &'static str {
@@ -88,6 +96,7 @@ impl Workload {
             Workload::Cpu => "cpu",
             Workload::Io => "io",
             Workload::Mixed => "mixed",
+            Workload::Request => "request",
         }
     }
 }
@@ -115,11 +124,14 @@ pub enum Experiment {
     /// asyncio, threads and processes on CPU-bound and I/O-bound tasks, with their costs:
     /// the comparison table filled in (see [`crate::compare`]).
     Compare,
+    /// A server's requests, each waiting on a database: one at a time, or interleaved
+    /// on one thread.
+    Server,
 }
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 8] = [
+    pub const ALL: [Experiment; 9] = [
         Experiment::ParallelCpu,
         Experiment::GilCpu,
         Experiment::IoWait,
@@ -128,6 +140,7 @@ impl Experiment {
         Experiment::Scaling,
         Experiment::IoSweep,
         Experiment::Compare,
+        Experiment::Server,
     ];
 
     /// The id used in `{{#lab ID}}` and in `data-lab`.
@@ -141,6 +154,7 @@ impl Experiment {
             Experiment::Scaling => "scaling",
             Experiment::IoSweep => "io-sweep",
             Experiment::Compare => "compare",
+            Experiment::Server => "server",
         }
     }
 
@@ -155,6 +169,7 @@ impl Experiment {
             Experiment::Scaling => "Speedup against the number of threads",
             Experiment::IoSweep => "Threads under the GIL as the share of I/O grows",
             Experiment::Compare => "asyncio vs. threads vs. processes, measured",
+            Experiment::Server => "A server: requests that wait on a database",
         }
     }
 
@@ -225,6 +240,14 @@ impl Experiment {
                 n: 2_000_000,
                 wait_ms: 50.0,
                 models: vec![Model::Sequential, Model::GilThreads],
+                ..base
+            },
+            Experiment::Server => Params {
+                workload: Workload::Request,
+                tasks: 8,
+                n: 100_000,
+                wait_ms: 100.0,
+                models: vec![Model::Sequential, Model::Asyncio],
                 ..base
             },
             Experiment::Compare => Params {

@@ -49,6 +49,13 @@ pub fn task_plan(params: &Params) -> Vec<Segment> {
     match params.workload {
         Workload::Io => vec![Segment::Io { us: wait_us }],
         Workload::Cpu => cpu_segments(0, params.n, params.release_fraction),
+        Workload::Request => {
+            let half = params.n / 2;
+            let mut plan = cpu_segments(0, half, params.release_fraction);
+            plan.push(Segment::Io { us: wait_us });
+            plan.extend(cpu_segments(half, params.n, params.release_fraction));
+            plan
+        }
         Workload::Mixed => {
             let cpu_n = ((1.0 - params.io_fraction) * params.n as f64).round() as u64;
             let io_us = params.io_fraction * wait_us / MIXED_BURSTS as f64;
@@ -436,7 +443,7 @@ mod tests {
 
     #[test]
     fn plans_sum_each_value_once() {
-        for w in [Workload::Cpu, Workload::Mixed] {
+        for w in [Workload::Cpu, Workload::Mixed, Workload::Request] {
             let p = params(w);
             let mut covered = Vec::new();
             for s in task_plan(&p) {
@@ -455,7 +462,12 @@ mod tests {
     #[test]
     fn every_task_is_done_exactly_once_in_sequential_and_free_threads() {
         let platform = NativePlatform::default();
-        for w in [Workload::Cpu, Workload::Io, Workload::Mixed] {
+        for w in [
+            Workload::Cpu,
+            Workload::Io,
+            Workload::Mixed,
+            Workload::Request,
+        ] {
             let p = params(w);
             for model in [Model::Sequential, Model::FreeThreads] {
                 let run = run_model(&platform, &p, model, &|_| {});

@@ -110,6 +110,13 @@ fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
             ),
         ];
     }
+    if experiment == Experiment::Server {
+        return vec![
+            c("tasks", "requests", 1.0, 64.0, 1.0),
+            c("n", "work per request (loop size)", 1.0, 100_000_000.0, 1.0),
+            c("wait_ms", "database wait (ms)", 0.0, 5000.0, 1.0),
+        ];
+    }
     let mut v = vec![c("tasks", "tasks", 1.0, 64.0, 1.0)];
     if params
         .models
