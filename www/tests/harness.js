@@ -20,13 +20,16 @@ async function freePort() {
   return port;
 }
 
-/** Starts lab-serve on a free loopback port; `isolation: false` drops COOP/COEP. */
-export async function serve({ isolation = true } = {}) {
+/**
+ * Starts lab-serve on a free loopback port; `isolation: false` drops COOP/COEP, `base`
+ * serves the site under a sub-path (as GitHub Pages does), `root` serves another folder.
+ */
+export async function serve({ isolation = true, base = '/', root = SITE } = {}) {
   const port = await freePort();
-  const args = ['--root', SITE, '--port', String(port)];
+  const args = ['--root', root, '--port', String(port), '--base', base];
   if (!isolation) args.push('--no-isolation');
   const proc = spawn(SERVER, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}/`;
+  const url = `http://127.0.0.1:${port}${base}`;
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(url)).ok) return { url, close: () => proc.kill() };
@@ -45,15 +48,19 @@ export async function browser() {
   });
 }
 
-/** A new page that records every console error and page error in `page.problems`. */
-export async function watchedPage(b) {
-  const context = await b.newContext();
+/**
+ * A new page that records every console error and page error in `page.problems`;
+ * `options` are the browser context's (e.g. `{ serviceWorkers: 'block' }`).
+ */
+export async function watchedPage(b, options = {}) {
+  const context = await b.newContext(options);
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   // Workers' errors reach the console too; catch those the page does not see.
   page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') page.problems.push(`worker console: ${m.text()}`); }));
+  context.on('serviceworker', (w) => w.on('console', (m) => { if (m.type() === 'error') page.problems.push(`service worker console: ${m.text()}`); }));
   return page;
 }
 
