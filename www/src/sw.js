@@ -106,10 +106,14 @@ async function respond(request) {
       res = await fetch(request);
       if (key && res.ok && res.type === 'basic') await cache.put(key, res.clone());
     } catch (e) {
-      // Offline and not stored: a page gets the book's own "not found" page.
+      // Offline, and the site has no such file (the list is complete): say "not found", as
+      // the host would; a page gets the book's own "not found" page. A file of the site
+      // that is not stored yet is a real failure.
+      if (key || FILES.size === 0) throw e;
       const notFound = request.mode === 'navigate' && await cache.match(new URL('404.html', SCOPE).href);
-      if (!notFound) throw e;
-      res = new Response(notFound.body, { status: 404, headers: notFound.headers });
+      res = notFound
+        ? new Response(notFound.body, { status: 404, headers: notFound.headers })
+        : new Response('not found\n', { status: 404, headers: { 'Content-Type': 'text/plain' } });
     }
   }
   return isolated(res);
