@@ -9,9 +9,16 @@ const SETTINGS = ['workload', 'tasks', 'threads', 'n', 'wait_ms', 'switch_ms', '
 const $ = (root, sel) => root.querySelector(sel);
 
 function setState(root, state) {
+  const run = $(root, '[data-action=run]');
+  const stop = $(root, '[data-action=stop]');
+  const focused = document.activeElement;
   root.dataset.state = state;
-  $(root, '[data-action=run]').disabled = state === 'running';
-  $(root, '[data-action=stop]').disabled = state !== 'running';
+  run.disabled = state === 'running';
+  stop.disabled = state !== 'running';
+  // A button that becomes disabled drops the focus to the page: hand it to the other one,
+  // so that a keyboard user can press Stop right after Run, and Run again after.
+  if (focused === run && run.disabled) stop.focus();
+  else if (focused === stop && stop.disabled) run.focus();
 }
 
 function showError(root, message) {
