@@ -3,8 +3,9 @@
 //!
 //! `cargo run --release -p lab --example bench_native -- [kernel_n=...] [interp_n=...]
 //! [par_n=...] [chunks=...] [gil_threads=2] [gil_n=...] [switch_ms=0.1] [loop_tasks=...]
-//! [loop_awaits=...]`. `scripts/bench` runs it once per round, between browser rounds, so
-//! that both sides see the same machine load.
+//! [loop_awaits=...] [only=kernel,interp,par,gil,loop]`. `scripts/bench` runs it once
+//! per figure (`only=...`), right before the browser measures the same figure, so that
+//! both sides see the same machine load.
 
 use lab::executor::Executor;
 use lab::platform::NativePlatform;
@@ -114,8 +115,14 @@ fn main() {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    for arg in std::env::args().skip(1) {
+    let mut only = vec!["kernel", "interp", "par", "gil", "loop"];
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    for arg in &argv {
         let (k, v) = arg.split_once('=').expect("arguments are name=value");
+        if k == "only" {
+            only = v.split(',').collect();
+            continue;
+        }
         let slot = args
             .get_mut(k)
             .unwrap_or_else(|| panic!("unknown argument {k}"));
@@ -124,26 +131,55 @@ fn main() {
             .unwrap_or_else(|_| panic!("{k}={v} is not a number"));
     }
     let whole = |k: &str| args[k] as u64;
+    let wanted = |section: &str| only.contains(&section);
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "cores".into(),
+        json!(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    );
 
     // Warm-ups: page in the code and start rayon's global pool before any timing.
     std::hint::black_box(sum_native(0, 1_000_000));
     std::hint::black_box(eval(&sum_loop(0, 100_000), &mut NoBreaker));
     std::hint::black_box(sum_parallel(1_000_000, whole("chunks")));
 
-    let n = whole("kernel_n");
-    let (kernel_ms, sum) = timed(|| sum_native(0, n));
-    assert_eq!(sum, sum_exact(0, n), "sum_native");
+    if wanted("kernel") {
+        let n = whole("kernel_n");
+        let (ms, sum) = timed(|| sum_native(0, n));
+        assert_eq!(sum, sum_exact(0, n), "sum_native");
+        out.insert("kernel_ms".into(), json!(ms));
+    }
+    if wanted("interp") {
+        let n = whole("interp_n");
+        let code = sum_loop(0, n);
+        let (ms, sum) = timed(|| eval(&code, &mut NoBreaker));
+        assert_eq!(sum, sum_exact(0, n), "eval(sum_loop)");
+        out.insert("interp_ms".into(), json!(ms));
+    }
+    if wanted("par") {
+        let n = whole("par_n");
+        let (serial_ms, sum) = timed(|| sum_native(0, n));
+        assert_eq!(sum, sum_exact(0, n), "sum_native");
+        let (par_ms, sum) = timed(|| sum_parallel(n, whole("chunks")));
+        assert_eq!(sum, sum_exact(0, n), "sum_parallel");
+        out.insert("par_serial_ms".into(), json!(serial_ms));
+        out.insert("par_ms".into(), json!(par_ms));
+        out.insert("rayon_threads".into(), json!(rayon::current_num_threads()));
+    }
+    if wanted("gil") {
+        out.insert("gil".into(), gil_run(&args));
+    }
+    if wanted("loop") {
+        let (tasks, awaits) = (whole("loop_tasks"), whole("loop_awaits"));
+        out.insert("loop_yield".into(), event_loop(tasks, awaits, false));
+        out.insert("loop_timer".into(), event_loop(tasks, awaits, true));
+    }
+    println!("{}", serde_json::Value::Object(out));
+}
 
-    let n = whole("interp_n");
-    let code = sum_loop(0, n);
-    let (interp_ms, sum) = timed(|| eval(&code, &mut NoBreaker));
-    assert_eq!(sum, sum_exact(0, n), "eval(sum_loop)");
-
-    let n = whole("par_n");
-    let (par_serial_ms, sum) = timed(|| sum_native(0, n));
-    assert_eq!(sum, sum_exact(0, n), "sum_native");
-    let (par_ms, sum) = timed(|| sum_parallel(n, whole("chunks")));
-    assert_eq!(sum, sum_exact(0, n), "sum_parallel");
+/// Two (or `gil_threads`) CPU-bound threads under the GIL; their hand-off figures.
+fn gil_run(args: &BTreeMap<String, f64>) -> serde_json::Value {
+    let whole = |k: &str| args[k] as u64;
 
     let threads = whole("gil_threads") as u32;
     let mut params = Params {
@@ -167,17 +203,5 @@ fn main() {
         run.results.iter().all(|&r| r == expected_result(&params)),
         "a GIL thread's sum is wrong"
     );
-
-    let out = json!({
-        "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
-        "rayon_threads": rayon::current_num_threads(),
-        "kernel_ms": kernel_ms,
-        "interp_ms": interp_ms,
-        "par_serial_ms": par_serial_ms,
-        "par_ms": par_ms,
-        "gil": gil_figures(&run),
-        "loop_yield": event_loop(whole("loop_tasks"), whole("loop_awaits"), false),
-        "loop_timer": event_loop(whole("loop_tasks"), whole("loop_awaits"), true),
-    });
-    println!("{out}");
+    gil_figures(&run)
 }
