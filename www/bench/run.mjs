@@ -1,0 +1,628 @@
+// scripts/bench's driver: measures the browser (headless Chromium, through the bench page
+// and the real book pages), native Rust (the bench_native example) and CPython (the
+// reference script) in one sitting, round by round, and writes bench-results/report.json
+// and report.md. Run it through scripts/bench, which builds and lays out what it needs.
+//
+//   node www/bench/run.mjs --site DIR --server BIN --native BIN --out DIR
+//        [--reps N] [--python-ref FILE] [--python-missing WHY]
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const { values: opt } = parseArgs({
+  options: {
+    site: { type: 'string' },
+    server: { type: 'string' },
+    native: { type: 'string' },
+    out: { type: 'string' },
+    reps: { type: 'string', default: '5' },
+    'python-ref': { type: 'string' },
+    'python-missing': { type: 'string' },
+  },
+});
+for (const k of ['site', 'server', 'native', 'out']) if (!opt[k]) throw new Error(`--${k} is required`);
+const REPS = Number(opt.reps);
+if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps must be a whole number >= 1, not ${opt.reps}`);
+
+// ---------------------------------------------------------------- what is measured
+
+const SOURCE_N = 10_000_000; // the source's example: sum(range(10_000_000)), 4 tasks
+const CPU_SUM = 49_999_995_000_000; // sum(range(10_000_000))
+const ALL_MODELS = 'sequential,gil-threads,free-threads,processes,asyncio';
+const PROCESS_STARTS_PER_ROUND = 3;
+// Pages whose widgets run (with the chapter's own settings) while long tasks are counted.
+const LONG_TASK_PAGES = ['introduction.html', 'comparison.html', 'why-gil.html', 'parallelism.html', 'event-loop.html'];
+const FIRST_RESULT_PAGE = 'introduction.html';
+const FIRST_RESULT_SETTINGS = { n: '100000' };
+
+const TARGETS = {
+  wasmNativeRatio: 1.15,
+  parallelEfficiency: 0.9,
+  speedupVsNative: 0.95,
+  longTasks: 0,
+  firstResultMs: 1000,
+  gzipWasmBytes: 150_000,
+};
+
+// ---------------------------------------------------------------- small helpers
+
+const say = (msg) => process.stderr.write(`\x1b[1m  ->\x1b[0m ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+
+function stats(samples) {
+  const xs = samples.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!xs.length) return { median: null, min: null, max: null, n: 0, samples };
+  const mid = xs.length >> 1;
+  const median = xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+  return { median, min: xs[0], max: xs[xs.length - 1], n: xs.length, samples };
+}
+
+async function freePort() {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address();
+  srv.close();
+  return port;
+}
+
+async function serve(root) {
+  const port = await freePort();
+  const proc = spawn(opt.server, ['--root', root, '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return { url, close: () => proc.kill() };
+    } catch { /* not up yet */ }
+    await sleep(50);
+  }
+  proc.kill();
+  throw new Error(`lab-serve did not start on ${url}`);
+}
+
+function machine() {
+  const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  const meminfo = fs.readFileSync('/proc/meminfo', 'utf8');
+  const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0);
+  return {
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown CPU',
+    cores: os.cpus().length,
+    memory_gib: Math.round((memKb / 1024 / 1024) * 10) / 10,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    rustc_native: process.env.BENCH_RUSTC || null,
+    rustc_wasm: process.env.BENCH_WASM_RUSTC || null,
+    commit: process.env.BENCH_GIT || null,
+  };
+}
+
+function gzipSize(file) {
+  const gz = spawnSync('gzip', ['-9', '-c', file], { maxBuffer: 64 << 20 });
+  if (gz.status === 0) return gz.stdout.length;
+  return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
+}
+
+function wasmSizes(site) {
+  const out = {};
+  for (const [build, dir] of [['threaded', 'lab/pkg'], ['single', 'lab/pkg-st']]) {
+    const wasm = path.join(site, dir, 'lab_wasm_bg.wasm');
+    const glue = path.join(site, dir, 'lab_wasm.js');
+    out[build] = {
+      wasm_bytes: fs.statSync(wasm).size,
+      wasm_gzip_bytes: gzipSize(wasm),
+      js_gzip_bytes: gzipSize(glue),
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- the three sides
+
+function nativeRun(sizes, only) {
+  const args = [...Object.entries(sizes).map(([k, v]) => `${k}=${v}`), `only=${only}`];
+  const r = spawnSync(opt.native, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`bench_native failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function pythonRound() {
+  const r = spawnSync('python3', [opt['python-ref']], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`the CPython reference failed: ${r.stderr || r.error}`);
+  return JSON.parse(r.stdout);
+}
+
+const call = (page, which, op, args) => page.evaluate(([w, o, a]) => window.bench.call(w, o, a), [which, op, args]);
+
+/**
+ * One round of kernels and mechanisms: each figure natively, then at once in the
+ * browser, so that each pair sees (nearly) the same machine load.
+ */
+async function pairedRound(page, sizes) {
+  const native = {};
+  const r = {};
+  Object.assign(native, nativeRun(sizes, 'kernel'));
+  r.kernel_ms = await call(page, 'threaded', 'kernel', { n: sizes.kernel_n });
+  r.kernel_st_ms = await call(page, 'single', 'kernel', { n: sizes.kernel_n });
+  Object.assign(native, nativeRun(sizes, 'interp'));
+  r.interp_ms = await call(page, 'threaded', 'interpreter', { n: sizes.interp_n });
+  r.interp_st_ms = await call(page, 'single', 'interpreter', { n: sizes.interp_n });
+  Object.assign(native, nativeRun(sizes, 'par'));
+  r.par_serial_ms = await call(page, 'threaded', 'kernel', { n: sizes.par_n });
+  r.par_ms = await call(page, 'threaded', 'parallel', { n: sizes.par_n, chunks: sizes.chunks });
+  Object.assign(native, nativeRun(sizes, 'gil'));
+  r.gil = await call(page, 'threaded', 'gil', { threads: sizes.gil_threads, n: sizes.gil_n, switchMs: sizes.switch_ms });
+  Object.assign(native, nativeRun(sizes, 'loop'));
+  r.loop_yield = await call(page, 'threaded', 'eventLoop', { tasks: sizes.loop_tasks, awaits: sizes.loop_awaits, timer: false });
+  r.loop_timer = await call(page, 'threaded', 'eventLoop', { tasks: sizes.loop_tasks, awaits: sizes.loop_awaits, timer: true });
+  r.process_start_ms = [];
+  for (let i = 0; i < PROCESS_STARTS_PER_ROUND; i++) r.process_start_ms.push(await call(page, 'threaded', 'processStart', {}));
+  return { native, wasm: r };
+}
+
+async function modelsRound(page) {
+  const runOne = async (experiment, settings, expected) => {
+    const out = await page.evaluate(([e, s, t]) => window.bench.runModels(e, s, t), [experiment, settings, Number(settings.threads)]);
+    out.summary.forEach((m, i) => {
+      if (!out.results[i].every((x) => x === expected)) throw new Error(`${experiment} ${m.model}: wrong results ${out.results[i]}`);
+    });
+    return Object.fromEntries(out.summary.map((m) => [m.model, { wall_ms: m.wall_ms, speedup: m.speedup, threads: m.threads }]));
+  };
+  return {
+    cpu: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(SOURCE_N), models: ALL_MODELS }, CPU_SUM),
+    io: await runOne('io-wait', { workload: 'io', tasks: '4', threads: '4', wait_ms: '500', models: ALL_MODELS }, 0),
+  };
+}
+
+// Installed in every page before its scripts run: records main-thread long tasks.
+const LONG_TASK_OBSERVER = () => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+};
+
+/** Opens each page, runs every widget on it one after another, and counts long tasks. */
+async function longTaskPass(browser, url) {
+  const context = await browser.newContext();
+  await context.addInitScript(LONG_TASK_OBSERVER);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  const pages = [];
+  try {
+    for (const file of LONG_TASK_PAGES) {
+      await page.goto(url + file);
+      const ids = await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id));
+      for (const id of ids) await page.waitForSelector(`#${id}[data-ready]`);
+      const mark = await page.evaluate(() => performance.now());
+      const widgets = [];
+      for (const id of ids) {
+        const from = await page.evaluate(() => performance.now());
+        await page.click(`#${id} [data-action=run]`);
+        await page.waitForFunction((sel) => ['done', 'error'].includes(document.querySelector(sel)?.dataset.state), `#${id}`, { timeout: 300_000 });
+        const state = await page.getAttribute(`#${id}`, 'data-state');
+        const to = await page.evaluate(() => performance.now());
+        const threads = await page.$eval(`#${id}`, (w) => {
+          const input = w.querySelector('.lab-controls input[name=threads]');
+          return Number(input ? input.value : JSON.parse(w.dataset.params).threads) || 1;
+        });
+        widgets.push({ id, experiment: await page.getAttribute(`#${id}`, 'data-lab'), threads, state, from, to });
+        if (state !== 'done') problems.push(`${file}#${id}: ${await page.textContent(`#${id} .lab-error`)}`);
+      }
+      await sleep(100); // let the observer deliver the last entries
+      const tasks = await page.evaluate(() => window.__longTasks);
+      const widgetAt = (t) => widgets.find((w) => t.start >= w.from && t.start <= w.to)?.id ?? null;
+      pages.push({
+        page: file,
+        widgets,
+        during_runs: tasks.filter((t) => t.start >= mark && t.duration > 50).map((t) => ({ ...t, page: file, widget: widgetAt(t) })),
+        during_load: tasks.filter((t) => t.start < mark && t.duration > 50),
+      });
+    }
+  } finally {
+    await context.close();
+  }
+  return { pages, problems };
+}
+
+// Installed before the page's scripts: presses Run on the first widget as soon as it is
+// mounted (with a small n), as an eager reader would, and notes when its result appears.
+const FIRST_RESULT_CLICKER = (settings) => {
+  window.__first = {};
+  const mo = new MutationObserver(() => {
+    const w = document.querySelector('.lab-widget');
+    if (!w) return;
+    if (w.dataset.ready && window.__first.clicked === undefined) {
+      for (const [name, value] of Object.entries(settings)) {
+        const input = w.querySelector(`.lab-controls input[name=${name}]`);
+        if (input) input.value = value;
+      }
+      window.__first.ready = performance.now();
+      w.querySelector('[data-action=run]').click();
+      window.__first.clicked = performance.now();
+    }
+    if ((w.dataset.result || w.dataset.state === 'error') && window.__first.result === undefined) {
+      window.__first.result = performance.now();
+      window.__first.state = w.dataset.state;
+      mo.disconnect();
+    }
+  });
+  mo.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready', 'data-result', 'data-state'] });
+};
+
+/** One cold load (a fresh context: empty cache) of a page to its first widget's result. */
+async function firstResult(browser, url) {
+  const context = await browser.newContext();
+  await context.addInitScript(FIRST_RESULT_CLICKER, FIRST_RESULT_SETTINGS);
+  const page = await context.newPage();
+  const wasm = [];
+  page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  try {
+    await page.goto(url + FIRST_RESULT_PAGE);
+    await page.waitForFunction(() => window.__first.result !== undefined, null, { timeout: 60_000 });
+    const t = await page.evaluate(() => ({
+      ...window.__first,
+      response_end: performance.getEntriesByType('navigation')[0]?.responseEnd,
+      dcl: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd,
+    }));
+    if (t.state !== 'done') throw new Error(`the first widget on ${FIRST_RESULT_PAGE} ended in ${t.state}`);
+    // Run it again on the same page: everything is started and compiled now, so this
+    // is the run alone and the difference is the cost of starting up.
+    const again = await page.evaluate(() => new Promise((resolve) => {
+      const w = document.querySelector('.lab-widget');
+      const start = performance.now();
+      const mo = new MutationObserver(() => {
+        if (w.dataset.state === 'done' || w.dataset.state === 'error') {
+          mo.disconnect();
+          resolve({ ms: performance.now() - start, state: w.dataset.state });
+        }
+      });
+      mo.observe(w, { attributes: true, attributeFilter: ['data-state'] });
+      w.querySelector('[data-action=run]').click();
+    }));
+    return { ...t, second_run_ms: again.ms, wasm: [...new Set(wasm)].sort() };
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+async function main() {
+  const started = new Date();
+  const load = [loadavg()];
+  const info = { machine: machine(), reps: REPS, started: started.toISOString() };
+  say(`machine: ${info.machine.cpu}, ${info.machine.cores} cores, load ${load[0].join(' ')}`);
+
+  const server = await serve(opt.site);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  info.browser = `Chromium ${browser.version()} (headless, via playwright-core)`;
+  const pageProblems = [];
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageProblems.push(`bench page: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') pageProblems.push(`bench page console: ${m.text()}`); });
+    await page.goto(`${server.url}bench/index.html`);
+    const env = await page.evaluate(() => window.bench.init());
+    info.browser_env = env;
+    const cores = env.hardwareConcurrency;
+    const sizes = {
+      kernel_n: 200_000_000, interp_n: 20_000_000, par_n: 400_000_000, chunks: 8 * cores,
+      gil_threads: 2, gil_n: 4_000_000, switch_ms: 0.1, loop_tasks: 4, loop_awaits: 250_000,
+    };
+    info.sizes = sizes;
+
+    // The first call of each kernel runs in V8's baseline tier (Liftoff) until the
+    // optimised code is ready; note it once, then warm up so rounds measure the
+    // optimised code, as every widget run after the first does.
+    say('browser: first (cold) calls, then warm-up');
+    const cold = {
+      kernel_ms: await call(page, 'threaded', 'kernel', { n: sizes.kernel_n }),
+      interp_ms: await call(page, 'threaded', 'interpreter', { n: sizes.interp_n }),
+    };
+    for (let i = 0; i < 3; i++) {
+      for (const which of ['threaded', 'single']) {
+        await call(page, which, 'kernel', { n: 1_000_000 });
+        await call(page, which, 'interpreter', { n: 1_000_000 });
+        await call(page, which, 'eventLoop', { tasks: 2, awaits: 10_000, timer: i % 2 === 0 });
+      }
+      await call(page, 'threaded', 'parallel', { n: 4_000_000, chunks: sizes.chunks });
+      await call(page, 'threaded', 'gil', { threads: 2, n: 100_000, switchMs: 0.1 });
+      await sleep(200);
+    }
+    await call(page, 'threaded', 'processStart', {});
+    // The engine's compute worker starts with the first run and its code is cold too:
+    // one round of the execution models first, kept apart from the measured rounds.
+    say('browser: a first (cold) round of the execution models');
+    const coldModels = await modelsRound(page);
+
+    const rounds = [];
+    for (let r = 0; r < REPS; r++) {
+      say(`round ${r + 1}/${REPS}: kernels and mechanisms, native then browser, figure by figure`);
+      const { native, wasm } = await pairedRound(page, sizes);
+      say(`round ${r + 1}/${REPS}: browser execution models (4 tasks, n=${SOURCE_N}; 4 x 500 ms waits)`);
+      const models = await modelsRound(page);
+      let python = null;
+      if (opt['python-ref']) {
+        say(`round ${r + 1}/${REPS}: CPython reference`);
+        python = pythonRound();
+      }
+      load.push(loadavg());
+      rounds.push({ native, wasm, models, python, load: load.at(-1) });
+    }
+    await context.close();
+
+    say(`long tasks: every widget on ${LONG_TASK_PAGES.length} pages, ${REPS} passes`);
+    const longTasks = [];
+    for (let r = 0; r < REPS; r++) longTasks.push(await longTaskPass(browser, server.url));
+
+    say(`page load to first widget result: ${REPS} cold loads of ${FIRST_RESULT_PAGE}`);
+    const first = [];
+    for (let r = 0; r < REPS; r++) first.push(await firstResult(browser, server.url));
+    load.push(loadavg());
+
+    const report = summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, load, wasmSizes: wasmSizes(opt.site), pageProblems });
+    report.finished = new Date().toISOString();
+    fs.mkdirSync(opt.out, { recursive: true });
+    fs.writeFileSync(path.join(opt.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    fs.writeFileSync(path.join(opt.out, 'report.md'), markdown(report));
+    say(`wrote ${path.join(opt.out, 'report.json')} and report.md`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+// ---------------------------------------------------------------- figures and targets
+
+function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, load, wasmSizes, pageProblems }) {
+  const col = (f) => stats(rounds.map(f));
+  const cores = info.browser_env.hardwareConcurrency;
+  const pool = info.browser_env.threaded.pool;
+  const nativeThreads = rounds[0].native.rayon_threads;
+  const speedupB = (r) => r.wasm.par_serial_ms / r.wasm.par_ms;
+  const speedupN = (r) => r.native.par_serial_ms / r.native.par_ms;
+
+  const kernel = {
+    wasm_ms: col((r) => r.wasm.kernel_ms),
+    wasm_single_build_ms: col((r) => r.wasm.kernel_st_ms),
+    native_ms: col((r) => r.native.kernel_ms),
+    ratio: col((r) => r.wasm.kernel_ms / r.native.kernel_ms),
+    ratio_single_build: col((r) => r.wasm.kernel_st_ms / r.native.kernel_ms),
+    best_ratio: Math.min(...rounds.map((r) => r.wasm.kernel_ms)) / Math.min(...rounds.map((r) => r.native.kernel_ms)),
+    first_call_wasm_ms: cold.kernel_ms,
+  };
+  const interpreter = {
+    wasm_ms: col((r) => r.wasm.interp_ms),
+    wasm_single_build_ms: col((r) => r.wasm.interp_st_ms),
+    native_ms: col((r) => r.native.interp_ms),
+    ratio: col((r) => r.wasm.interp_ms / r.native.interp_ms),
+    ratio_single_build: col((r) => r.wasm.interp_st_ms / r.native.interp_ms),
+    best_ratio: Math.min(...rounds.map((r) => r.wasm.interp_ms)) / Math.min(...rounds.map((r) => r.native.interp_ms)),
+    wasm_ns_per_iter: col((r) => (r.wasm.interp_ms * 1e6) / sizes.interp_n),
+    native_ns_per_iter: col((r) => (r.native.interp_ms * 1e6) / sizes.interp_n),
+    first_call_wasm_ms: cold.interp_ms,
+  };
+  const parallel = {
+    browser_threads: pool,
+    native_threads: nativeThreads,
+    browser_serial_ms: col((r) => r.wasm.par_serial_ms),
+    browser_parallel_ms: col((r) => r.wasm.par_ms),
+    native_serial_ms: col((r) => r.native.par_serial_ms),
+    native_parallel_ms: col((r) => r.native.par_ms),
+    browser_speedup: col(speedupB),
+    native_speedup: col(speedupN),
+    browser_efficiency: col((r) => speedupB(r) / cores),
+    native_efficiency: col((r) => speedupN(r) / nativeThreads),
+    browser_vs_native: col((r) => speedupB(r) / speedupN(r)),
+    best_browser_speedup: Math.min(...rounds.map((r) => r.wasm.par_serial_ms)) / Math.min(...rounds.map((r) => r.wasm.par_ms)),
+    best_native_speedup: Math.min(...rounds.map((r) => r.native.par_serial_ms)) / Math.min(...rounds.map((r) => r.native.par_ms)),
+  };
+  const modelIds = ALL_MODELS.split(',');
+  const models = {};
+  for (const w of ['cpu', 'io']) {
+    models[w] = {};
+    for (const m of modelIds) {
+      models[w][m] = {
+        wall_ms: col((r) => r.models[w][m]?.wall_ms),
+        speedup: col((r) => r.models[w][m]?.speedup),
+        threads: rounds[0].models[w][m]?.threads,
+      };
+    }
+  }
+  const py = rounds[0].python
+    ? {
+      version: rounds[0].python.python,
+      cpus: rounds[0].python.cpus,
+      cpu: {
+        sequential_s: col((r) => r.python.cpu_bound_s.sequential),
+        'gil-threads': col((r) => r.python.cpu_bound_speedup.threads),
+        processes: col((r) => r.python.cpu_bound_speedup.processes),
+      },
+      io: {
+        sequential_s: col((r) => r.python.io_bound_s.sequential),
+        'gil-threads': col((r) => r.python.io_bound_speedup.threads),
+        asyncio: col((r) => r.python.io_bound_speedup.asyncio),
+      },
+    }
+    : { missing: opt['python-missing'] || 'not run' };
+  const allProcessStarts = rounds.flatMap((r) => r.wasm.process_start_ms);
+  const costs = {
+    process_start_ms: stats(allProcessStarts),
+    gil_gap_us: { browser: col((r) => r.wasm.gil.gap_median_us), native: col((r) => r.native.gil.gap_median_us) },
+    gil_waiting_per_handoff_us: { browser: col((r) => r.wasm.gil.waiting_per_handoff_us), native: col((r) => r.native.gil.waiting_per_handoff_us) },
+    gil_handoffs: { browser: col((r) => r.wasm.gil.handoffs), native: col((r) => r.native.gil.handoffs) },
+    loop_yield_us: { browser: col((r) => r.wasm.loop_yield.per_switch_us), native: col((r) => r.native.loop_yield.per_switch_us) },
+    loop_timer_us: { browser: col((r) => r.wasm.loop_timer.per_switch_us), native: col((r) => r.native.loop_timer.per_switch_us) },
+    // What crates/lab/src/predict.rs's Machine::default() assumes.
+    predicted: { process_start_ms: 30, wake_us: 20, copy_us: 100, ns_per_iter: 25 },
+  };
+  const duringRuns = longTasks.flatMap((p) => p.pages.flatMap((pg) => pg.during_runs));
+  const duringLoad = longTasks.flatMap((p) => p.pages.flatMap((pg) => pg.during_load));
+  const long = {
+    pages: LONG_TASK_PAGES,
+    widgets: longTasks[0].pages.flatMap((pg) => pg.widgets.map((w) => `${pg.page}#${w.id} (${w.experiment})`)),
+    passes: longTasks.length,
+    per_pass: stats(longTasks.map((p) => p.pages.reduce((s, pg) => s + pg.during_runs.length, 0))),
+    total_during_runs: duringRuns.length,
+    by_widget: longTasks[0].pages.flatMap((pg) => pg.widgets.map((w) => {
+      const mine = duringRuns.filter((t) => t.page === pg.page && t.widget === w.id);
+      return {
+        widget: `${pg.page}#${w.id}`,
+        experiment: w.experiment,
+        threads: w.threads,
+        long_tasks: mine.length,
+        longest_ms: mine.reduce((m, t) => Math.max(m, t.duration), 0),
+        run_ms: stats(longTasks.map((p) => p.pages.find((x) => x.page === pg.page)?.widgets.find((x) => x.id === w.id)).filter(Boolean).map((x) => x.to - x.from)),
+      };
+    })),
+    longest_during_runs_ms: duringRuns.reduce((m, t) => Math.max(m, t.duration), 0),
+    during_runs: duringRuns,
+    total_during_load: duringLoad.length,
+    longest_during_load_ms: duringLoad.reduce((m, t) => Math.max(m, t.duration), 0),
+    problems: [...new Set(longTasks.flatMap((p) => p.problems))],
+  };
+  const firstResult = {
+    page: FIRST_RESULT_PAGE,
+    settings: FIRST_RESULT_SETTINGS,
+    result_ms: stats(first.map((f) => f.result)),
+    ready_ms: stats(first.map((f) => f.ready)),
+    dom_content_loaded_ms: stats(first.map((f) => f.dcl)),
+    response_end_ms: stats(first.map((f) => f.response_end)),
+    second_run_ms: stats(first.map((f) => f.second_run_ms)),
+    compile_ms: { threaded: info.browser_env.threaded.compileMs, single: info.browser_env.single.compileMs },
+    wasm_fetched: first[0].wasm,
+  };
+
+  const target = (name, value, goal, ok) => ({ name, value, target: goal, met: value === null ? null : ok });
+  const targets = [
+    target('wasm / native, sum_native, one thread', kernel.ratio.median, `≤ ${TARGETS.wasmNativeRatio}`, kernel.ratio.median <= TARGETS.wasmNativeRatio),
+    target('wasm / native, interpreter eval(sum_loop), one thread', interpreter.ratio.median, `≤ ${TARGETS.wasmNativeRatio}`, interpreter.ratio.median <= TARGETS.wasmNativeRatio),
+    target(`browser parallel efficiency, sum_parallel on ${pool} threads`, parallel.browser_efficiency.median, `≥ ${TARGETS.parallelEfficiency}`, parallel.browser_efficiency.median >= TARGETS.parallelEfficiency),
+    target('browser speedup / native rayon speedup', parallel.browser_vs_native.median, `≥ ${TARGETS.speedupVsNative}`, parallel.browser_vs_native.median >= TARGETS.speedupVsNative),
+    target('main-thread long tasks > 50 ms while widgets run', long.total_during_runs, `${TARGETS.longTasks}`, long.total_during_runs <= TARGETS.longTasks),
+    target('page load to first widget result', firstResult.result_ms.median, `≤ ${TARGETS.firstResultMs} ms`, firstResult.result_ms.median <= TARGETS.firstResultMs),
+    ...['threaded', 'single'].map((b) => target(`gzipped wasm, ${b} build`, wasmSizes[b].wasm_gzip_bytes, `≤ ${TARGETS.gzipWasmBytes / 1000} kB`, wasmSizes[b].wasm_gzip_bytes <= TARGETS.gzipWasmBytes)),
+  ];
+  return {
+    ...info,
+    load_average: { samples: load, one_minute: stats(load.map((l) => l[0])) },
+    sizes,
+    targets,
+    kernel,
+    interpreter,
+    parallel,
+    models,
+    models_first_round: coldModels,
+    cpython: py,
+    costs,
+    long_tasks: long,
+    first_result: firstResult,
+    wasm_sizes: wasmSizes,
+    problems: pageProblems,
+    rounds,
+  };
+}
+
+// ---------------------------------------------------------------- Markdown
+
+const f = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const ms = (s, d = 0) => (s?.median == null ? '—' : `${f(s.median, d)} ms`);
+const range = (s, d = 2) => (s?.median == null ? '—' : `${f(s.median, d)} (${f(s.min, d)}–${f(s.max, d)})`);
+const kb = (b) => `${(b / 1000).toFixed(1)} kB`;
+const verdict = (t) => (t.met === null ? 'not measured' : t.met ? '**met**' : '**missed**');
+
+function markdown(r) {
+  const m = r.machine;
+  const L = [];
+  const load = r.load_average.one_minute;
+  L.push('# Concurrency Lab benchmark report', '');
+  L.push(`- **Machine:** ${m.cpu}, ${m.cores} cores (the browser reports \`hardwareConcurrency\` = ${r.browser_env.hardwareConcurrency}), ${m.memory_gib} GiB memory; ${m.kernel}`);
+  L.push(`- **Browser:** ${r.browser}; page cross-origin isolated: ${r.browser_env.threaded.isolated}; rayon pool of ${r.browser_env.threaded.pool} Web Workers`);
+  L.push(`- **Toolchains:** native ${m.rustc_native ?? '?'}; wasm ${m.rustc_wasm ?? '?'}; ${m.node}${r.cpython.version ? `; CPython ${r.cpython.version}` : ''}`);
+  L.push(`- **When:** ${r.started} to ${r.finished}${m.commit ? `, commit ${m.commit}` : ''}`);
+  L.push(`- **Load average (1 min) during the run:** median ${f(load.median)}, ${f(load.min)}–${f(load.max)} (${m.cores} cores: above ${m.cores} means other work was competing for them)`);
+  L.push(`- **Repetitions:** every figure is the median of ${r.reps} rounds (min–max in brackets); each figure is measured natively and then at once in the browser, and CPython's rounds alternate with the browser's, so every pair sees about the same load. Ratios are the median of per-round ratios; \"best\" is the ratio of the fastest runs, which noise can only slow down.`);
+  L.push('');
+  L.push('## Targets', '');
+  L.push('| figure | measured | target | |', '|---|---|---|---|');
+  const row = (x, text) => L.push(`| ${x.name} | ${text} | ${x.target} | ${verdict(x)} |`);
+  const [tk, ti, te, tv, tl, tf, tgt, tgs] = r.targets;
+  row(tk, `${range(r.kernel.ratio)} — wasm ${ms(r.kernel.wasm_ms)}, native ${ms(r.kernel.native_ms)}; best ${f(r.kernel.best_ratio)}`);
+  row(ti, `${range(r.interpreter.ratio)} — wasm ${ms(r.interpreter.wasm_ms)}, native ${ms(r.interpreter.native_ms)}; best ${f(r.interpreter.best_ratio)}`);
+  row(te, `${range(r.parallel.browser_efficiency)} — speedup ${f(r.parallel.browser_speedup.median)}× on ${r.parallel.browser_threads} threads; best ${f(r.parallel.best_browser_speedup)}×`);
+  row(tv, `${range(r.parallel.browser_vs_native)} — browser ${f(r.parallel.browser_speedup.median)}×, native ${f(r.parallel.native_speedup.median)}× on ${r.parallel.native_threads} threads; best ${f(r.parallel.best_browser_speedup)}× vs ${f(r.parallel.best_native_speedup)}×`);
+  row(tl, `${r.long_tasks.total_during_runs} in ${r.long_tasks.passes} passes over ${r.long_tasks.widgets.length} widgets${r.long_tasks.total_during_runs ? ` (longest ${f(r.long_tasks.longest_during_runs_ms, 0)} ms)` : ''}`);
+  row(tf, `${range(r.first_result.result_ms, 0)} ms (cold cache, ${r.first_result.page}, n=${r.first_result.settings.n})`);
+  row(tgt, `${kb(r.wasm_sizes.threaded.wasm_gzip_bytes)} (${kb(r.wasm_sizes.threaded.wasm_bytes)} raw)`);
+  row(tgs, `${kb(r.wasm_sizes.single.wasm_gzip_bytes)} (${kb(r.wasm_sizes.single.wasm_bytes)} raw)`);
+  L.push('');
+  if (load.median > m.cores) {
+    L.push(`**Caution:** the load average (median ${f(load.median)}) was above the ${m.cores} cores during this run: other programs were using the CPU, so the parallel figures mostly measure that competition, and every figure is noisier than on an idle machine (see the ranges). The ratios pair figures measured back to back, which cancels part of it.`, '');
+  }
+  L.push(`Sizes: sum_native over 0..${r.sizes.kernel_n.toLocaleString('en')}; the interpreter over 0..${r.sizes.interp_n.toLocaleString('en')}; sum_parallel over 0..${r.sizes.par_n.toLocaleString('en')} in ${r.sizes.chunks} chunks, against sum_native over the same range on one thread. wasm figures are from the threaded build (the one widgets run on an isolated page); the single-threaded build: sum_native ${range(r.kernel.ratio_single_build)}× native, interpreter ${range(r.interpreter.ratio_single_build)}× native. The very first call, before V8 has optimised the code, took ${f(r.kernel.first_call_wasm_ms, 0)} ms (sum_native) and ${f(r.interpreter.first_call_wasm_ms, 0)} ms (interpreter).`);
+  L.push('');
+
+  L.push('## Execution models on the source\'s workloads, browser vs CPython', '');
+  const py = r.cpython;
+  if (py.missing) L.push(`CPython was not measured: ${py.missing}`, '');
+  L.push(`CPU-bound: 4 tasks of \`sum(range(${SOURCE_N.toLocaleString('en')}))\`; I/O-bound: 4 tasks each waiting 500 ms. Speedup over sequential, median of ${r.reps} rounds (min–max).`, '');
+  L.push('| model | CPU-bound, browser | CPU-bound, CPython | I/O-bound, browser | I/O-bound, CPython |', '|---|---|---|---|---|');
+  const pyCell = (w, m) => (py.missing ? '—' : py[w][m] ? `${range(py[w][m])}×` : '—');
+  for (const m of ALL_MODELS.split(',')) {
+    const b = (w) => `${range(r.models[w][m].speedup)}×`;
+    L.push(`| ${m} (${r.models.cpu[m].threads} ${m === 'processes' ? 'workers' : 'lane(s)'}) | ${b('cpu')} | ${m === 'sequential' ? `1× (${f(py.cpu?.sequential_s?.median)} s)` : pyCell('cpu', m)} | ${b('io')} | ${m === 'sequential' ? `1× (${f(py.io?.sequential_s?.median)} s)` : pyCell('io', m)} |`);
+  }
+  L.push('');
+  const coldSeq = r.models_first_round.cpu.sequential.wall_ms;
+  L.push(`Sequential wall time in the browser: CPU-bound ${ms(r.models.cpu.sequential.wall_ms)}, I/O-bound ${ms(r.models.io.sequential.wall_ms)}. These rounds ran on a compute worker that had already run the models once; on that first, cold round (V8 still running its baseline code), the CPU-bound sequential run took ${f(coldSeq, 0)} ms, which made every other model look ${f(coldSeq / r.models.cpu.sequential.wall_ms.median)}× faster than it is. CPython ${py.version ?? ''} has no free-threaded build here, its reference script runs no processes on the I/O-bound workload and no asyncio on the CPU-bound one: those cells are empty.`);
+  L.push('');
+
+  L.push('## What the mechanisms cost', '');
+  L.push('| mechanism | browser | native Rust | the predictions assume |', '|---|---|---|---|');
+  const c = r.costs;
+  L.push(`| starting a process worker (spawn + instantiate the single-threaded build), ${c.process_start_ms.n} starts | ${range(c.process_start_ms, 1)} ms | — | ${c.predicted.process_start_ms} ms |`);
+  L.push(`| GIL hand-off: from one thread dropping the lock to the other running (median gap; 2 threads, switch interval ${r.sizes.switch_ms} ms) | ${range(c.gil_gap_us.browser, 1)} µs | ${range(c.gil_gap_us.native, 1)} µs | ${c.predicted.wake_us} µs |`);
+  L.push(`| time in waiting-gil spans per hand-off (same run) | ${range(c.gil_waiting_per_handoff_us.browser, 0)} µs | ${range(c.gil_waiting_per_handoff_us.native, 0)} µs | |`);
+  L.push(`| hand-offs in the run | ${range(c.gil_handoffs.browser, 0)} | ${range(c.gil_handoffs.native, 0)} | |`);
+  L.push(`| event-loop switch: one bare yield (${r.sizes.loop_tasks} tasks × ${r.sizes.loop_awaits.toLocaleString('en')} awaits) | ${range(c.loop_yield_us.browser, 3)} µs | ${range(c.loop_yield_us.native, 3)} µs | |`);
+  L.push(`| event-loop switch: \`sleep(0)\` through the timer queue | ${range(c.loop_timer_us.browser, 3)} µs | ${range(c.loop_timer_us.native, 3)} µs | |`);
+  L.push(`| interpreter, one loop iteration | ${range(r.interpreter.wasm_ns_per_iter, 1)} ns | ${range(r.interpreter.native_ns_per_iter, 1)} ns | ${c.predicted.ns_per_iter} ns |`);
+  L.push('');
+  L.push(`The hand-off itself is the gap between one thread's last running span and the other's first. The time spent waiting per hand-off is the switch interval (${r.sizes.switch_ms} ms) plus however long the waiting thread takes to get a core once its timed wait expires: on an idle machine about the interval, on a busy one up to the kernel's scheduling tick, which is why the run makes fewer hand-offs than its length divided by the interval.`);
+  L.push('');
+
+  L.push('## Long tasks and first result', '');
+  L.push(`Long tasks: a \`PerformanceObserver\` for \`longtask\` on each page while every widget on it ran with the chapter's own settings, one after another (${r.long_tasks.passes} passes over ${r.long_tasks.pages.join(', ')}). During the runs: ${r.long_tasks.total_during_runs} over 50 ms${r.long_tasks.total_during_runs ? ` (longest ${f(r.long_tasks.longest_during_runs_ms, 0)} ms)` : ''}. While the pages loaded, before any run: ${r.long_tasks.total_during_load}${r.long_tasks.total_during_load ? ` (longest ${f(r.long_tasks.longest_during_load_ms, 0)} ms)` : ''}.${r.long_tasks.problems.length ? ` Widgets that failed: ${r.long_tasks.problems.join('; ')}.` : ''}`);
+  if (r.long_tasks.total_during_runs) {
+    L.push('');
+    L.push(`| widget | experiment | threads | long tasks (all passes) | longest | run time |`, '|---|---|---|---|---|---|');
+    for (const w of r.long_tasks.by_widget) {
+      L.push(`| ${w.widget} | ${w.experiment} | ${w.threads} | ${w.long_tasks} | ${w.long_tasks ? `${f(w.longest_ms, 0)} ms` : '—'} | ${ms(w.run_ms)} |`);
+    }
+  }
+  L.push('');
+  L.push(`First result: ${r.reps} cold loads (a fresh browser context each) of ${r.first_result.page}; the first widget's Run is pressed the moment the widget is mounted, with n=${r.first_result.settings.n}. Median times from navigation start: page received ${ms(r.first_result.response_end_ms)}, widget mounted ${ms(r.first_result.ready_ms)}, DOMContentLoaded ${ms(r.first_result.dom_content_loaded_ms)}, result shown ${ms(r.first_result.result_ms)}. Pressing Run again on the same page, with the compute worker and its pool already started, took ${ms(r.first_result.second_run_ms)}: the rest is start-up (fetching and compiling both wasm builds — ${f(r.first_result.compile_ms.threaded, 0)} ms and ${f(r.first_result.compile_ms.single, 0)} ms on the bench page —, starting the compute worker and its pool, instantiating the module in each). The page fetched ${r.first_result.wasm_fetched.join(' and ')} (an isolated page compiles the single-threaded build too, for process workers).`);
+  L.push('');
+  L.push(`Gzipped JS glue, for the record: threaded ${kb(r.wasm_sizes.threaded.js_gzip_bytes)}, single-threaded ${kb(r.wasm_sizes.single.js_gzip_bytes)}. Sizes are \`gzip -9\` of the files in the built site; 1 kB = 1000 bytes.`);
+  if (r.problems.length) L.push('', `Problems on the bench page: ${r.problems.join('; ')}`);
+  L.push('');
+  return L.join('\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e.stack || e}\n`);
+  process.exit(1);
+});
