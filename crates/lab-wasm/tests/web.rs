@@ -52,25 +52,49 @@ fn numbers_and_text_are_both_accepted() {
 
 #[wasm_bindgen_test]
 fn a_blocking_sequential_run_computes_the_exact_sums() {
-    let report = lab_wasm::run_blocking(
-        "parallel-cpu",
-        settings(&[("models", "sequential"), ("tasks", "3"), ("n", "1000")]),
-    )
-    .unwrap();
-    let run = get(&get(&report, "runs"), "0");
+    let overrides = || settings(&[("models", "sequential"), ("tasks", "3"), ("n", "1000")]);
+    let run = lab_wasm::run_blocking("parallel-cpu", overrides()).unwrap();
     let results: Vec<f64> = js_sys::Array::from(&get(&run, "results"))
         .iter()
         .map(|v| v.as_f64().unwrap())
         .collect();
     assert_eq!(results, vec![499_500.0; 3]);
     assert!(get(&run, "wall_ms").as_f64().unwrap() >= 0.0);
-    let rendered = lab_wasm::render_report(report).unwrap();
+    // The page assembles the report from its runs and has Rust draw it.
+    let report = Object::new();
+    Reflect::set(&report, &"experiment".into(), &"parallel-cpu".into()).unwrap();
+    let params = lab_wasm::validate_params("parallel-cpu", overrides()).unwrap();
+    Reflect::set(&report, &"params".into(), &params).unwrap();
+    Reflect::set(&report, &"source".into(), &"measured".into()).unwrap();
+    Reflect::set(&report, &"runs".into(), &js_sys::Array::of1(&run)).unwrap();
+    let rendered = lab_wasm::render_report(report.into()).unwrap();
     assert!(
         get(&rendered, "chart")
             .as_string()
             .unwrap()
             .starts_with("<svg")
     );
+    assert!(
+        get(&rendered, "timelines")
+            .as_string()
+            .unwrap()
+            .contains("main thread")
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_sweep_plan_and_the_loop_costs_come_from_rust() {
+    let plan = lab_wasm::sweep_plan("scaling", settings(&[("threads", "3")])).unwrap();
+    assert_eq!(get(&plan, "param").as_string().unwrap(), "threads");
+    assert_eq!(js_sys::Array::from(&get(&plan, "values")).length(), 3);
+    assert!(
+        lab_wasm::sweep_plan("gil-cpu", JsValue::UNDEFINED)
+            .unwrap()
+            .is_null()
+    );
+    let costs = lab_wasm::measure_loop_costs().unwrap();
+    assert!(get(&costs, "loop_switch_us").as_f64().unwrap() > 0.0);
+    assert!(get(&costs, "coroutine_bytes").as_f64().unwrap() >= 16.0);
 }
 
 #[wasm_bindgen_test]
