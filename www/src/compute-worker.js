@@ -16,6 +16,7 @@ const POLL_MS = 50;       // how often a pool run's progress is read
 // How often it is drawn and sent: drawing takes a core from the run it measures, so
 // keep it rare enough not to change what it shows.
 const DRAW_MS = 250;
+const WARM_UP_MS = 400;   // at most, once per worker: until the interpreter's speed settles
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
 const oneLane = (model) => model === 'sequential' || model === 'asyncio';
 const lanesOf = (model, params) => (oneLane(model) ? 1 : Math.min(params.threads, params.tasks));
@@ -33,6 +34,8 @@ async function load({ module, single, wantThreads, threads }) {
     const grown = memory.buffer.byteLength - before;
     threadBytes = grown > 0 ? grown / poolSize : null;
   }
+  // Measure optimised code, not the browser's first, baseline compilation of it.
+  lab.warmUp(WARM_UP_MS);
   return { threaded, poolSize, isolated: self.crossOriginIsolated };
 }
 

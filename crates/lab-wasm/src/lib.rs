@@ -384,3 +384,43 @@ pub fn predict_beside(measured: JsValue, machine: JsValue) -> Result<JsValue, Js
         predicted_ms: predicted.runs.iter().map(|r| r.wall_ms).collect(),
     })
 }
+
+/// Runs the interpreter until its speed settles (or `max_ms` passes), and returns how
+/// long that took. A fresh module runs on the browser's baseline compiler, several times
+/// slower than the optimised code it tiers up to; without this, the first model of the
+/// first run (the sequential baseline) would be measured slow and every speedup inflated.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up(max_ms: f64) -> f64 {
+    use lab::Platform as _;
+    let platform = platform::BrowserPlatform;
+    let t0 = platform.now_us();
+    let mut params = lab::Experiment::GilCpu.defaults();
+    params.tasks = 1;
+    params.threads = 1;
+    params.n = 100_000;
+    let mut models = vec![lab::Model::Sequential];
+    if cfg!(feature = "threads") {
+        // The GIL's eval loop is compiled separately (another eval breaker): warm it too.
+        models.push(lab::Model::GilThreads);
+    }
+    let mut last: Vec<f64> = Vec::new();
+    while platform.now_us() - t0 < max_ms * 1000.0 {
+        let mut chunk = 0.0;
+        for &m in &models {
+            chunk += lab::run::run_model(&platform, &params, m, &|_| {}).wall_ms;
+        }
+        last.push(chunk);
+        let n = last.len();
+        // Settled: three chunks in a row within 5% of each other.
+        if n >= 4 {
+            let tail = &last[n - 3..];
+            let (lo, hi) = tail.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
+            if hi <= lo * 1.05 {
+                break;
+            }
+        }
+    }
+    (platform.now_us() - t0) / 1000.0
+}
