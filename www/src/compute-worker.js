@@ -71,8 +71,25 @@ async function poolModel(experiment, settings, model, params, progress) {
   }
 }
 
+let singleWarm = false;
+
+/**
+ * Warms the single-threaded build's code before its first process run. The browser
+ * shares a module's compiled code between the workers it is sent to, so the process
+ * workers then start on optimised code too: what they pay is the start of a worker and
+ * an instance, not the browser's first compilation (which a Python process does not pay).
+ */
+async function warmSingle() {
+  if (singleWarm) return;
+  const st = await import('./pkg-st/lab_wasm.js');
+  await st.default({ module_or_path: singleModule });
+  st.warmUp(WARM_UP_MS);
+  singleWarm = true;
+}
+
 /** The processes model: a worker per process, each with its own memory. */
 async function processesModel(params, progress) {
+  await warmSingle();
   const lanes = lanesOf('processes', params);
   const records = [];
   const workers = [];
