@@ -1,0 +1,99 @@
+// The page stays responsive while widgets run: all compute happens in workers, so the
+// main thread must see no long task (over 50 ms, the browser's own definition) between
+// pressing Run and the widget being done. Measured for every widget of the book, with
+// the settings of widgets.test.js, and only during its run; a run with a long task is
+// run again, up to three times in all (a 2-core machine's scheduling is noisy).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SITE, serve, browser, watchedPage } from './harness.js';
+
+const SMALL = { n: '200000', wait_ms: '30', increments: '20000', tasks: '4' };
+const pages = fs.readdirSync(SITE)
+  .filter((f) => f.endsWith('.html') && f !== 'print.html')
+  .filter((f) => fs.readFileSync(path.join(SITE, f), 'utf8').includes('class="lab-widget"'));
+
+let server;
+let chromium;
+before(async () => { server = await serve(); chromium = await browser(); });
+after(async () => { await chromium?.close(); server?.close(); });
+
+/** Presses Run and returns the main thread's long tasks until the widget is done. */
+async function longTasksDuringRun(page, sel, t) {
+  // The run starts with the click's own task (a real input event, as a reader's click:
+  // tasks run from page.evaluate are not reported as long tasks).
+  await page.evaluate((s) => {
+    document.querySelector(`${s} [data-action=run]`).addEventListener('click', (e) => {
+      window.labRunStart = e.timeStamp;
+    }, { once: true, capture: true });
+  }, sel);
+  await page.click(`${sel} [data-action=run]`);
+  await page.waitForFunction((s) => ['done', 'error'].includes(document.querySelector(s).dataset.state), sel, { timeout: 120_000 });
+  const run = await page.evaluate(async (s) => {
+    const end = performance.now();
+    // Let the observer deliver the last task's entry.
+    await new Promise((r) => setTimeout(r, 100));
+    const root = document.querySelector(s);
+    return { start: window.labRunStart, end, state: root.dataset.state, error: root.querySelector('.lab-error').textContent };
+  }, sel);
+  assert.equal(run.state, 'done', `${sel}: ${run.error}`);
+  const long = await page.evaluate(({ start, end }) => window.labLongTasks
+    // Any task that overlaps the run.
+    .filter((e) => e.start + e.duration > start && e.start < end)
+    .map((e) => ({ duration: e.duration, into: e.start - start })), run);
+  t.diagnostic(`${sel}: ran ${Math.round(run.end - run.start)} ms; long tasks: ${long.map((e) => Math.round(e.duration)).join(', ') || 'none'}`);
+  return long;
+}
+
+/** Records every long task of the page's life, from its first script on. */
+const observeLongTasks = (context) => context.addInitScript(() => {
+  window.labLongTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.labLongTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+});
+
+test('the long-task observer sees a task that blocks the main thread for 80 ms', async () => {
+  const page = await watchedPage(chromium);
+  await observeLongTasks(page.context());
+  await page.goto(`${server.url}introduction.html`);
+  const seen = await page.evaluate(async () => {
+    const start = performance.now();
+    setTimeout(() => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < 80) { /* block */ }
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    return window.labLongTasks.filter((e) => e.start + e.duration > start).map((e) => e.duration);
+  });
+  assert.ok(seen.length === 1 && seen[0] >= 80, `seen: ${seen}`);
+  await page.context().close();
+});
+
+for (const file of pages) {
+  test(`no long task on the main thread while the widgets of ${file} run`, async (t) => {
+    const page = await watchedPage(chromium);
+    await observeLongTasks(page.context());
+    await page.goto(server.url + file);
+    const found = [];
+    for (const id of await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id))) {
+      const sel = `#${id}`;
+      await page.waitForSelector(`${sel}[data-ready]`);
+      for (const [name, value] of Object.entries(SMALL)) {
+        const input = page.locator(`${sel} input[name=${name}]`);
+        if (await input.count()) await input.fill(value);
+      }
+      // A long task in one run may be the machine's noise (the workers' threads keep every
+      // core busy, a garbage collection, other processes): a widget fails when each of
+      // three runs has one, which a long task of its own making always gives.
+      let long = await longTasksDuringRun(page, sel, t);
+      for (let again = 0; again < 2 && long.length; again++) long = await longTasksDuringRun(page, sel, t);
+      for (const e of long) found.push(`${id}: a ${Math.round(e.duration)} ms task ${Math.round(e.into)} ms into the run`);
+    }
+    assert.deepEqual(found, []);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
