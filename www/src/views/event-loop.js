@@ -134,7 +134,7 @@ function drawDiagram(svg, model, step) {
   const heads = perTask
     ? tasks.map((t) => ({ x: taskX(t), name: `Task ${t}`, state: st.task.get(t), cls: STATE_CLASS[st.task.get(t)] }))
     : [{ x: colX(0), name: 'Coroutines', state: coroutinesSummary(st), cls: st.loop !== null ? 'running' : 'new' }];
-  heads.push({ x: loopX, name: 'Event loop', state: st.loop !== null ? `running task ${st.loop}` : (step >= events.length && step > 0 ? 'finished' : 'idle: waits for I/O'), cls: st.loop !== null ? 'running' : 'new' });
+  heads.push({ x: loopX, name: 'Event loop', state: st.loop !== null ? `running task ${st.loop}` : (step === 0 ? 'not started' : step >= events.length ? 'finished' : 'idle: waits for I/O'), cls: st.loop !== null ? 'running' : 'new' });
   heads.push({ x: ioX, name: 'I/O (timer)', state: st.pending.size ? `${st.pending.size} timer${st.pending.size > 1 ? 's' : ''} pending` : 'nothing pending', cls: st.pending.size ? 'waiting-io' : 'new' });
   if (perTask) {
     svg.append(svgEl('text', { x: (taskX(tasks[0]) + taskX(tasks[tasks.length - 1])) / 2, y: 12, class: 'lab-el-group' }, 'Coroutines'));
