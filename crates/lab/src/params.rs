@@ -215,6 +215,9 @@ impl Experiment {
             Experiment::Bursts => Params {
                 workload: Workload::Mixed,
                 io_fraction: 0.5,
+                // About as long as the loop computes (2 million iterations at some 20 ns),
+                // so that the I/O fraction reads as a share of each task's time.
+                wait_ms: 40.0,
                 models: vec![Model::Sequential, Model::GilThreads],
                 ..base
             },
