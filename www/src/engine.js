@@ -6,7 +6,7 @@ const here = new URL('.', import.meta.url);
 const MAX_THREADS = 16;
 
 let compiled = null; // { threaded: Promise<WebAssembly.Module>, single: ... }
-let worker = null;   // { w, ready: Promise<info>, pool }
+let worker = null;   // { w, ready: Promise<info>, pool, abort(message) }
 let nextId = 1;
 const pending = new Map(); // id -> { resolve, reject, onProgress }
 
@@ -32,7 +32,9 @@ function start(pool) {
   compiled[which] ??= compile(which);
   compiled.single ??= compile('single'); // process workers always load the single-threaded build
   const w = new Worker(new URL('compute-worker.js', here), { type: 'module', name: 'lab-compute' });
+  let abort;
   const ready = new Promise((resolve, reject) => {
+    abort = (message) => reject(new Error(message));
     w.addEventListener('message', ({ data }) => {
       if (!data || typeof data.type !== 'string') return;
       if (data.type === 'lab:loaded') return resolve(data);
@@ -62,13 +64,19 @@ function start(pool) {
       compiled = null; // let the next attempt fetch again
       w.dispatchEvent(new ErrorEvent('error', { message: `could not load the wasm module (${e.message})` }));
     });
-  worker = { w, ready, pool };
+  ready.catch(() => {}); // a worker stopped before anyone waited on it is no error
+  worker = { w, ready, pool, abort };
   return worker;
 }
 
 /** Stops whatever runs, by ending the worker; the next call starts a fresh one. */
 export function stop() {
-  if (worker) worker.w.terminate();
+  if (worker) {
+    worker.w.terminate();
+    // A run still waiting for the worker to load (it warms up first) has no pending
+    // entry yet: without this, Stop during loading would leave it waiting for ever.
+    worker.abort('stopped');
+  }
   worker = null;
   failAll('stopped');
 }
