@@ -5,6 +5,7 @@
 //
 //   node www/bench/run.mjs --site DIR --server BIN --native BIN --out DIR
 //        [--reps N] [--python-ref FILE] [--python-missing WHY]
+//   node www/bench/run.mjs --markdown REPORT.json   (prints report.md again, measures nothing)
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,9 +26,10 @@ const { values: opt } = parseArgs({
     reps: { type: 'string', default: '5' },
     'python-ref': { type: 'string' },
     'python-missing': { type: 'string' },
+    markdown: { type: 'string' },
   },
 });
-for (const k of ['site', 'server', 'native', 'out']) if (!opt[k]) throw new Error(`--${k} is required`);
+if (!opt.markdown) for (const k of ['site', 'server', 'native', 'out']) if (!opt[k]) throw new Error(`--${k} is required`);
 const REPS = Number(opt.reps);
 if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps must be a whole number >= 1, not ${opt.reps}`);
 
@@ -654,7 +656,7 @@ function markdown(r) {
   L.push(`| event-loop switch: \`sleep(0)\` through the timer queue | ${range(c.loop_timer_us.browser, 3)} µs | ${range(c.loop_timer_us.native, 3)} µs | |`);
   L.push(`| interpreter, one loop iteration | ${range(r.interpreter.wasm_ns_per_iter, 1)} ns | ${range(r.interpreter.native_ns_per_iter, 1)} ns | ${c.predicted.ns_per_iter} ns |`);
   L.push('');
-  L.push(`The hand-off itself is the gap between one thread's last running span and the other's first. The time spent waiting per hand-off is the switch interval (${r.sizes.switch_ms} ms) plus however long the waiting thread takes to get a core once its timed wait expires: on an idle machine about the interval, on a busy one up to the kernel's scheduling tick, which is why the run makes fewer hand-offs than its length divided by the interval.`);
+  L.push(`The hand-off itself is the gap between one thread's last running span and the other's first (in the browser the clock ticks every 5 µs, so its gaps come in steps of 5 µs). The time spent waiting per hand-off is the switch interval (${r.sizes.switch_ms} ms) plus however long the waiting thread takes to get a core once its timed wait expires: on an idle machine about the interval, on a busy one up to the kernel's scheduling tick, which is why the run makes fewer hand-offs than its length divided by the interval.`);
   L.push('');
 
   L.push('## Long tasks and first result', '');
@@ -678,6 +680,11 @@ function markdown(r) {
   if (r.problems.length) L.push('', `Problems on the bench page: ${r.problems.join('; ')}`);
   L.push('');
   return L.join('\n');
+}
+
+if (opt.markdown) {
+  process.stdout.write(markdown(JSON.parse(fs.readFileSync(opt.markdown, 'utf8'))));
+  process.exit(0);
 }
 
 main().catch((e) => {
