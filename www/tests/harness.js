@@ -2,6 +2,7 @@
 // Chromium through playwright-core, and fails a page on any console or page error.
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
@@ -73,4 +74,20 @@ export async function runWidget(page, selector, timeout = 120_000) {
     selector, { timeout },
   );
   return widget;
+}
+
+/** Settings small enough to run every widget of the book quickly on 2 cores. */
+export const SMALL = { n: '200000', wait_ms: '30', increments: '20000', tasks: '4' };
+
+/** The built pages that have widgets (print.html repeats them all). */
+export const widgetPages = () => fs.readdirSync(SITE)
+  .filter((f) => f.endsWith('.html') && f !== 'print.html')
+  .filter((f) => fs.readFileSync(path.join(SITE, f), 'utf8').includes('class="lab-widget"'));
+
+/** Fills a widget's inputs that exist with `settings`. */
+export async function fillSettings(page, sel, settings) {
+  for (const [name, value] of Object.entries(settings)) {
+    const input = page.locator(`${sel} input[name=${name}]`);
+    if (await input.count()) await input.fill(value);
+  }
 }

@@ -4,13 +4,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { SITE, serve, browser, watchedPage } from './harness.js';
+import { serve, browser, watchedPage, widgetPages } from './harness.js';
 
-const pages = fs.readdirSync(SITE)
-  .filter((f) => f.endsWith('.html') && f !== 'print.html')
-  .filter((f) => fs.readFileSync(path.join(SITE, f), 'utf8').includes('class="lab-widget"'));
+const pages = widgetPages();
 
 let server;
 let chromium;

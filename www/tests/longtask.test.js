@@ -8,15 +8,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { SITE, serve, browser, watchedPage } from './harness.js';
+import { serve, browser, watchedPage, SMALL, fillSettings, widgetPages } from './harness.js';
 
-const SMALL = { n: '200000', wait_ms: '30', increments: '20000', tasks: '4' };
-const pages = fs.readdirSync(SITE)
-  .filter((f) => f.endsWith('.html') && f !== 'print.html')
-  .filter((f) => fs.readFileSync(path.join(SITE, f), 'utf8').includes('class="lab-widget"'));
+const pages = widgetPages();
 
 const [load] = os.loadavg();
 const TRIES = Math.min(8, 3 + Math.floor(load / os.availableParallelism()));
@@ -88,10 +83,7 @@ for (const file of pages) {
     for (const id of await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id))) {
       const sel = `#${id}`;
       await page.waitForSelector(`${sel}[data-ready]`);
-      for (const [name, value] of Object.entries(SMALL)) {
-        const input = page.locator(`${sel} input[name=${name}]`);
-        if (await input.count()) await input.fill(value);
-      }
+      await fillSettings(page, sel, SMALL);
       // A long task of the widget's own making comes back on every try; noise does not.
       let long = await longTasksDuringRun(page, sel, t);
       for (let again = 1; again < TRIES && long.length; again++) long = await longTasksDuringRun(page, sel, t);

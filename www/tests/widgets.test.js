@@ -4,16 +4,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { SITE, serve, browser, watchedPage, runWidget } from './harness.js';
+import { serve, browser, watchedPage, runWidget, SMALL, fillSettings, widgetPages } from './harness.js';
 
 // Small enough to keep the whole book's run short on a 2-core machine.
-const SMALL = { n: '200000', wait_ms: '30', increments: '20000', tasks: '4' };
 
-const pages = fs.readdirSync(SITE)
-  .filter((f) => f.endsWith('.html') && f !== 'print.html')
-  .filter((f) => fs.readFileSync(path.join(SITE, f), 'utf8').includes('class="lab-widget"'));
+const pages = widgetPages();
 
 let server;
 let chromium;
@@ -33,10 +28,7 @@ for (const file of pages) {
     for (const id of ids) {
       const sel = `#${id}`;
       await page.waitForSelector(`${sel}[data-ready]`);
-      for (const [name, value] of Object.entries(SMALL)) {
-        const input = page.locator(`${sel} input[name=${name}]`);
-        if (await input.count()) await input.fill(value);
-      }
+      await fillSettings(page, sel, SMALL);
       const widget = await runWidget(page, sel);
       const state = await widget.getAttribute('data-state');
       assert.equal(state, 'done', `${id}: ${await widget.locator('.lab-error').textContent()}`);
