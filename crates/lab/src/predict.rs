@@ -48,7 +48,8 @@ impl Default for Machine {
         Machine {
             cores: 4,
             ns_per_iter: 25.0,
-            process_start_us: 30_000.0,
+            // Measured by scripts/bench in headless Chromium (spawn + instantiate).
+            process_start_us: 100_000.0,
             copy_us: 100.0,
             wake_us: 20.0,
         }
@@ -608,10 +609,15 @@ mod tests {
     use crate::params::Workload;
     use crate::run::expected_result;
 
+    /// A machine whose costs the tests fix themselves, so that a new measured default
+    /// does not change what they check: start-up small next to the tasks' work.
     fn machine(cores: u32) -> Machine {
         Machine {
             cores,
-            ..Machine::default()
+            ns_per_iter: 25.0,
+            process_start_us: 30_000.0,
+            copy_us: 100.0,
+            wake_us: 20.0,
         }
     }
 
