@@ -6,8 +6,6 @@
 
 use crate::platform::{BrowserPlatform, epoch_ms};
 use lab::executor::Executor;
-#[cfg(feature = "threads")]
-use lab::{ModelRun, State};
 use serde::Serialize;
 use std::future::Future;
 use std::pin::Pin;
@@ -80,58 +78,6 @@ pub fn bench_parallel(n: f64, chunks: f64) -> Result<f64, JsError> {
     Ok(ms)
 }
 
-/// What a run of CPU-bound threads under the GIL says about its hand-offs.
-#[cfg(feature = "threads")]
-#[derive(Debug, Serialize)]
-pub(crate) struct GilFigures {
-    /// Wall time of the run.
-    wall_ms: f64,
-    /// Times the lock passed from one lane to another.
-    handoffs: u64,
-    /// Total time lanes spent in `waiting-gil` spans.
-    waiting_gil_ms: f64,
-    /// `waiting_gil_ms` per hand-off, in microseconds: with two lanes this is about
-    /// one switch interval plus the hand-off itself.
-    waiting_per_handoff_us: f64,
-    /// The median time from one lane dropping the lock to the next lane running again:
-    /// the moment no lane runs, which is the hand-off's own cost.
-    gap_median_us: f64,
-    /// The mean of the same gaps.
-    gap_mean_us: f64,
-}
-
-/// Hand-off figures of a GIL run (see [`GilFigures`]).
-#[cfg(feature = "threads")]
-pub(crate) fn gil_figures(run: &ModelRun) -> GilFigures {
-    let mut running: Vec<_> = run
-        .spans
-        .iter()
-        .filter(|s| s.state == State::Running)
-        .collect();
-    running.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
-    let mut gaps: Vec<f64> = running
-        .windows(2)
-        .filter(|w| w[0].lane != w[1].lane)
-        .map(|w| (w[1].start_us - w[0].end_us).max(0.0))
-        .collect();
-    gaps.sort_by(f64::total_cmp);
-    let waiting_us: f64 = run
-        .spans
-        .iter()
-        .filter(|s| s.state == State::WaitingGil)
-        .map(|s| s.end_us - s.start_us)
-        .sum();
-    let per = |total: f64, n: usize| if n > 0 { total / n as f64 } else { 0.0 };
-    GilFigures {
-        wall_ms: run.wall_ms,
-        handoffs: run.gil_handoffs,
-        waiting_gil_ms: waiting_us / 1000.0,
-        waiting_per_handoff_us: per(waiting_us, run.gil_handoffs as usize),
-        gap_median_us: gaps.get(gaps.len() / 2).copied().unwrap_or(0.0),
-        gap_mean_us: per(gaps.iter().sum(), gaps.len()),
-    }
-}
-
 /// Runs `threads` CPU-bound threads (one task of `n` iterations each) under the GIL
 /// with a switch interval of `switch_ms`, blocking this worker, and returns the
 /// hand-off figures: `{wall_ms, handoffs, waiting_gil_ms, waiting_per_handoff_us,
@@ -162,7 +108,7 @@ pub fn bench_gil(threads: f64, n: f64, switch_ms: f64) -> Result<JsValue, JsErro
     if run.results.iter().any(|&r| r != want) {
         return Err(JsError::new("a GIL thread's sum is wrong"));
     }
-    crate::to_js(&gil_figures(&run))
+    crate::to_js(&lab::stats::gil_figures(&run))
 }
 
 /// A future that gives the loop one turn: pending once (waking itself), then ready.

@@ -11,7 +11,7 @@ use lab::executor::Executor;
 use lab::platform::NativePlatform;
 use lab::run::{expected_result, run_model};
 use lab::vm::{NoBreaker, eval, sum_exact, sum_loop, sum_native, sum_parallel};
-use lab::{Model, ModelRun, Params, State, Workload};
+use lab::{Model, Params, Workload};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -24,38 +24,6 @@ fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
     let start = Instant::now();
     let out = f();
     (start.elapsed().as_secs_f64() * 1000.0, out)
-}
-
-/// Hand-off figures of a GIL run, computed exactly as the wasm side does
-/// (`crates/lab-wasm/src/bench.rs`).
-fn gil_figures(run: &ModelRun) -> serde_json::Value {
-    let mut running: Vec<_> = run
-        .spans
-        .iter()
-        .filter(|s| s.state == State::Running)
-        .collect();
-    running.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
-    let mut gaps: Vec<f64> = running
-        .windows(2)
-        .filter(|w| w[0].lane != w[1].lane)
-        .map(|w| (w[1].start_us - w[0].end_us).max(0.0))
-        .collect();
-    gaps.sort_by(f64::total_cmp);
-    let waiting_us: f64 = run
-        .spans
-        .iter()
-        .filter(|s| s.state == State::WaitingGil)
-        .map(|s| s.end_us - s.start_us)
-        .sum();
-    let per = |total: f64, n: usize| if n > 0 { total / n as f64 } else { 0.0 };
-    json!({
-        "wall_ms": run.wall_ms,
-        "handoffs": run.gil_handoffs,
-        "waiting_gil_ms": waiting_us / 1000.0,
-        "waiting_per_handoff_us": per(waiting_us, run.gil_handoffs as usize),
-        "gap_median_us": gaps.get(gaps.len() / 2).copied().unwrap_or(0.0),
-        "gap_mean_us": per(gaps.iter().sum(), gaps.len()),
-    })
 }
 
 /// Pending once (waking itself), then ready: one turn of the loop.
@@ -203,5 +171,5 @@ fn gil_run(args: &BTreeMap<String, f64>) -> serde_json::Value {
         run.results.iter().all(|&r| r == expected_result(&params)),
         "a GIL thread's sum is wrong"
     );
-    gil_figures(&run)
+    serde_json::to_value(lab::stats::gil_figures(&run)).expect("figures serialise")
 }

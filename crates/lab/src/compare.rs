@@ -52,37 +52,11 @@ pub fn halves(params: &Params) -> (Params, Params) {
     (cpu, io)
 }
 
-/// The median of some numbers (`None` for none).
-pub fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    Some(if v.len().is_multiple_of(2) {
-        (v[m - 1] + v[m]) / 2.0
-    } else {
-        v[m]
-    })
-}
+pub use crate::stats::median;
 
-/// Microseconds from one lane's running span ending to another lane's starting, at each
-/// change of hands in a run under the GIL: what one hand-off costs (the median).
+/// The median of [`crate::stats::handoff_gaps_us`]: what one hand-off of the GIL costs.
 pub fn handoff_gap_us(run: &ModelRun) -> Option<f64> {
-    let mut running: Vec<_> = run
-        .spans
-        .iter()
-        .filter(|s| s.state == State::Running)
-        .collect();
-    running.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
-    median(
-        running
-            .windows(2)
-            .filter(|w| w[0].lane != w[1].lane)
-            .map(|w| (w[1].start_us - w[0].end_us).max(0.0))
-            .collect(),
-    )
+    median(crate::stats::handoff_gaps_us(run))
 }
 
 /// Milliseconds a process worker took to start (the median of its start-up spans).
