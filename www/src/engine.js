@@ -97,16 +97,21 @@ function call(message, threadsNeeded, onProgress) {
   }));
 }
 
-/** Checks settings in Rust; resolves with the full parameters or rejects with why. */
-export const validate = (experiment, settings) =>
-  call({ type: 'lab:validate', experiment, settings }, 1).then((d) => d.params);
-
-// One run at a time: runs share the pool, and measuring two at once would measure neither.
+// One call at a time: runs share the pool, and measuring two at once would measure
+// neither. Checks of a link's settings wait their turn too: a run that needs a bigger
+// pool replaces the worker, which would otherwise cut a check short.
 let queue = Promise.resolve();
 
-/** Runs an experiment; `onProgress` sees `{fraction, model, chart}` while it goes on. */
-export function run(experiment, settings, threads, onProgress) {
-  const result = queue.then(() => call({ type: 'lab:run', experiment, settings }, threads, onProgress));
+function queued(message, threads, onProgress) {
+  const result = queue.then(() => call(message, threads, onProgress));
   queue = result.catch(() => {});
   return result;
 }
+
+/** Checks settings in Rust; resolves with the full parameters or rejects with why. */
+export const validate = (experiment, settings) =>
+  queued({ type: 'lab:validate', experiment, settings }, 1).then((d) => d.params);
+
+/** Runs an experiment; `onProgress` sees `{fraction, model, chart}` while it goes on. */
+export const run = (experiment, settings, threads, onProgress) =>
+  queued({ type: 'lab:run', experiment, settings }, threads, onProgress);
