@@ -5,11 +5,6 @@
 //! core functions with the same sizes, so their figures can be compared one to one.
 
 use crate::platform::{BrowserPlatform, epoch_ms};
-use lab::executor::Executor;
-use serde::Serialize;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
 
 /// A count from JS (a number) as a `u64`, refusing what is not a whole number >= 1.
@@ -111,35 +106,6 @@ pub fn bench_gil(threads: f64, n: f64, switch_ms: f64) -> Result<JsValue, JsErro
     crate::to_js(&lab::stats::gil_figures(&run))
 }
 
-/// A future that gives the loop one turn: pending once (waking itself), then ready.
-/// `asyncio.sleep(0)` does this in CPython.
-#[derive(Debug, Default)]
-struct YieldNow(bool);
-
-impl Future for YieldNow {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
-
-/// What a run of many tiny awaits on the event loop measured.
-#[derive(Debug, Serialize)]
-pub(crate) struct LoopFigures {
-    /// Wall time of the run.
-    wall_ms: f64,
-    /// Times a task was polled (one per switch, plus each task's first poll).
-    polls: u64,
-    /// `wall_ms` per poll, in microseconds.
-    per_switch_us: f64,
-}
-
 /// Runs `tasks` coroutines on the core's asyncio executor, each awaiting `awaits` times,
 /// on this thread; `timer` makes every await a zero-length `sleep` through the loop's
 /// timer queue (as the asyncio model's waits are) instead of a bare yield.
@@ -149,26 +115,10 @@ pub(crate) struct LoopFigures {
 #[wasm_bindgen(js_name = benchEventLoop)]
 pub fn bench_event_loop(tasks: f64, awaits: f64, timer: bool) -> Result<JsValue, JsError> {
     let (tasks, awaits) = (count("tasks", tasks)?, count("awaits", awaits)?);
-    let platform = BrowserPlatform;
-    let mut exec = Executor::new(&platform);
-    let handle = exec.handle();
-    for _ in 0..tasks {
-        let h = handle.clone();
-        exec.spawn(async move {
-            for _ in 0..awaits {
-                if timer {
-                    h.sleep(0.0).await;
-                } else {
-                    YieldNow::default().await;
-                }
-            }
-        });
-    }
-    let (wall_ms, ()) = timed(|| exec.run());
-    let polls = exec.polls();
-    crate::to_js(&LoopFigures {
-        wall_ms,
-        polls,
-        per_switch_us: wall_ms * 1000.0 / polls.max(1) as f64,
-    })
+    crate::to_js(&lab::executor::switch_figures(
+        &BrowserPlatform,
+        tasks,
+        awaits,
+        timer,
+    ))
 }

@@ -7,16 +7,13 @@
 //! per figure (`only=...`), right before the browser measures the same figure, so that
 //! both sides see the same machine load.
 
-use lab::executor::Executor;
+use lab::executor;
 use lab::platform::NativePlatform;
 use lab::run::{expected_result, run_model};
 use lab::vm::{NoBreaker, eval, sum_exact, sum_loop, sum_native, sum_parallel};
 use lab::{Model, Params, Workload};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 /// Milliseconds `f` takes, and its result.
@@ -26,46 +23,9 @@ fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
     (start.elapsed().as_secs_f64() * 1000.0, out)
 }
 
-/// Pending once (waking itself), then ready: one turn of the loop.
-#[derive(Default)]
-struct YieldNow(bool);
-
-impl Future for YieldNow {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
-
 fn event_loop(tasks: u64, awaits: u64, timer: bool) -> serde_json::Value {
-    let platform = NativePlatform::default();
-    let mut exec = Executor::new(&platform);
-    let handle = exec.handle();
-    for _ in 0..tasks {
-        let h = handle.clone();
-        exec.spawn(async move {
-            for _ in 0..awaits {
-                if timer {
-                    h.sleep(0.0).await;
-                } else {
-                    YieldNow::default().await;
-                }
-            }
-        });
-    }
-    let (wall_ms, ()) = timed(|| exec.run());
-    let polls = exec.polls();
-    json!({
-        "wall_ms": wall_ms,
-        "polls": polls,
-        "per_switch_us": wall_ms * 1000.0 / polls.max(1) as f64,
-    })
+    let figures = executor::switch_figures(&NativePlatform::default(), tasks, awaits, timer);
+    serde_json::to_value(figures).expect("figures serialise")
 }
 
 fn main() {

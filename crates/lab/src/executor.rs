@@ -12,6 +12,7 @@ use crate::run::{Segment, task_plan};
 use crate::trace::{ModelRun, Span, State};
 use crate::vm::{self, NoBreaker};
 use futures::task::{ArcWake, waker};
+use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -377,24 +378,73 @@ pub fn run_asyncio_with_stats(
     (run, stats)
 }
 
-/// Microseconds one switch of the event loop takes: `tasks` coroutines each awaiting a
-/// zero-length sleep `rounds` times, so every poll is one switch from one task to another
-/// through the timer queue, as `await asyncio.sleep(0)` is in Python.
-pub fn switch_cost_us(platform: &dyn Platform, tasks: u32, rounds: u32) -> f64 {
+/// A future that is pending once, waking itself: a switch through the ready queue with no
+/// timer, the bare yield that `asyncio.sleep(0)` is in CPython.
+#[derive(Debug, Default)]
+pub struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// What a run of many tiny awaits on the event loop measured.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoopFigures {
+    /// Wall time of the run, in milliseconds.
+    pub wall_ms: f64,
+    /// Times a task was polled (one per switch, plus each task's first poll).
+    pub polls: u64,
+    /// Microseconds per poll: one switch of the loop.
+    pub per_switch_us: f64,
+}
+
+/// Runs `tasks` coroutines that each await `awaits` times, every await a switch to
+/// another task: through the timer queue (`sleep(0)`) when `timer`, else a bare yield.
+pub fn switch_figures(
+    platform: &dyn Platform,
+    tasks: u64,
+    awaits: u64,
+    timer: bool,
+) -> LoopFigures {
     let mut exec = Executor::new(platform);
     let handle = exec.handle();
     for _ in 0..tasks {
         let h = handle.clone();
         exec.spawn(async move {
-            for _ in 0..rounds {
-                h.sleep(0.0).await;
+            for _ in 0..awaits {
+                if timer {
+                    h.sleep(0.0).await;
+                } else {
+                    YieldNow::default().await;
+                }
             }
         });
     }
     let t0 = platform.now_us();
     exec.run();
-    let elapsed = platform.now_us() - t0;
-    elapsed / exec.polls().max(1) as f64
+    let wall_us = platform.now_us() - t0;
+    let polls = exec.polls();
+    LoopFigures {
+        wall_ms: wall_us / 1000.0,
+        polls,
+        per_switch_us: wall_us / polls.max(1) as f64,
+    }
+}
+
+/// Microseconds one switch of the event loop takes: `tasks` coroutines each awaiting a
+/// zero-length sleep `rounds` times, so every poll is one switch from one task to another
+/// through the timer queue, as `await asyncio.sleep(0)` is in Python.
+pub fn switch_cost_us(platform: &dyn Platform, tasks: u32, rounds: u32) -> f64 {
+    switch_figures(platform, u64::from(tasks), u64::from(rounds), true).per_switch_us
 }
 
 #[cfg(test)]
