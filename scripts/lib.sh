@@ -56,6 +56,33 @@ select_wasm_toolchain() {
   WASM_CARGO=(env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 PATH="/usr/bin:$PATH" /usr/bin/cargo)
 }
 
+# RUSTFLAGS of the two wasm builds. The threaded one also needs the shared-memory link
+# flags, which rustc no longer passes itself: without them the module gets a private
+# memory that cannot be posted to the pool's workers.
+WASM_SINGLE_FLAGS="-C target-feature=+bulk-memory,+mutable-globals"
+WASM_THREAD_FLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals"
+for arg in --shared-memory --max-memory=1073741824 --import-memory \
+  --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base; do
+  WASM_THREAD_FLAGS+=" -C link-arg=$arg"
+done
+
+# build_wasm NAME OUT_DIR RUSTFLAGS [cargo args...]: builds lab-wasm in target-wasm/NAME
+# and writes its bindings to OUT_DIR. Needs ensure_tools and select_wasm_toolchain first.
+build_wasm() {
+  local name=$1 out=$2 flags=$3
+  shift 3
+  say "building the $name wasm module"
+  RUSTFLAGS="$flags" "${WASM_CARGO[@]}" build --quiet --locked --release \
+    --target wasm32-unknown-unknown -Z build-std=panic_abort,std \
+    --target-dir "$WASM_TARGET_DIR/$name" -p lab-wasm "$@"
+  local wasm="$WASM_TARGET_DIR/$name/wasm32-unknown-unknown/release/lab_wasm.wasm"
+  if [ ! -f "$out/lab_wasm_bg.wasm" ] || [ "$wasm" -nt "$out/lab_wasm_bg.wasm" ]; then
+    rm -rf "$out"
+    # Function names only help a debugger; they are a tenth of the download.
+    wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" "$wasm"
+  fi
+}
+
 ensure_tools() {
   local want
   want=$(wasm_bindgen_version)

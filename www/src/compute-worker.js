@@ -228,6 +228,12 @@ self.addEventListener('message', async ({ data }) => {
         break;
     }
   } catch (e) {
-    postMessage({ type: 'lab:error', id: data.id, message: String(e && e.message ? e.message : e) });
+    // After a panic (or any trap) this worker's wasm must not run again: a thread is dead
+    // or a call stopped halfway. `broken` asks the page for a fresh worker. A trap on this
+    // thread says only "unreachable": the panic hook kept the real message.
+    let panic;
+    try { panic = lab?.panicMessage(); } catch { /* an instance that trapped may not answer */ }
+    const message = panic ? `the run panicked: ${panic}` : String(e && e.message ? e.message : e);
+    postMessage({ type: 'lab:error', id: data.id, message, broken: Boolean(panic) || e instanceof WebAssembly.RuntimeError });
   }
 });

@@ -35,11 +35,20 @@ function start(pool) {
   let abort;
   const ready = new Promise((resolve, reject) => {
     abort = (message) => reject(new Error(message));
+    // Ends this worker and everything waiting on it; the next call starts a fresh one.
+    const retire = (message) => {
+      reject(new Error(message));
+      w.terminate();
+      if (worker?.w !== w) return; // already replaced: what is pending now is another worker's
+      worker = null;
+      failAll(message);
+    };
     w.addEventListener('message', ({ data }) => {
       if (!data || typeof data.type !== 'string') return;
       if (data.type === 'lab:loaded') return resolve(data);
+      // A worker that failed to load, or whose wasm panicked, cannot run again.
+      if (data.type === 'lab:error' && (data.id === undefined || data.broken)) return retire(data.message);
       const p = pending.get(data.id);
-      if (data.type === 'lab:error' && data.id === undefined) return reject(new Error(data.message));
       if (!p) return;
       if (data.type === 'lab:progress') p.onProgress?.(data);
       else {
@@ -51,11 +60,7 @@ function start(pool) {
     // A worker that fails to load (a missing file, a script error) reports here.
     w.addEventListener('error', (e) => {
       e.preventDefault();
-      const message = `the compute worker failed: ${e.message || 'could not load its script'}`;
-      reject(new Error(message));
-      failAll(message);
-      if (worker && worker.w === w) worker = null;
-      w.terminate();
+      retire(`the compute worker failed: ${e.message || 'could not load its script'}`);
     });
   });
   Promise.all([compiled[which], compiled.single])

@@ -1,10 +1,13 @@
-// Faults: a wasm file that fails to load, a compute worker that cannot start, and many
-// runs in a row. Each time the widget reports, the page stays responsive, the next run
-// works, and nothing piles up: no leaked worker, no growing heap.
+// Faults: a wasm file that fails to load, a compute worker that cannot start, a panic
+// in a run, and many runs in a row. Each time the widget reports, the page stays
+// responsive, the next run works, and nothing piles up: no leaked worker, no growing heap.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, browser, runWidget } from './harness.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SITE, serve, browser, runWidget } from './harness.js';
+import { copySite } from './sw-helpers.js';
 
 let server;
 let chromium;
@@ -26,8 +29,8 @@ async function page() {
 
 const SEL = '.lab-widget[data-lab=parallel-cpu]';
 
-async function openSmall(p) {
-  await p.goto(`${server.url}parallelism.html`);
+async function openSmall(p, url = server.url) {
+  await p.goto(`${url}parallelism.html`);
   await p.waitForSelector(`${SEL}[data-ready]`);
   await p.fill(`${SEL} input[name=n]`, '2000');
   await p.fill(`${SEL} input[name=tasks]`, '2');
@@ -102,4 +105,86 @@ test('fifty runs in a row, processes included, leak no worker and no memory', as
   assert.ok(await responsive(p) < 1000);
   assert.deepEqual(p.problems, []);
   await p.context().close();
+});
+
+// The wasm builds with the test-only `fault-injection` feature (scripts/build-fault-wasm):
+// a run whose settings have `panic` panics with that text inside the run.
+const FAULT_PKGS = path.resolve(SITE, '../../target-wasm/fault-injection');
+const PANIC = 'a fault injected by the test';
+
+/** Serves a copy of the built site whose lab/pkg and lab/pkg-st are the fault builds. */
+async function serveFaultSite(t, options) {
+  for (const pkg of ['pkg', 'pkg-st']) {
+    assert.ok(fs.existsSync(path.join(FAULT_PKGS, pkg, 'lab_wasm_bg.wasm')),
+      `no ${path.join(FAULT_PKGS, pkg)}: run scripts/build-fault-wasm (scripts/test does)`);
+  }
+  const site = copySite();
+  t.after(site.remove);
+  for (const pkg of ['pkg', 'pkg-st']) {
+    const to = path.join(site.dir, 'lab', pkg);
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.cpSync(path.join(FAULT_PKGS, pkg), to, { recursive: true });
+  }
+  const fault = await serve({ ...options, root: site.dir });
+  t.after(fault.close);
+  return fault;
+}
+
+/** Adds (or with `undefined`, removes) the test-only `panic` setting of the widget. */
+const setPanic = (p, message) => p.evaluate(([sel, panic]) => {
+  const root = document.querySelector(sel);
+  root.dataset.params = JSON.stringify({ ...JSON.parse(root.dataset.params), panic });
+}, [SEL, message]);
+
+/** A run that panics is reported with the panic's message; the next run works, on a fresh worker. */
+async function panicAndRecover(t, { isolation }) {
+  const fault = await serveFaultSite(t, { isolation });
+  const p = await page();
+  await openSmall(p, fault.url);
+  // Long enough (a few ms) to measure above zero even with a non-isolated page's coarse clock.
+  await p.fill(`${SEL} input[name=n]`, '300000');
+  assert.equal(await p.evaluate(() => crossOriginIsolated), isolation);
+  const widget = await runWidget(p, SEL);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  assert.equal(JSON.parse(await widget.getAttribute('data-result')).threaded, isolation);
+  const workersBefore = p.workers().length;
+  const computeWorker = () => p.workers().find((w) => w.url().endsWith('/compute-worker.js'));
+  const panicked = computeWorker();
+  assert.ok(panicked, 'the compute worker is one of the page\'s workers');
+
+  await setPanic(p, PANIC);
+  await runWidget(p, SEL, 30_000);
+  assert.equal(await widget.getAttribute('data-state'), 'error');
+  const shown = await widget.locator('.lab-error').textContent();
+  assert.match(shown, /panicked/);
+  assert.ok(shown.includes(PANIC), `the error shows the panic's message: ${shown}`);
+  assert.ok(await responsive(p) < 1000);
+
+  await setPanic(p, undefined);
+  await runWidget(p, SEL, 30_000);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  assert.equal(await widget.locator('.lab-error').isHidden(), true, 'the old error is cleared');
+  const result = JSON.parse(await widget.getAttribute('data-result'));
+  assert.equal(result.threaded, isolation);
+  assert.ok(result.models.length > 0 && result.models.every((m) => m.wall_ms > 0), JSON.stringify(result.models));
+  // The worker that panicked (and in the threaded build its pool) was replaced, not kept
+  // for the next run or beside the new one. Playwright sees a worker end a moment later.
+  const settled = () => p.workers().length <= workersBefore && !p.workers().includes(panicked);
+  for (const deadline = Date.now() + 5000; !settled() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!p.workers().includes(panicked), 'the compute worker that panicked has ended');
+  assert.ok(computeWorker(), 'a fresh compute worker ran the next run');
+  assert.ok(p.workers().length <= workersBefore, `workers ${p.workers().length} after the panic, ${workersBefore} before`);
+  assert.ok(await responsive(p) < 1000);
+  // A panicking pool thread traps (panic=abort): an uncaught error in its own worker,
+  // which Playwright counts as the page's. Nothing else may go wrong.
+  assert.deepEqual(p.problems, isolation ? ['page error: unreachable'] : []);
+  await p.context().close();
+}
+
+test('a panic in a threaded run is reported with its message, and the next run works on a fresh pool', async (t) => {
+  await panicAndRecover(t, { isolation: true });
+});
+
+test('a panic in the single-threaded build is reported with its message, and the next run works', async (t) => {
+  await panicAndRecover(t, { isolation: false });
 });

@@ -24,16 +24,39 @@ mod threaded;
 use lab::{Experiment, Params};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::{Mutex, Once};
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
+/// The first panic's message. With `panic=abort` the panicking thread traps and can
+/// report nothing itself, but the compute worker can read this (in the threaded build it
+/// is in the memory every thread shares).
+static PANIC: Mutex<Option<String>> = Mutex::new(None);
+
 /// Forwards panic messages to the console, so a panic in a worker is not just
-/// `RuntimeError: unreachable`.
+/// `RuntimeError: unreachable`, and keeps the first one for `panicMessage`.
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if let Ok(mut slot) = PANIC.try_lock() {
+                slot.get_or_insert_with(|| info.to_string());
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// The message of a panic in this instance, if there was one: a thread trapped, so the
+/// instance must not be used again.
+#[wasm_bindgen(js_name = panicMessage)]
+pub fn panic_message() -> Option<String> {
+    PANIC.try_lock().ok().and_then(|p| p.clone())
 }
 
 /// True in the threaded build.
@@ -69,6 +92,10 @@ pub(crate) fn params_from(
                 JsError::new("settings must be an object whose values are text or numbers")
             })?;
         for (name, value) in map {
+            #[cfg(feature = "fault-injection")]
+            if name == "panic" {
+                continue; // read by `injected_panic`
+            }
             let text = match value {
                 Value::Text(t) => t,
                 Value::Number(n) => n.to_string(),
@@ -79,6 +106,21 @@ pub(crate) fn params_from(
         }
     }
     Ok((experiment, params))
+}
+
+/// Tests only (feature `fault-injection`): the text of a `panic` setting, with which the
+/// run panics on the thread that runs it.
+#[cfg(feature = "fault-injection")]
+pub(crate) fn injected_panic(overrides: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(overrides, &"panic".into())
+        .ok()?
+        .as_string()
+}
+
+/// Without `fault-injection`, no setting can make a run panic.
+#[cfg(not(feature = "fault-injection"))]
+pub(crate) fn injected_panic(_: &JsValue) -> Option<String> {
+    None
 }
 
 /// Checks settings and returns the full parameters they make (numbers as numbers,
@@ -242,6 +284,7 @@ pub fn assemble_processes(params: JsValue, tasks: JsValue) -> Result<JsValue, Js
 /// Bad settings, or a model that needs more threads than this build has.
 #[wasm_bindgen(js_name = runBlocking)]
 pub fn run_blocking(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
+    let injected = injected_panic(&overrides);
     let (_, params) = params_from(experiment, overrides)?;
     let [model] = params.models[..] else {
         return Err(JsError::new("runBlocking runs one model at a time"));
@@ -254,12 +297,17 @@ pub fn run_blocking(experiment: &str, overrides: JsValue) -> Result<JsValue, JsE
                 model.label()
             )))
         }
-        _ => to_js(&lab::run::run_model(
-            &platform::BrowserPlatform,
-            &params,
-            model,
-            &|_| {},
-        )),
+        _ => {
+            if let Some(message) = injected {
+                panic!("{message}");
+            }
+            to_js(&lab::run::run_model(
+                &platform::BrowserPlatform,
+                &params,
+                model,
+                &|_| {},
+            ))
+        }
     }
 }
 

@@ -2,28 +2,11 @@
 //! stays free to stream progress to the page while the run goes on.
 
 use crate::platform::BrowserPlatform;
-use crate::{params_from, to_js};
+use crate::{injected_panic, panic_message, params_from, to_js};
 use lab::{Report, Source, Span};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use wasm_bindgen::prelude::*;
-
-/// A panic's message, kept in shared memory: with `panic=abort` the panicking pool
-/// worker traps and cannot report anything itself, but the compute worker can read this.
-static PANIC: Mutex<Option<String>> = Mutex::new(None);
-
-fn install_panic_hook() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if let Ok(mut slot) = PANIC.try_lock() {
-                slot.get_or_insert_with(|| info.to_string());
-            }
-            previous(info);
-        }));
-    });
-}
 
 #[derive(Default)]
 struct Shared {
@@ -57,7 +40,7 @@ impl RunHandle {
     /// # Errors
     /// A panic anywhere in the run, with its message.
     pub fn poll(&self) -> Result<JsValue, JsError> {
-        if let Some(msg) = PANIC.try_lock().ok().and_then(|p| p.clone()) {
+        if let Some(msg) = panic_message() {
             return Err(JsError::new(&format!("the run panicked: {msg}")));
         }
         let Ok(mut s) = self.shared.try_lock() else {
@@ -92,7 +75,7 @@ pub fn pool_size() -> usize {
 /// Bad settings, or a pool with fewer workers than the run has threads.
 #[wasm_bindgen(js_name = startRun)]
 pub fn start_run(experiment: &str, overrides: JsValue) -> Result<RunHandle, JsError> {
-    install_panic_hook();
+    let injected = injected_panic(&overrides);
     let (experiment, params) = params_from(experiment, overrides)?;
     if params.models.contains(&lab::Model::Processes) {
         return Err(JsError::new(
@@ -116,6 +99,9 @@ pub fn start_run(experiment: &str, overrides: JsValue) -> Result<RunHandle, JsEr
     let shared = Arc::new(Mutex::new(Shared::default()));
     let run_shared = Arc::clone(&shared);
     rayon::spawn(move || {
+        if let Some(message) = injected {
+            panic!("{message}");
+        }
         let platform = BrowserPlatform;
         let mut runs = Vec::new();
         for (i, &model) in params.models.iter().enumerate() {
