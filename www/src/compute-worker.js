@@ -4,6 +4,8 @@
 // the threaded build when the page is cross-origin isolated, the single-threaded one
 // otherwise, runs the experiment's models one at a time, and streams progress back.
 
+import { loadProcessScripts } from './process-scripts.js';
+
 let lab = null;           // the loaded wasm bindings
 let threaded = false;
 let poolSize = 1;
@@ -72,6 +74,7 @@ async function poolModel(experiment, settings, model, params, progress) {
 }
 
 let singleWarm = false;
+let processScripts = null; // blob URLs a process worker starts from
 
 /**
  * Warms the single-threaded build's code before its first process run. The browser
@@ -80,6 +83,7 @@ let singleWarm = false;
  * an instance, not the browser's first compilation (which a Python process does not pay).
  */
 async function warmSingle() {
+  processScripts ??= await loadProcessScripts();
   if (singleWarm) return;
   const st = await import('./pkg-st/lab_wasm.js');
   await st.default({ module_or_path: singleModule });
@@ -98,7 +102,7 @@ async function processesModel(params, progress) {
   try {
     await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
       const spawnRequested = epochUs();
-      const w = new Worker(new URL('process-worker.js', import.meta.url), { type: 'module', name: `lab-process-${lane}` });
+      const w = new Worker(processScripts.worker, { type: 'module', name: `lab-process-${lane}` });
       workers.push(w);
       const next = () => new Promise((resolve, reject) => {
         const onMessage = ({ data }) => {
@@ -110,7 +114,7 @@ async function processesModel(params, progress) {
         w.addEventListener('error', (e) => reject(new Error(`a process worker failed: ${e.message}`)), { once: true });
       });
       let ready = next();
-      w.postMessage({ type: 'lab:process-load', module: singleModule });
+      w.postMessage({ type: 'lab:process-load', module: singleModule, glue: processScripts.glue });
       const { at: instanceReady, memory_bytes: bytes } = await ready;
       processBytes = bytes;
       let first = true;
