@@ -4,7 +4,7 @@
 // the threaded build when the page is cross-origin isolated, the single-threaded one
 // otherwise, runs the experiment's models one at a time, and streams progress back.
 
-import { loadProcessScripts } from './process-scripts.js';
+import { loadProcessScript } from './process-scripts.js';
 
 let lab = null;           // the loaded wasm bindings
 let threaded = false;
@@ -74,7 +74,7 @@ async function poolModel(experiment, settings, model, params, progress) {
 }
 
 let singleWarm = false;
-let processScripts = null; // blob URLs a process worker starts from
+let processScript = null; // the blob URL a process worker starts from
 
 /**
  * Warms the single-threaded build's code before its first process run. The browser
@@ -83,7 +83,7 @@ let processScripts = null; // blob URLs a process worker starts from
  * an instance, not the browser's first compilation (which a Python process does not pay).
  */
 async function warmSingle() {
-  processScripts ??= await loadProcessScripts();
+  processScript ??= await loadProcessScript();
   if (singleWarm) return;
   const st = await import('./pkg-st/lab_wasm.js');
   await st.default({ module_or_path: singleModule });
@@ -102,7 +102,7 @@ async function processesModel(params, progress) {
   try {
     await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
       const spawnRequested = epochUs();
-      const w = new Worker(processScripts.worker, { type: 'module', name: `lab-process-${lane}` });
+      const w = new Worker(processScript, { type: 'module', name: `lab-process-${lane}` });
       workers.push(w);
       const next = () => new Promise((resolve, reject) => {
         const onMessage = ({ data }) => {
@@ -114,7 +114,7 @@ async function processesModel(params, progress) {
         w.addEventListener('error', (e) => reject(new Error(`a process worker failed: ${e.message}`)), { once: true });
       });
       let ready = next();
-      w.postMessage({ type: 'lab:process-load', module: singleModule, glue: processScripts.glue });
+      w.postMessage({ type: 'lab:process-load', module: singleModule });
       const { at: instanceReady, memory_bytes: bytes } = await ready;
       processBytes = bytes;
       let first = true;

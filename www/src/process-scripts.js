@@ -1,7 +1,7 @@
-// What a process worker starts from: the text of process-worker.js and of the
-// single-threaded build's bindings, read once and kept as blob URLs. Starting a process
-// then costs a worker and an instance, not two more requests to the server each time
-// (which is what a Python child pays too: its interpreter is already on the machine).
+// The script a process worker starts from: the single-threaded build's bindings with
+// process-worker.js appended, read once and kept as a blob URL. Starting a process then
+// costs a worker and an instance, not requests to the server (a Python child does not
+// fetch its interpreter either: it is already on the machine).
 
 const here = new URL('.', import.meta.url);
 
@@ -11,10 +11,8 @@ async function text(path) {
   return response.text();
 }
 
-const blobUrl = (source) => URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-
-/** `{ worker, glue }`: start a worker from `worker`, and send it `glue` to import. */
-export async function loadProcessScripts() {
-  const [worker, glue] = await Promise.all([text('process-worker.js'), text('pkg-st/lab_wasm.js')]);
-  return { worker: blobUrl(worker), glue: blobUrl(glue) };
+/** A blob URL to start process workers from (`new Worker(url, { type: 'module' })`). */
+export async function loadProcessScript() {
+  const [bindings, worker] = await Promise.all([text('pkg-st/lab_wasm.js'), text('process-worker.js')]);
+  return URL.createObjectURL(new Blob([bindings, '\n', worker], { type: 'text/javascript' }));
 }

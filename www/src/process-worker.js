@@ -1,21 +1,23 @@
 // One "process": a worker with its own instance of the single-threaded build and its own
 // memory. Like a Python child process, it gets its input as a copy (a message) and sends
-// its result back as a copy. It starts from a blob of this file and imports the
-// bindings from a blob too (see process-scripts.js).
+// its result back as a copy.
+//
+// This file does not run alone: process-scripts.js appends it to the single-threaded
+// build's bindings (pkg-st/lab_wasm.js) in one module, so `initSync` and `runProcessTask`
+// below are the bindings' own functions, and a worker starts without fetching anything.
 
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
-let lab = null;
 
-self.addEventListener('message', async ({ data }) => {
+self.addEventListener('message', ({ data }) => {
   if (!data || typeof data.type !== 'string' || !data.type.startsWith('lab:')) return;
   try {
     if (data.type === 'lab:process-load') {
-      lab = await import(data.glue);
-      const { memory } = await lab.default({ module_or_path: data.module });
+      // The module is compiled already: instantiating it takes a moment, so do it at once.
+      const { memory } = initSync({ module: data.module });
       postMessage({ type: 'lab:process-ready', at: epochUs(), memory_bytes: memory.buffer.byteLength });
     } else if (data.type === 'lab:process-task') {
       const received = epochUs();
-      const done = lab.runProcessTask(data.params, data.task);
+      const done = runProcessTask(data.params, data.task);
       postMessage({ type: 'lab:process-done', task: data.task, received, ...done });
     }
   } catch (e) {
