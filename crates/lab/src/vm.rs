@@ -4,8 +4,6 @@
 //! the interpreter dispatches them one by one and, like CPython's eval loop, looks at an
 //! "eval breaker" on every backward jump. That is where a thread under the GIL notices a
 //! drop request and hands the lock over, so hand-offs happen where CPython's happen.
-//! Its integers are objects with reference counts, as CPython's are: each iteration
-//! makes new ones and frees old ones.
 //!
 //! The plain Rust kernels beside it ([`sum_native`], [`sum_parallel`]) are what a C
 //! extension would run: the same sum without an interpreter.
@@ -69,120 +67,22 @@ impl EvalBreaker for NoBreaker {
     fn check(&mut self) {}
 }
 
-/// How many integer objects one running loop can hold at once: two locals, a stack of
-/// four and the new sum before its operands are released, with room to spare. A power
-/// of two, so that a handle masked with `HEAP_SLOTS - 1` needs no bounds check.
-const HEAP_SLOTS: usize = 16;
-/// The handle of "no object" (a local not yet assigned).
-const NONE: u32 = u32::MAX;
-
-#[inline(always)]
-fn slot_of(handle: u32) -> usize {
-    handle as usize & (HEAP_SLOTS - 1)
-}
-
-/// An integer object with a reference count, as every Python integer is.
-#[derive(Clone, Copy)]
-struct IntObject {
-    value: u64,
-    refs: u32,
-    /// The next free slot, while this slot is free.
-    next_free: u32,
-}
-
-/// The integer objects of one running loop, in a small slab with a free list.
-///
-/// Each `range` step and each `+` makes a new integer object and drops old ones, as in
-/// CPython, where this allocation and reference counting are most of what an iteration
-/// costs. The slab is per loop (like free-threaded CPython's per-thread heaps), so
-/// threads without a GIL share no counts and no allocator.
-struct Heap {
-    slots: [IntObject; HEAP_SLOTS],
-    free: u32,
-}
-
-impl Heap {
-    fn new() -> Self {
-        let mut slots = [IntObject {
-            value: 0,
-            refs: 0,
-            next_free: NONE,
-        }; HEAP_SLOTS];
-        for (i, slot) in slots.iter_mut().enumerate().take(HEAP_SLOTS - 1) {
-            slot.next_free = i as u32 + 1;
-        }
-        Heap { slots, free: 0 }
-    }
-
-    /// A new object holding `value`, with one reference.
-    #[inline(always)]
-    fn new_int(&mut self, value: u64) -> u32 {
-        let h = self.free;
-        assert!(h != NONE, "the interpreter's heap is full: malformed code");
-        let slot = &mut self.slots[slot_of(h)];
-        self.free = slot.next_free;
-        *slot = IntObject {
-            value,
-            refs: 1,
-            next_free: NONE,
-        };
-        h
-    }
-
-    #[inline(always)]
-    fn incref(&mut self, h: u32) {
-        self.slots[slot_of(h)].refs += 1;
-    }
-
-    /// Drops one reference; the object is freed when none is left.
-    #[inline(always)]
-    fn decref(&mut self, h: u32) {
-        if h == NONE {
-            return;
-        }
-        let slot = &mut self.slots[slot_of(h)];
-        slot.refs -= 1;
-        if slot.refs == 0 {
-            slot.next_free = self.free;
-            self.free = h;
-        }
-    }
-
-    #[inline(always)]
-    fn value(&self, h: u32) -> u64 {
-        self.slots[slot_of(h)].value
-    }
-
-    /// Objects still referenced (the slots not on the free list).
-    #[cfg(test)]
-    fn live(&self) -> usize {
-        let mut free = 0;
-        let mut h = self.free;
-        while h != NONE {
-            free += 1;
-            h = self.slots[slot_of(h)].next_free;
-        }
-        HEAP_SLOTS - free
-    }
-}
-
 /// Runs `code` to its `ReturnValue` and returns that value.
 ///
 /// # Panics
-/// On malformed code (a stack underflow, a jump out of range, more live objects than the
-/// heap holds); [`sum_loop`] never produces such code.
+/// On malformed code (a stack underflow or a jump out of range); [`sum_loop`] never
+/// produces such code.
+// Never inlined: one hot function per breaker type, which the browser optimises once for
+// every caller. Inlined into callers that run once per task, the loop could stay on V8's
+// baseline code (a wasm function changes tiers only between calls).
+#[inline(never)]
 pub fn eval(code: &[Op], breaker: &mut impl EvalBreaker) -> u64 {
-    // The stack and the objects live on this thread's own stack, not the heap: in the
-    // browser the heap is one shared memory, and small heap blocks of different threads
-    // can share a cache line, so every push would fight the other threads' (false sharing).
-    eval_in(code, breaker, &mut Heap::new())
-}
-
-#[inline(always)]
-fn eval_in(code: &[Op], breaker: &mut impl EvalBreaker, heap: &mut Heap) -> u64 {
     let code = black_box(code);
-    let mut locals = [NONE; 2];
-    let mut stack = [NONE; 4];
+    // The value stack lives on this thread's own stack, not the heap: in the browser the
+    // heap is one shared memory, and small heap blocks of different threads can share a
+    // cache line, so every push would fight the other threads' (false sharing).
+    let mut locals = [0u64; 2];
+    let mut stack = [0u64; 4];
     let mut sp = 0usize;
     let mut range = 0..0;
     let mut pc = 0;
@@ -191,36 +91,25 @@ fn eval_in(code: &[Op], breaker: &mut impl EvalBreaker, heap: &mut Heap) -> u64 
         pc += 1;
         match op {
             Op::LoadConst(v) => {
-                stack[sp] = heap.new_int(v);
+                stack[sp] = v;
                 sp += 1;
             }
             Op::LoadFast(slot) => {
-                let h = locals[slot];
-                assert!(
-                    h != NONE,
-                    "a local read before it was assigned: malformed code"
-                );
-                heap.incref(h);
-                stack[sp] = h;
+                stack[sp] = locals[slot];
                 sp += 1;
             }
             Op::StoreFast(slot) => {
                 sp -= 1;
-                let old = std::mem::replace(&mut locals[slot], stack[sp]);
-                heap.decref(old);
+                locals[slot] = stack[sp];
             }
             Op::BinaryAdd => {
                 sp -= 1;
-                let (a, b) = (stack[sp - 1], stack[sp]);
-                let sum = heap.new_int(heap.value(a).wrapping_add(heap.value(b)));
-                heap.decref(a);
-                heap.decref(b);
-                stack[sp - 1] = sum;
+                stack[sp - 1] = stack[sp - 1].wrapping_add(stack[sp]);
             }
             Op::GetRange(start, end) => range = start..end,
             Op::ForIter(exit) => match range.next() {
                 Some(i) => {
-                    stack[sp] = heap.new_int(i);
+                    stack[sp] = i;
                     sp += 1;
                 }
                 None => pc = exit,
@@ -229,7 +118,7 @@ fn eval_in(code: &[Op], breaker: &mut impl EvalBreaker, heap: &mut Heap) -> u64 
                 breaker.check();
                 pc = target;
             }
-            Op::ReturnValue => return heap.value(stack[sp - 1]),
+            Op::ReturnValue => return stack[sp - 1],
         }
     }
 }
@@ -288,26 +177,6 @@ mod tests {
     fn serial_and_parallel_kernels_agree() {
         for (n, chunks) in [(0, 1), (1, 4), (1_000_003, 7), (2_000_000, 64)] {
             assert_eq!(sum_parallel(n, chunks), sum_native(0, n));
-        }
-    }
-
-    #[test]
-    fn every_object_is_freed_but_what_the_locals_hold() {
-        for (end, held) in [(0, 1), (1, 2), (300, 2), (100_000, 2)] {
-            let mut heap = Heap::new();
-            let sum = eval_in(&sum_loop(0, end), &mut NoBreaker, &mut heap);
-            assert_eq!(sum, sum_exact(0, end));
-            // `result` (also on the stack for the return) and, once the loop ran, `i`.
-            assert_eq!(heap.live(), held, "live objects after range({end})");
-        }
-    }
-
-    #[test]
-    #[should_panic(expected = "heap is full")]
-    fn more_live_objects_than_the_heap_holds_is_a_clear_panic() {
-        let mut heap = Heap::new();
-        for v in 0..=HEAP_SLOTS as u64 {
-            heap.new_int(v);
         }
     }
 
