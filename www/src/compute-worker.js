@@ -91,6 +91,25 @@ async function warmSingle() {
   singleWarm = true;
 }
 
+/** A worker's messages in order, one `next()` at a time; an error message or a failed worker rejects. */
+function inbox(w) {
+  const queue = [];
+  let waiter = null;
+  let failure = null;
+  const deliver = () => {
+    if (!waiter || (!queue.length && !failure)) return;
+    const { resolve, reject } = waiter;
+    waiter = null;
+    if (!queue.length) return reject(failure);
+    const data = queue.shift();
+    if (data.type === 'lab:process-error') reject(new Error(data.message));
+    else resolve(data);
+  };
+  w.addEventListener('message', ({ data }) => { queue.push(data); deliver(); });
+  w.addEventListener('error', (e) => { failure = new Error(`a process worker failed: ${e.message}`); deliver(); });
+  return () => new Promise((resolve, reject) => { waiter = { resolve, reject }; deliver(); });
+}
+
 /** The processes model: a worker per process, each with its own memory. */
 async function processesModel(params, progress) {
   await warmSingle();
@@ -104,25 +123,21 @@ async function processesModel(params, progress) {
       const spawnRequested = epochUs();
       const w = new Worker(processScript, { type: 'module', name: `lab-process-${lane}` });
       workers.push(w);
-      const next = () => new Promise((resolve, reject) => {
-        const onMessage = ({ data }) => {
-          w.removeEventListener('message', onMessage);
-          if (data.type === 'lab:process-error') reject(new Error(data.message));
-          else resolve(data);
-        };
-        w.addEventListener('message', onMessage);
-        w.addEventListener('error', (e) => reject(new Error(`a process worker failed: ${e.message}`)), { once: true });
-      });
-      let ready = next();
+      const next = inbox(w);
       w.postMessage({ type: 'lab:process-load', module: singleModule });
-      const { at: instanceReady, memory_bytes: bytes } = await ready;
+      // Like a Python child, which gets its target and arguments when it is created, the
+      // first task goes with the start: the worker begins it as soon as it is ready.
+      let sent = epochUs();
+      w.postMessage({ type: 'lab:process-task', params, task: lane });
+      const { at: instanceReady, memory_bytes: bytes } = await next();
       processBytes = bytes;
       let first = true;
       for (let task = lane; task < params.tasks; task += lanes) {
-        const sent = epochUs();
-        const answer = next();
-        w.postMessage({ type: 'lab:process-task', params, task });
-        const done = await answer;
+        if (!first) {
+          sent = epochUs();
+          w.postMessage({ type: 'lab:process-task', params, task });
+        }
+        const done = await next();
         const resultCopied = epochUs();
         records.push({
           lane, task,
