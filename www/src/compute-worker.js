@@ -12,7 +12,7 @@ let poolSize = 1;
 let singleModule = null;  // the single-threaded build, for process workers
 let threadBytes = null;   // shared memory one pool thread took when the pool started
 let processBytes = null;  // memory of one process worker's own instance
-let processStartUs = 0;   // a process worker's start-up, as last measured (for predictions)
+let processStartUs = { spawn: 0, forkserver: 0 }; // a process's start-up by start method, as last measured (for predictions)
 
 const POLL_MS = 50;       // how often a pool run's progress is read
 // How often it is drawn and sent: drawing takes a core from the run it measures, so
@@ -110,10 +110,34 @@ function inbox(w) {
   return () => new Promise((resolve, reject) => { waiter = { resolve, reject }; deliver(); });
 }
 
+/** A new process worker, with its inbox. */
+function processWorker(name) {
+  const w = new Worker(processScript, { type: 'module', name });
+  return { w, next: inbox(w) };
+}
+
+// The fork server: workers started ahead of a run, outside its timing, each waiting to
+// become one process. What a process started this way pays is what a forked child pays:
+// its own new instance and memory, not the start of a worker.
+const forkServer = [];
+
+/** Tops the fork server up to `count` workers that have run their script. */
+async function readyForkServer(count) {
+  const starting = [];
+  while (forkServer.length + starting.length < count) {
+    const p = processWorker(`lab-process-ready-${forkServer.length + starting.length}`);
+    p.w.postMessage({ type: 'lab:process-ping' });
+    starting.push(p.next().then(() => p));
+  }
+  forkServer.push(...(await Promise.all(starting)));
+}
+
 /** The processes model: a worker per process, each with its own memory. */
 async function processesModel(params, progress) {
   await warmSingle();
   const lanes = lanesOf('processes', params);
+  const forked = params.start === 'forkserver';
+  if (forked) await readyForkServer(lanes);
   const records = [];
   const workers = [];
   const spans = [];
@@ -121,9 +145,8 @@ async function processesModel(params, progress) {
   try {
     await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
       const spawnRequested = epochUs();
-      const w = new Worker(processScript, { type: 'module', name: `lab-process-${lane}` });
+      const { w, next } = forked ? forkServer.pop() : processWorker(`lab-process-${lane}`);
       workers.push(w);
-      const next = inbox(w);
       w.postMessage({ type: 'lab:process-load', module: singleModule });
       // Like a Python child, which gets its target and arguments when it is created, the
       // first task goes with the start: the worker begins it as soon as it is ready.
@@ -221,14 +244,14 @@ async function run({ id, experiment, settings }) {
   const params = lab.validateParams(experiment, settings);
   // This machine, for a prediction to set beside the measurement: the loop's speed is
   // measured now, before the run, so the run itself is not used to predict itself.
-  const machine = lab.calibrate(navigator.hardwareConcurrency || 1, processStartUs);
+  const machine = lab.calibrate(navigator.hardwareConcurrency || 1, processStartUs.spawn, processStartUs.forkserver);
   const runs = await runModels(experiment, settings, params, (done, live, model, fraction) => {
     post(model, fraction, lab.renderReport(report(experiment, params, [...done, live])));
   });
   const full = report(experiment, params, runs);
   const starts = runs.filter((r) => r.model === 'processes')
     .flatMap((r) => r.spans.filter((s) => s.state === 'starting').map((s) => s.end_us - s.start_us));
-  if (starts.length) processStartUs = starts.sort((a, b) => a - b)[Math.floor(starts.length / 2)];
+  if (starts.length) processStartUs[params.start] = starts.sort((a, b) => a - b)[Math.floor(starts.length / 2)];
   return { report: full, rendered: lab.renderReport(full), beside: lab.predictBeside(full, machine) };
 }
 

@@ -11,7 +11,9 @@ const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
 self.addEventListener('message', ({ data }) => {
   if (!data || typeof data.type !== 'string' || !data.type.startsWith('lab:')) return;
   try {
-    if (data.type === 'lab:process-load') {
+    if (data.type === 'lab:process-ping') {
+      postMessage({ type: 'lab:process-pong' }); // started: a fork server's worker is ready
+    } else if (data.type === 'lab:process-load') {
       // The module is compiled already: instantiating it takes a moment, so do it at once.
       const { memory } = initSync({ module: data.module });
       postMessage({ type: 'lab:process-ready', at: epochUs(), memory_bytes: memory.buffer.byteLength });

@@ -25,7 +25,7 @@ for (const file of pages) {
     await page.goto(server.url + file);
     for (const id of await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id))) {
       await page.waitForSelector(`#${id}[data-ready]`);
-      const expected = await page.$$eval(`#${id} .lab-controls input:not([disabled])`, (inputs) => inputs.map((i) => i.name));
+      const expected = await page.$$eval(`#${id} .lab-controls :is(input, select):not([disabled])`, (inputs) => inputs.map((i) => i.name));
       // Start from the widget's own link, the first thing Tab reaches in it.
       await page.focus(`#${id} .lab-anchor`);
       const seen = [];

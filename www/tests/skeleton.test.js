@@ -103,6 +103,49 @@ test("a link restores a widget's settings, models included, and scrolls to it", 
   assert.deepEqual(page.problems, []);
 });
 
+test('processes start by spawn or by a fork server, set in the widget or by a link', async () => {
+  const page = await watchedPage(chromium);
+  const id = 'lab-overcoming-gil-1';
+  const sel = `#${id}`;
+  // A start method that Python has but the lab does not offer is refused by name.
+  await page.goto(`${server.url}overcoming-gil.html?lab=${id}&start=fork#${id}`);
+  await page.waitForSelector(`${sel}[data-ready]`);
+  await page.waitForFunction((s) => !document.querySelector(`${s} .lab-error`).hidden, sel);
+  assert.match(await page.locator(`${sel} .lab-error`).textContent(), /start must be one of spawn, forkserver, got "fork"/);
+  assert.equal(await page.inputValue(`${sel} select[name=start]`), 'spawn', 'a refused link changes nothing');
+
+  assert.deepEqual(page.problems, []);
+  await page.close();
+  const fresh = await watchedPage(chromium);
+  await fresh.goto(`${server.url}overcoming-gil.html?lab=${id}&start=forkserver&n=300000&models=sequential,processes#${id}`);
+  await fresh.waitForFunction((s) => document.querySelector(`${s} select[name=start]`).value === 'forkserver', sel);
+  const widget = await runWidget(fresh, sel);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  const result = JSON.parse(await widget.getAttribute('data-result'));
+  assert.deepEqual(result.models.map((m) => m.model), ['sequential', 'processes']);
+  assert.ok(result.models[1].wall_ms > 0 && result.models[1].threads === 4, JSON.stringify(result.models[1]));
+  // Each process used one of the fork server's workers, which ended with it: a second
+  // run leaves no more workers than the first did.
+  const settle = async (limit) => {
+    for (let i = 0; i < 50 && fresh.workers().length > limit; i++) await new Promise((r) => setTimeout(r, 100));
+    return fresh.workers().length;
+  };
+  const afterFirst = await settle(0);
+  await runWidget(fresh, sel);
+  assert.equal(await widget.getAttribute('data-state'), 'done');
+  assert.ok(await settle(afterFirst) <= afterFirst, `workers: ${fresh.workers().length} after the second run, ${afterFirst} after the first`);
+
+  // Spawn again from the select: a new worker per process.
+  await fresh.selectOption(`${sel} select[name=start]`, 'spawn');
+  await runWidget(fresh, sel);
+  assert.equal(await widget.getAttribute('data-state'), 'done');
+  await fresh.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await fresh.click(`${sel} [data-action=link]`);
+  const copied = new URL(await fresh.evaluate(() => navigator.clipboard.readText()));
+  assert.equal(copied.searchParams.get('start'), 'spawn');
+  assert.deepEqual(fresh.problems, []);
+});
+
 test('markup in a link is shown as text, never run', async () => {
   const page = await watchedPage(chromium);
   await page.goto(`${server.url}parallelism.html`);

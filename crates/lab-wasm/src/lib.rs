@@ -399,13 +399,17 @@ pub fn render_compare(comparison: JsValue) -> Result<JsValue, JsError> {
 }
 
 /// This machine for predictions: the interpreter's speed measured now (a short loop),
-/// `cores` as the page reports them, and a process worker's start-up time if one was
-/// measured before (microseconds; 0 keeps the default).
+/// `cores` as the page reports them, and how long a process takes to start by each start
+/// method if that was measured before (microseconds; 0 keeps the default).
 #[wasm_bindgen]
-pub fn calibrate(cores: u32, process_start_us: f64) -> Result<JsValue, JsError> {
+pub fn calibrate(cores: u32, spawn_us: f64, forkserver_us: f64) -> Result<JsValue, JsError> {
     let mut machine = lab::predict::Machine::calibrate(&platform::BrowserPlatform, cores);
-    if process_start_us.is_finite() && process_start_us > 0.0 {
-        machine.process_start_us = process_start_us;
+    let measured = |us: f64| us.is_finite() && us > 0.0;
+    if measured(spawn_us) {
+        machine.process_start_us = spawn_us;
+    }
+    if measured(forkserver_us) {
+        machine.forkserver_start_us = forkserver_us;
     }
     to_js(&machine)
 }

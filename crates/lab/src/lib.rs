@@ -18,6 +18,6 @@ pub mod sweep;
 pub mod trace;
 pub mod vm;
 
-pub use params::{Experiment, Model, ParamError, Params, Workload};
+pub use params::{Experiment, Model, ParamError, Params, StartMethod, Workload};
 pub use platform::Platform;
 pub use trace::{ModelRun, Report, Source, Span, State};

@@ -101,6 +101,33 @@ impl Workload {
     }
 }
 
+/// How the processes model starts a process, after Python's `multiprocessing` start methods.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartMethod {
+    /// A new worker for every process, which loads the interpreter from scratch: Python's
+    /// `spawn` (the default on Windows and macOS).
+    #[default]
+    Spawn,
+    /// Workers started ahead of time by a server; a process is a fresh instance, with its
+    /// own memory, in one of them: Python's `forkserver` (the default on Linux since
+    /// 3.14), and close in cost to `fork` (the default before).
+    Forkserver,
+}
+
+impl StartMethod {
+    /// Every start method, in the order a widget offers them.
+    pub const ALL: [StartMethod; 2] = [StartMethod::Spawn, StartMethod::Forkserver];
+
+    /// The id used in directives and URLs (Python's own name).
+    pub fn id(self) -> &'static str {
+        match self {
+            StartMethod::Spawn => "spawn",
+            StartMethod::Forkserver => "forkserver",
+        }
+    }
+}
+
 /// A named experiment: the workload and the models a widget compares, with defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -307,6 +334,9 @@ pub struct Params {
     /// Increments each thread makes to the shared counter, 1 to [`MAX_INCREMENTS`].
     #[serde(default = "default_increments")]
     pub increments: u64,
+    /// How the processes model starts its processes.
+    #[serde(default)]
+    pub start: StartMethod,
 }
 
 fn default_increments() -> u64 {
@@ -326,12 +356,13 @@ impl Default for Params {
             release_fraction: 0.0,
             models: vec![Model::Sequential],
             increments: default_increments(),
+            start: StartMethod::Spawn,
         }
     }
 }
 
 /// The names [`Params::set`] accepts.
-pub const PARAM_NAMES: [&str; 10] = [
+pub const PARAM_NAMES: [&str; 11] = [
     "workload",
     "tasks",
     "threads",
@@ -342,6 +373,7 @@ pub const PARAM_NAMES: [&str; 10] = [
     "release_fraction",
     "models",
     "increments",
+    "start",
 ];
 
 impl Params {
@@ -361,6 +393,14 @@ impl Params {
                         .ok_or_else(|| {
                             ParamError::new("workload", &one_of(Workload::ALL.map(Workload::id)), v)
                         })?;
+            }
+            "start" => {
+                self.start = StartMethod::ALL
+                    .into_iter()
+                    .find(|m| m.id() == v)
+                    .ok_or_else(|| {
+                        ParamError::new("start", &one_of(StartMethod::ALL.map(StartMethod::id)), v)
+                    })?;
             }
             "tasks" => self.tasks = whole("tasks", v, 1, u64::from(MAX_TASKS))? as u32,
             "threads" => self.threads = whole("threads", v, 1, u64::from(MAX_THREADS))? as u32,
@@ -431,6 +471,7 @@ impl Params {
                     .join(","),
             ),
             ("increments", self.increments.to_string()),
+            ("start", self.start.id().to_owned()),
         ]
     }
 }
@@ -493,6 +534,25 @@ fn real(name: &str, v: &str, min: f64, max: f64) -> Result<f64, ParamError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_start_method_is_one_of_pythons_and_round_trips() {
+        let mut p = Params::default();
+        assert_eq!(p.start, StartMethod::Spawn);
+        p.set("start", "forkserver").unwrap();
+        assert_eq!(p.start, StartMethod::Forkserver);
+        assert!(p.to_pairs().contains(&("start", "forkserver".to_owned())));
+        let e = p.set("start", "fork()").unwrap_err();
+        assert!(
+            e.message.contains("start must be one of spawn, forkserver"),
+            "{e}"
+        );
+        assert_eq!(
+            p.start,
+            StartMethod::Forkserver,
+            "a refused value changes nothing"
+        );
+    }
 
     #[test]
     fn defaults_round_trip_through_text() {

@@ -18,7 +18,7 @@
 //!
 //! Nothing here reads a clock or iterates a hash map: the same input gives the same report.
 
-use crate::params::{Experiment, Model, Params};
+use crate::params::{Experiment, Model, Params, StartMethod};
 use crate::platform::Platform;
 use crate::run::{Segment, lane_of, task_plan};
 use crate::trace::{ModelRun, Report, Source, Span, State};
@@ -36,6 +36,9 @@ pub struct Machine {
     pub ns_per_iter: f64,
     /// Microseconds one process worker takes to start (spawn and instantiate its module).
     pub process_start_us: f64,
+    /// Microseconds a process takes to start from a fork server's ready worker (a new
+    /// instance of the compiled module, with its own memory).
+    pub forkserver_start_us: f64,
     /// Microseconds one message between memories takes (a task's input or its result).
     pub copy_us: f64,
     /// Microseconds a thread signalled by a condition variable takes to run again.
@@ -51,6 +54,8 @@ impl Default for Machine {
             // Measured in headless Chromium: four workers started at once, each from a
             // blob of its script, instantiating an already compiled module (30-50 ms).
             process_start_us: 40_000.0,
+            // Measured the same way: a message to a ready worker and a new instance.
+            forkserver_start_us: 3_000.0,
             copy_us: 100.0,
             wake_us: 20.0,
         }
@@ -211,7 +216,10 @@ impl Sim {
             if model == Model::Processes {
                 if lane_of(task, lanes) == task {
                     push(Phase::Delay {
-                        us: machine.process_start_us,
+                        us: match params.start {
+                            StartMethod::Spawn => machine.process_start_us,
+                            StartMethod::Forkserver => machine.forkserver_start_us,
+                        },
                         state: State::Starting,
                     });
                 }
@@ -617,6 +625,7 @@ mod tests {
             cores,
             ns_per_iter: 25.0,
             process_start_us: 30_000.0,
+            forkserver_start_us: 3_000.0,
             copy_us: 100.0,
             wake_us: 20.0,
         }
@@ -795,6 +804,13 @@ mod tests {
         assert_eq!(run.time_in(State::Starting), 4.0 * m.process_start_us);
         assert_eq!(run.time_in(State::Copying), 8.0 * m.copy_us);
         assert_eq!(run.lanes_used(), 4);
+
+        let forked = Params {
+            start: StartMethod::Forkserver,
+            ..p
+        };
+        let run = predict_model(&forked, Model::Processes, &m);
+        assert_eq!(run.time_in(State::Starting), 4.0 * m.forkserver_start_us);
     }
 
     #[test]

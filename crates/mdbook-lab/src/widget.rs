@@ -2,7 +2,7 @@
 
 use lab::chart::{escape, summary_table, wall_bars};
 use lab::predict::{Machine, predict};
-use lab::{Experiment, Model, Params, Workload};
+use lab::{Experiment, Model, Params, StartMethod, Workload};
 use std::fmt::Write;
 
 /// A chapter path or title made safe for an element id.
@@ -211,6 +211,21 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
             );
         }
         h.push_str("</fieldset>");
+    }
+    if params.models.contains(&Model::Processes) {
+        let _ = write!(
+            h,
+            r#"<label for="{id}-start">processes start by</label><select id="{id}-start" name="start">"#
+        );
+        for m in StartMethod::ALL {
+            let _ = write!(
+                h,
+                r#"<option value="{v}"{selected}>{v}</option>"#,
+                v = m.id(),
+                selected = if params.start == m { " selected" } else { "" },
+            );
+        }
+        h.push_str("</select>");
     }
     h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button></div>"#);
     let _ = write!(
