@@ -142,6 +142,7 @@ async function processesModel(params, progress) {
   const workers = [];
   const spans = [];
   const startedUs = epochUs();
+  let drawn = startedUs;
   try {
     await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
       const spawnRequested = epochUs();
@@ -176,7 +177,11 @@ async function processesModel(params, progress) {
         });
         first = false;
         spans.push(...done.spans.map((s) => ({ ...s, lane, start_us: s.start_us - startedUs, end_us: s.end_us - startedUs })));
-        progress(liveRun('processes', params, spans, startedUs), records.length / params.tasks);
+        // As for the pool's runs, drawn at most every DRAW_MS: the other processes still run.
+        if (epochUs() - drawn >= DRAW_MS * 1000) {
+          drawn = epochUs();
+          progress(liveRun('processes', params, spans, startedUs), records.length / params.tasks);
+        }
       }
     }));
   } finally {
