@@ -168,7 +168,10 @@ async function pairedRound(page, sizes) {
   return { native, wasm: r };
 }
 
-async function modelsRound(page) {
+/** The sum of 0..n, as the CPU-bound tasks return it (exact below 2^53). */
+const sumBelow = (n) => (n * (n - 1)) / 2;
+
+async function modelsRound(page, equalN) {
   const runOne = async (experiment, settings, expected) => {
     const out = await page.evaluate(([e, s, t]) => window.bench.runModels(e, s, t), [experiment, settings, Number(settings.threads)]);
     out.summary.forEach((m, i) => {
@@ -179,6 +182,12 @@ async function modelsRound(page) {
   return {
     cpu: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(SOURCE_N), models: ALL_MODELS }, CPU_SUM),
     io: await runOne('io-wait', { workload: 'io', tasks: '4', threads: '4', wait_ms: '500', models: ALL_MODELS }, 0),
+    // Processes again, started the way Linux starts them (a fork server; see StartMethod).
+    cpu_fork: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(SOURCE_N), models: 'sequential,processes', start: 'forkserver' }, CPU_SUM),
+    ...(equalN ? {
+      cpu_equal: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(equalN), models: ALL_MODELS }, sumBelow(equalN)),
+      cpu_equal_fork: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(equalN), models: 'sequential,processes', start: 'forkserver' }, sumBelow(equalN)),
+    } : {}),
   };
 }
 
@@ -342,6 +351,7 @@ async function main() {
     await page.goto(`${server.url}bench/index.html`);
     const env = await page.evaluate(() => window.bench.init());
     info.browser_env = env;
+    info.machine_defaults = await call(page, 'threaded', 'machine', {});
     const cores = env.hardwareConcurrency;
     const sizes = {
       kernel_n: 200_000_000, interp_n: 20_000_000, par_n: 400_000_000, chunks: 8 * cores,
@@ -371,14 +381,28 @@ async function main() {
     // The engine's compute worker starts with the first run and its code is cold too:
     // one round of the execution models first, kept apart from the measured rounds.
     say('browser: a first (cold) round of the execution models');
-    const coldModels = await modelsRound(page);
+    const coldModels = await modelsRound(page, null);
+
+    // The lab's interpreter runs an iteration faster than CPython does, so at the source's
+    // size a task is shorter than CPython's and a fixed cost (a process worker's start)
+    // weighs more. A second CPU-bound workload gives each task as much time as CPython's:
+    // n from CPython's sequential time per task over the browser's time per iteration.
+    let equalN = null;
+    if (opt['python-ref']) {
+      say('sizing the CPU-bound tasks to take as long as CPython\'s (one CPython run, one interpreter run)');
+      const py = pythonRound();
+      const nsPerIter = (await call(page, 'threaded', 'interpreter', { n: sizes.interp_n })) * 1e6 / sizes.interp_n;
+      const pyTaskNs = (py.cpu_bound_s.sequential / 4) * 1e9;
+      equalN = Math.min(100_000_000, Math.round(pyTaskNs / nsPerIter / 1e6) * 1e6);
+      info.equal_time = { n: equalN, cpython_task_ms: pyTaskNs / 1e6, browser_ns_per_iter: nsPerIter };
+    }
 
     const rounds = [];
     for (let r = 0; r < REPS; r++) {
       say(`round ${r + 1}/${REPS}: kernels and mechanisms, native then browser, figure by figure`);
       const { native, wasm } = await pairedRound(page, sizes);
       say(`round ${r + 1}/${REPS}: browser execution models (4 tasks, n=${SOURCE_N}; 4 x 500 ms waits)`);
-      const models = await modelsRound(page);
+      const models = await modelsRound(page, equalN);
       let python = null;
       if (opt['python-ref']) {
         say(`round ${r + 1}/${REPS}: CPython reference`);
@@ -480,9 +504,10 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
   };
   const modelIds = ALL_MODELS.split(',');
   const models = {};
-  for (const w of ['cpu', 'io']) {
+  for (const w of ['cpu', 'io', 'cpu_fork', 'cpu_equal', 'cpu_equal_fork']) {
+    if (!rounds[0].models[w]) continue;
     models[w] = {};
-    for (const m of modelIds) {
+    for (const m of modelIds.filter((id) => rounds[0].models[w][id])) {
       models[w][m] = {
         wall_ms: col((r) => r.models[w][m]?.wall_ms),
         speedup: col((r) => r.models[w][m]?.speedup),
@@ -514,8 +539,13 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
     gil_handoffs: { browser: col((r) => r.wasm.gil.handoffs), native: col((r) => r.native.gil.handoffs) },
     loop_yield_us: { browser: col((r) => r.wasm.loop_yield.per_switch_us), native: col((r) => r.native.loop_yield.per_switch_us) },
     loop_timer_us: { browser: col((r) => r.wasm.loop_timer.per_switch_us), native: col((r) => r.native.loop_timer.per_switch_us) },
-    // What crates/lab/src/predict.rs's Machine::default() assumes.
-    predicted: { process_start_ms: 30, wake_us: 20, copy_us: 100, ns_per_iter: 25 },
+    // What a widget's predictions assume (crates/lab/src/predict.rs's Machine, as the
+    // wasm build's `calibrate` returns it before any process start was measured).
+    predicted: {
+      process_start_ms: info.machine_defaults.process_start_us / 1000,
+      wake_us: info.machine_defaults.wake_us,
+      copy_us: info.machine_defaults.copy_us,
+    },
   };
   const duringRuns = longTasks.flatMap((p) => p.pages.flatMap((pg) => pg.during_runs));
   const duringLoad = longTasks.flatMap((p) => p.pages.flatMap((pg) => pg.during_load));
@@ -571,11 +601,32 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
     target('page load to first widget result', firstResult.result_ms.median, `≤ ${TARGETS.firstResultMs} ms`, firstResult.result_ms.median <= TARGETS.firstResultMs),
     ...['threaded', 'single'].map((b) => target(`gzipped wasm, ${b} build`, wasmSizes[b].wasm_gzip_bytes, `≤ ${TARGETS.gzipWasmBytes / 1000} kB`, wasmSizes[b].wasm_gzip_bytes <= TARGETS.gzipWasmBytes)),
   ];
+  // What the execution models must show on this machine (2 or more cores).
+  const speedup = (w, m) => models[w]?.[m]?.speedup;
+  const modelTarget = (name, w, m, lo, hi) => {
+    const x = speedup(w, m);
+    if (!x) return null;
+    const goal = hi === undefined ? `≥ ${lo}×` : `${lo}–${hi}×`;
+    return target(name, x.median, goal, x.median >= lo && (hi === undefined || x.median <= hi), x);
+  };
+  const equalN = info.equal_time?.n;
+  const modelTargets = [
+    modelTarget('CPU-bound, 4 tasks: threads under the GIL', 'cpu', 'gil-threads', 0.7, 1.15),
+    modelTarget('CPU-bound, 4 tasks: free threads', 'cpu', 'free-threads', 1.8),
+    modelTarget('CPU-bound, 4 tasks: processes (spawn)', 'cpu', 'processes', 1.8),
+    modelTarget('CPU-bound, 4 tasks: processes (forkserver)', 'cpu_fork', 'processes', 1.8),
+    modelTarget(`CPU-bound, 4 tasks as long as CPython's (n=${equalN?.toLocaleString('en')}): processes (spawn)`, 'cpu_equal', 'processes', 1.8),
+    modelTarget(`CPU-bound, 4 tasks as long as CPython's (n=${equalN?.toLocaleString('en')}): processes (forkserver)`, 'cpu_equal_fork', 'processes', 1.8),
+    modelTarget(`CPU-bound, 4 tasks as long as CPython's (n=${equalN?.toLocaleString('en')}): free threads`, 'cpu_equal', 'free-threads', 1.8),
+    modelTarget('I/O-bound, 4 tasks: threads under the GIL', 'io', 'gil-threads', 3.8),
+    modelTarget('I/O-bound, 4 tasks: asyncio', 'io', 'asyncio', 3.8),
+  ].filter(Boolean);
   return {
     ...info,
     load_average: { samples: load, one_minute: stats(load.map((l) => l[0])) },
     sizes,
     targets,
+    model_targets: modelTargets,
     kernel,
     interpreter,
     parallel,
@@ -638,9 +689,29 @@ function markdown(r) {
   const pyCell = (w, m) => (py.missing ? '—' : py[w][m] ? `${range(py[w][m])}×` : '—');
   for (const m of ALL_MODELS.split(',')) {
     const b = (w) => `${range(r.models[w][m].speedup)}×`;
-    L.push(`| ${m} (${r.models.cpu[m].threads} ${m === 'processes' ? 'workers' : 'lane(s)'}) | ${b('cpu')} | ${m === 'sequential' ? `1× (${f(py.cpu?.sequential_s?.median)} s)` : pyCell('cpu', m)} | ${b('io')} | ${m === 'sequential' ? `1× (${f(py.io?.sequential_s?.median)} s)` : pyCell('io', m)} |`);
+    const name = m === 'processes' ? 'processes, spawn' : m;
+    L.push(`| ${name} (${r.models.cpu[m].threads} ${m === 'processes' ? 'workers' : 'lane(s)'}) | ${b('cpu')} | ${m === 'sequential' ? `1× (${f(py.cpu?.sequential_s?.median)} s)` : pyCell('cpu', m)} | ${b('io')} | ${m === 'sequential' ? `1× (${f(py.io?.sequential_s?.median)} s)` : pyCell('io', m)} |`);
+    if (m === 'processes' && r.models.cpu_fork) {
+      L.push(`| processes, forkserver (${r.models.cpu_fork.processes.threads} workers) | ${range(r.models.cpu_fork.processes.speedup)}× | ${pyCell('cpu', m)} (fork) | — | — |`);
+    }
   }
   L.push('');
+  if (r.models.cpu_equal) {
+    const e = r.equal_time;
+    L.push(`### CPU-bound tasks as long as CPython's`, '');
+    L.push(`The lab's interpreter took ${f(e.browser_ns_per_iter, 1)} ns per iteration where CPython took ${f(e.cpython_task_ms * 1e6 / SOURCE_N, 1)} ns, so at the source's size a task here lasts ${f(SOURCE_N * e.browser_ns_per_iter / 1e6, 0)} ms against CPython's ${f(e.cpython_task_ms, 0)} ms, and a fixed cost such as a process worker's start weighs ${f(e.cpython_task_ms * 1e6 / SOURCE_N / e.browser_ns_per_iter)}× more. The same 4 tasks with n=${e.n.toLocaleString('en')} (sized at the start of this run so that a task takes as long as CPython's):`, '');
+    L.push('| model | speedup, browser | wall time |', '|---|---|---|');
+    for (const m of ALL_MODELS.split(',')) L.push(`| ${m === 'processes' ? 'processes, spawn' : m} | ${range(r.models.cpu_equal[m].speedup)}× | ${ms(r.models.cpu_equal[m].wall_ms)} |`);
+    const fork = r.models.cpu_equal_fork?.processes;
+    if (fork) L.push(`| processes, forkserver | ${range(fork.speedup)}× | ${ms(fork.wall_ms)} |`);
+    L.push('');
+  }
+  if (r.model_targets?.length) {
+    L.push('### Targets for the models', '');
+    L.push('| figure | measured speedup | target | |', '|---|---|---|---|');
+    for (const t of r.model_targets) L.push(`| ${t.name} | ${f(t.value)}× | ${t.target} | ${verdict(t)} |`);
+    L.push('');
+  }
   const coldSeq = r.models_first_round.cpu.sequential.wall_ms;
   L.push(`Sequential wall time in the browser: CPU-bound ${ms(r.models.cpu.sequential.wall_ms)}, I/O-bound ${ms(r.models.io.sequential.wall_ms)}. These rounds ran on a compute worker that had already run the models once; on that first, cold round (V8 still running its baseline code), the CPU-bound sequential run took ${f(coldSeq, 0)} ms (${f(coldSeq / r.models.cpu.sequential.wall_ms.median)}× the later rounds' median). A widget's first run on a page is such a cold round, and its sequential baseline is the first model it runs. CPython ${py.version ?? ''} has no free-threaded build here, its reference script runs no processes on the I/O-bound workload and no asyncio on the CPU-bound one: those cells are empty.`);
   L.push('');
@@ -654,7 +725,7 @@ function markdown(r) {
   L.push(`| hand-offs in the run | ${range(c.gil_handoffs.browser, 0)} | ${range(c.gil_handoffs.native, 0)} | |`);
   L.push(`| event-loop switch: one bare yield (${r.sizes.loop_tasks} tasks × ${r.sizes.loop_awaits.toLocaleString('en')} awaits) | ${range(c.loop_yield_us.browser, 3)} µs | ${range(c.loop_yield_us.native, 3)} µs | |`);
   L.push(`| event-loop switch: \`sleep(0)\` through the timer queue | ${range(c.loop_timer_us.browser, 3)} µs | ${range(c.loop_timer_us.native, 3)} µs | |`);
-  L.push(`| interpreter, one loop iteration | ${range(r.interpreter.wasm_ns_per_iter, 1)} ns | ${range(r.interpreter.native_ns_per_iter, 1)} ns | ${c.predicted.ns_per_iter} ns |`);
+  L.push(`| interpreter, one loop iteration | ${range(r.interpreter.wasm_ns_per_iter, 1)} ns | ${range(r.interpreter.native_ns_per_iter, 1)} ns | measured by each widget before its prediction |`);
   L.push('');
   L.push(`The hand-off itself is the gap between one thread's last running span and the other's first (in the browser the clock ticks every 5 µs, so its gaps come in steps of 5 µs). The time spent waiting per hand-off is the switch interval (${r.sizes.switch_ms} ms) plus however long the waiting thread takes to get a core once its timed wait expires: on an idle machine about the interval, on a busy one up to the kernel's scheduling tick, which is why the run makes fewer hand-offs than its length divided by the interval.`);
   L.push('');
