@@ -7,10 +7,11 @@
 //    the page gets SharedArrayBuffer and the widgets their threads. The page reloads once
 //    to come under its control (see book/theme/head.hbs). The idea is the one of
 //    coi-serviceworker (https://github.com/gzuidhof/coi-serviceworker).
-// 2. Offline reading: on install it stores every file of the site in a cache named after
-//    the site's content hash, answers from that cache first, and deletes the caches of
-//    older versions of this book (and only this book: other books on the same origin,
-//    e.g. user.github.io/other-repo/, keep theirs).
+// 2. Offline reading: it stores every file of the site in a cache named after the site's
+//    content hash (on an update, while installing; on a first visit, when the page asks
+//    once it is idle), answers from that cache first, and deletes the caches of older
+//    versions of this book (and only this book: other books on the same origin, e.g.
+//    user.github.io/other-repo/, keep theirs).
 //
 // It only ever handles same-origin GET requests: no request leaves the origin because of it.
 
@@ -67,7 +68,12 @@ async function precache() {
 self.addEventListener('install', (event) => {
   // A new version takes over at once: every version's files are self-consistent in its own cache.
   self.skipWaiting();
-  event.waitUntil(precache());
+  event.waitUntil((async () => {
+    // An update stores the new version whole before it takes over from the old one. A first
+    // visit does not: storing the whole site would compete with the page's own loading (and
+    // delay the reload that isolates it); the page asks for the copy once it is idle.
+    if ((await caches.keys()).some((name) => name.startsWith(PREFIX))) await precache();
+  })());
 });
 
 self.addEventListener('activate', (event) => {

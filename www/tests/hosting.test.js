@@ -50,7 +50,7 @@ test('without the headers, the service worker makes the page isolated after one 
   const started = Date.now();
   await page.goto(`${server.url}parallelism.html?lab=none#lab-parallelism-1`);
   await page.waitForFunction(() => crossOriginIsolated === true && document.readyState === 'complete', null, { timeout: 30_000 });
-  t.diagnostic(`isolated ${Date.now() - started} ms after the first request (offline copy made during install)`);
+  t.diagnostic(`isolated ${Date.now() - started} ms after the first request`);
   assert.equal(page.loads, 2, 'exactly one reload');
   assert.equal(page.url(), `${server.url}parallelism.html?lab=none#lab-parallelism-1`, 'the reload keeps the address');
   const result = await runSmall(page);
