@@ -36,7 +36,6 @@ if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps must be a whole
 // ---------------------------------------------------------------- what is measured
 
 const SOURCE_N = 10_000_000; // the source's example: sum(range(10_000_000)), 4 tasks
-const CPU_SUM = 49_999_995_000_000; // sum(range(10_000_000))
 const ALL_MODELS = 'sequential,gil-threads,free-threads,processes,asyncio';
 const PROCESS_STARTS_PER_ROUND = 3;
 // Pages whose widgets run (with the chapter's own settings) while long tasks are counted.
@@ -179,15 +178,15 @@ async function modelsRound(page, equalN) {
     });
     return Object.fromEntries(out.summary.map((m) => [m.model, { wall_ms: m.wall_ms, speedup: m.speedup, threads: m.threads }]));
   };
+  // 4 CPU-bound tasks of n iterations under `models`, and `more` settings.
+  const cpu = (n, models, more = {}) => runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(n), models, ...more }, sumBelow(n));
+  // Processes again, started the way Linux starts them (a fork server; see StartMethod).
+  const forked = (n) => cpu(n, 'sequential,processes', { start: 'forkserver' });
   return {
-    cpu: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(SOURCE_N), models: ALL_MODELS }, CPU_SUM),
+    cpu: await cpu(SOURCE_N, ALL_MODELS),
     io: await runOne('io-wait', { workload: 'io', tasks: '4', threads: '4', wait_ms: '500', models: ALL_MODELS }, 0),
-    // Processes again, started the way Linux starts them (a fork server; see StartMethod).
-    cpu_fork: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(SOURCE_N), models: 'sequential,processes', start: 'forkserver' }, CPU_SUM),
-    ...(equalN ? {
-      cpu_equal: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(equalN), models: ALL_MODELS }, sumBelow(equalN)),
-      cpu_equal_fork: await runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(equalN), models: 'sequential,processes', start: 'forkserver' }, sumBelow(equalN)),
-    } : {}),
+    cpu_fork: await forked(SOURCE_N),
+    ...(equalN ? { cpu_equal: await cpu(equalN, ALL_MODELS), cpu_equal_fork: await forked(equalN) } : {}),
   };
 }
 
@@ -650,6 +649,9 @@ const range = (s, d = 2) => (s?.median == null ? '—' : `${f(s.median, d)} (${f
 const kb = (b) => `${(b / 1000).toFixed(1)} kB`;
 const verdict = (t) => `${t.met === null ? 'not measured' : t.met ? '**met**' : '**missed**'}${t.noisy ? ` (noisy: ${t.noisy})` : ''}`;
 
+// The main runs' processes are spawned; the fork server's have rows of their own.
+const rowName = (model) => (model === 'processes' ? 'processes, spawn' : model);
+
 function markdown(r) {
   const m = r.machine;
   const L = [];
@@ -689,8 +691,7 @@ function markdown(r) {
   const pyCell = (w, m) => (py.missing ? '—' : py[w][m] ? `${range(py[w][m])}×` : '—');
   for (const m of ALL_MODELS.split(',')) {
     const b = (w) => `${range(r.models[w][m].speedup)}×`;
-    const name = m === 'processes' ? 'processes, spawn' : m;
-    L.push(`| ${name} (${r.models.cpu[m].threads} ${m === 'processes' ? 'workers' : 'lane(s)'}) | ${b('cpu')} | ${m === 'sequential' ? `1× (${f(py.cpu?.sequential_s?.median)} s)` : pyCell('cpu', m)} | ${b('io')} | ${m === 'sequential' ? `1× (${f(py.io?.sequential_s?.median)} s)` : pyCell('io', m)} |`);
+    L.push(`| ${rowName(m)} (${r.models.cpu[m].threads} ${m === 'processes' ? 'workers' : 'lane(s)'}) | ${b('cpu')} | ${m === 'sequential' ? `1× (${f(py.cpu?.sequential_s?.median)} s)` : pyCell('cpu', m)} | ${b('io')} | ${m === 'sequential' ? `1× (${f(py.io?.sequential_s?.median)} s)` : pyCell('io', m)} |`);
     if (m === 'processes' && r.models.cpu_fork) {
       L.push(`| processes, forkserver (${r.models.cpu_fork.processes.threads} workers) | ${range(r.models.cpu_fork.processes.speedup)}× | ${pyCell('cpu', m)} (fork) | — | — |`);
     }
@@ -701,7 +702,7 @@ function markdown(r) {
     L.push(`### CPU-bound tasks as long as CPython's`, '');
     L.push(`The lab's interpreter took ${f(e.browser_ns_per_iter, 1)} ns per iteration where CPython took ${f(e.cpython_task_ms * 1e6 / SOURCE_N, 1)} ns, so at the source's size a task here lasts ${f(SOURCE_N * e.browser_ns_per_iter / 1e6, 0)} ms against CPython's ${f(e.cpython_task_ms, 0)} ms, and a fixed cost such as a process worker's start weighs ${f(e.cpython_task_ms * 1e6 / SOURCE_N / e.browser_ns_per_iter)}× more. The same 4 tasks with n=${e.n.toLocaleString('en')} (sized at the start of this run so that a task takes as long as CPython's):`, '');
     L.push('| model | speedup, browser | wall time |', '|---|---|---|');
-    for (const m of ALL_MODELS.split(',')) L.push(`| ${m === 'processes' ? 'processes, spawn' : m} | ${range(r.models.cpu_equal[m].speedup)}× | ${ms(r.models.cpu_equal[m].wall_ms)} |`);
+    for (const m of ALL_MODELS.split(',')) L.push(`| ${rowName(m)} | ${range(r.models.cpu_equal[m].speedup)}× | ${ms(r.models.cpu_equal[m].wall_ms)} |`);
     const fork = r.models.cpu_equal_fork?.processes;
     if (fork) L.push(`| processes, forkserver | ${range(fork.speedup)}× | ${ms(fork.wall_ms)} |`);
     L.push('');

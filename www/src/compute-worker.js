@@ -83,7 +83,6 @@ let processScript = null; // the blob URL a process worker starts from
  * an instance, not the browser's first compilation (which a Python process does not pay).
  */
 async function warmSingle() {
-  processScript ??= await loadProcessScript();
   if (singleWarm) return;
   const st = await import('./pkg-st/lab_wasm.js');
   await st.default({ module_or_path: singleModule });
@@ -135,6 +134,7 @@ async function readyForkServer(count) {
 /** The processes model: a worker per process, each with its own memory. */
 async function processesModel(params, progress) {
   await warmSingle();
+  processScript ??= await loadProcessScript();
   const lanes = lanesOf('processes', params);
   const forked = params.start === 'forkserver';
   if (forked) await readyForkServer(lanes);
@@ -151,23 +151,22 @@ async function processesModel(params, progress) {
       w.postMessage({ type: 'lab:process-load', module: singleModule });
       // Like a Python child, which gets its target and arguments when it is created, the
       // first task goes with the start: the worker begins it as soon as it is ready.
-      let sent = epochUs();
       w.postMessage({ type: 'lab:process-task', params, task: lane });
       const { at: instanceReady, memory_bytes: bytes } = await next();
       processBytes = bytes;
-      let first = true;
       for (let task = lane; task < params.tasks; task += lanes) {
-        if (!first) {
-          sent = epochUs();
+        // A reused worker has no start-up: both stamps are when its input was sent.
+        let [requested, ready] = [spawnRequested, instanceReady];
+        if (task !== lane) {
+          requested = ready = epochUs();
           w.postMessage({ type: 'lab:process-task', params, task });
         }
         const done = await next();
         const resultCopied = epochUs();
         records.push({
           lane, task,
-          // A reused worker has no start-up: both stamps are when the input was sent.
-          spawn_requested_us: first ? spawnRequested : sent,
-          instance_ready_us: first ? instanceReady : sent,
+          spawn_requested_us: requested,
+          instance_ready_us: ready,
           input_copied_us: done.received,
           work_start_us: done.work_start_us,
           work_end_us: done.work_end_us,
@@ -175,7 +174,6 @@ async function processesModel(params, progress) {
           result: done.result,
           spans: done.spans,
         });
-        first = false;
         spans.push(...done.spans.map((s) => ({ ...s, lane, start_us: s.start_us - startedUs, end_us: s.end_us - startedUs })));
         // As for the pool's runs, drawn at most every DRAW_MS: the other processes still run.
         if (epochUs() - drawn >= DRAW_MS * 1000) {

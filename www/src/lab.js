@@ -7,6 +7,8 @@ import * as engine from './engine.js';
 const SETTINGS = ['workload', 'tasks', 'threads', 'n', 'wait_ms', 'switch_ms', 'io_fraction', 'release_fraction', 'increments', 'models', 'start'];
 
 const $ = (root, sel) => root.querySelector(sel);
+// The controls that hold one setting's value each (the models are checkboxes).
+const VALUE_FIELDS = '.lab-controls input[type=number], .lab-controls select';
 
 function setState(root, state) {
   const run = $(root, '[data-action=run]');
@@ -37,7 +39,7 @@ function clearError(root) {
 /** The widget's settings: the chapter's, overridden by the form's current values. */
 function settingsOf(root) {
   const settings = JSON.parse(root.dataset.params);
-  for (const input of root.querySelectorAll('.lab-controls input[type=number], .lab-controls select')) settings[input.name] = input.value;
+  for (const input of root.querySelectorAll(VALUE_FIELDS)) settings[input.name] = input.value;
   const boxes = [...root.querySelectorAll('.lab-controls input[name=model]')];
   if (boxes.length) {
     // The chapter's order first (its first model is the baseline), then any added.
@@ -145,7 +147,7 @@ async function applyLink(root) {
   try {
     const params = await engine.validate(root.dataset.lab, settings);
     root.dataset.params = JSON.stringify(Object.fromEntries(SETTINGS.map((k) => [k, String(Array.isArray(params[k]) ? params[k].join(',') : params[k])])));
-    for (const input of root.querySelectorAll('.lab-controls input[type=number], .lab-controls select')) input.value = String(params[input.name]);
+    for (const input of root.querySelectorAll(VALUE_FIELDS)) input.value = String(params[input.name]);
     for (const box of root.querySelectorAll('.lab-controls input[name=model]')) box.checked = params.models.includes(box.value);
   } catch (e) {
     showError(root, `This link's settings were not applied: ${e.message}`);

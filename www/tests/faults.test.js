@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SITE, serve, browser, runWidget } from './harness.js';
+import { SITE, serve, browser, runWidget, until } from './harness.js';
 import { copySite } from './sw-helpers.js';
 
 let server;
@@ -170,7 +170,7 @@ async function panicAndRecover(t, { isolation }) {
   // The worker that panicked (and in the threaded build its pool) was replaced, not kept
   // for the next run or beside the new one. Playwright sees a worker end a moment later.
   const settled = () => p.workers().length <= workersBefore && !p.workers().includes(panicked);
-  for (const deadline = Date.now() + 5000; !settled() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+  await until(settled);
   assert.ok(!p.workers().includes(panicked), 'the compute worker that panicked has ended');
   assert.ok(computeWorker(), 'a fresh compute worker ran the next run');
   assert.ok(p.workers().length <= workersBefore, `workers ${p.workers().length} after the panic, ${workersBefore} before`);

@@ -76,6 +76,29 @@ export async function runWidget(page, selector, timeout = 120_000) {
   return widget;
 }
 
+/** Polls `condition` (a plain function) every 100 ms until it holds or `timeout` ms pass. */
+export async function until(condition, timeout = 5000) {
+  for (const deadline = Date.now() + timeout; !condition() && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The page's workers once their number has stopped changing (Playwright sees a worker
+ * end a moment after it was terminated).
+ */
+export async function settledWorkers(page) {
+  let last = -1;
+  let same = 0;
+  await until(() => {
+    const now = page.workers().length;
+    same = now === last ? same + 1 : 0;
+    last = now;
+    return same >= 5;
+  });
+  return page.workers().length;
+}
+
 /** Settings small enough to run every widget of the book quickly on 2 cores. */
 export const SMALL = { n: '200000', wait_ms: '30', increments: '20000', tasks: '4' };
 

@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, browser, watchedPage, runWidget } from './harness.js';
+import { serve, browser, watchedPage, runWidget, settledWorkers } from './harness.js';
 
 let server;
 let chromium;
@@ -126,14 +126,11 @@ test('processes start by spawn or by a fork server, set in the widget or by a li
   assert.ok(result.models[1].wall_ms > 0 && result.models[1].threads === 4, JSON.stringify(result.models[1]));
   // Each process used one of the fork server's workers, which ended with it: a second
   // run leaves no more workers than the first did.
-  const settle = async (limit) => {
-    for (let i = 0; i < 50 && fresh.workers().length > limit; i++) await new Promise((r) => setTimeout(r, 100));
-    return fresh.workers().length;
-  };
-  const afterFirst = await settle(0);
+  const afterFirst = await settledWorkers(fresh);
   await runWidget(fresh, sel);
   assert.equal(await widget.getAttribute('data-state'), 'done');
-  assert.ok(await settle(afterFirst) <= afterFirst, `workers: ${fresh.workers().length} after the second run, ${afterFirst} after the first`);
+  const afterSecond = await settledWorkers(fresh);
+  assert.ok(afterSecond <= afterFirst, `workers: ${afterSecond} after the second run, ${afterFirst} after the first`);
 
   // Spawn again from the select: a new worker per process.
   await fresh.selectOption(`${sel} select[name=start]`, 'spawn');

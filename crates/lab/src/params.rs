@@ -385,23 +385,8 @@ impl Params {
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
         let v = value.trim();
         match name.trim() {
-            "workload" => {
-                self.workload =
-                    Workload::ALL
-                        .into_iter()
-                        .find(|w| w.id() == v)
-                        .ok_or_else(|| {
-                            ParamError::new("workload", &one_of(Workload::ALL.map(Workload::id)), v)
-                        })?;
-            }
-            "start" => {
-                self.start = StartMethod::ALL
-                    .into_iter()
-                    .find(|m| m.id() == v)
-                    .ok_or_else(|| {
-                        ParamError::new("start", &one_of(StartMethod::ALL.map(StartMethod::id)), v)
-                    })?;
-            }
+            "workload" => self.workload = named("workload", Workload::ALL, Workload::id, v)?,
+            "start" => self.start = named("start", StartMethod::ALL, StartMethod::id, v)?,
             "tasks" => self.tasks = whole("tasks", v, 1, u64::from(MAX_TASKS))? as u32,
             "threads" => self.threads = whole("threads", v, 1, u64::from(MAX_THREADS))? as u32,
             "n" => self.n = whole("n", v, 1, MAX_N)?,
@@ -501,6 +486,18 @@ impl std::error::Error for ParamError {}
 
 fn one_of<const N: usize>(ids: [&str; N]) -> String {
     format!("one of {}", ids.join(", "))
+}
+
+/// The one of `all` whose id is `v`, or an error naming `name` and every id.
+fn named<T: Copy, const N: usize>(
+    name: &str,
+    all: [T; N],
+    id: fn(T) -> &'static str,
+    v: &str,
+) -> Result<T, ParamError> {
+    all.into_iter()
+        .find(|&x| id(x) == v)
+        .ok_or_else(|| ParamError::new(name, &one_of(all.map(id)), v))
 }
 
 /// Keeps an echoed bad value short, so a hostile link cannot flood the page.
