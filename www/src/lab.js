@@ -173,13 +173,16 @@ async function copyLink(root) {
 function mount(root) {
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'true';
-  $(root, '[data-action=run]').addEventListener('click', () => {
+  // Run and Copy link read the form, so a link's settings must be in it first: checking
+  // them can still be going on when the reader clicks.
+  let linked = Promise.resolve();
+  $(root, '[data-action=run]').addEventListener('click', () => linked.then(() => {
     const form = $(root, '.lab-controls');
     if (!form.reportValidity()) return;
     runWidget(root);
-  });
+  }));
   $(root, '[data-action=stop]').addEventListener('click', () => engine.stop());
-  $(root, '[data-action=link]').addEventListener('click', () => copyLink(root));
+  $(root, '[data-action=link]').addEventListener('click', () => linked.then(() => copyLink(root)));
   $(root, '.lab-controls').addEventListener('submit', (e) => e.preventDefault());
   if (!engine.canThread()) {
     // No shared memory here: the models that need threads cannot run, the others still do.
@@ -193,7 +196,7 @@ function mount(root) {
       + 'Sequential, asyncio and processes still run for real; the models with threads are switched off.';
   }
   root.dataset.ready = 'true';
-  applyLink(root);
+  linked = applyLink(root);
 }
 
 export function mountAll(doc = document) {

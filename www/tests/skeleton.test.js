@@ -143,6 +143,26 @@ test('processes start by spawn or by a fork server, set in the widget or by a li
   assert.deepEqual(fresh.problems, []);
 });
 
+test("Run pressed as soon as a widget is ready runs with its link's settings", async () => {
+  const page = await watchedPage(chromium);
+  // Checking a link's settings waits for the wasm build; a slow network makes that long.
+  await page.route('**/lab_wasm_bg.wasm', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  const id = 'lab-parallelism-1';
+  await page.goto(`${server.url}parallelism.html?lab=${id}&tasks=3&n=5000&models=sequential,gil-threads#${id}`);
+  const sel = `#${id}`;
+  await page.waitForSelector(`${sel}[data-ready]`);
+  // No waiting for the link to show in the form.
+  const widget = await runWidget(page, sel);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  const result = JSON.parse(await widget.getAttribute('data-result'));
+  assert.deepEqual(result.models.map((m) => m.model), ['sequential', 'gil-threads']);
+  assert.equal(await page.inputValue(`${sel} input[name=tasks]`), '3');
+  assert.deepEqual(page.problems, []);
+});
+
 test('markup in a link is shown as text, never run', async () => {
   const page = await watchedPage(chromium);
   await page.goto(`${server.url}parallelism.html`);
