@@ -7,9 +7,10 @@
 //! per figure (`only=...`), right before the browser measures the same figure, so that
 //! both sides see the same machine load.
 
-use lab::executor;
+use lab::models::asyncio as executor;
 use lab::platform::NativePlatform;
-use lab::run::{expected_result, run_model};
+use lab::run::run_model;
+use lab::task::expected_result;
 use lab::vm::{NoBreaker, eval, sum_exact, sum_loop, sum_native, sum_parallel};
 use lab::{Model, Params, Workload};
 use serde_json::json;
@@ -131,5 +132,5 @@ fn gil_run(args: &BTreeMap<String, f64>) -> serde_json::Value {
         run.results.iter().all(|&r| r == expected_result(&params)),
         "a GIL thread's sum is wrong"
     );
-    serde_json::to_value(lab::stats::gil_figures(&run)).expect("figures serialise")
+    serde_json::to_value(lab::models::gil::gil_figures(&run)).expect("figures serialise")
 }

@@ -7,7 +7,8 @@
 
 use lab::platform::NativePlatform;
 use lab::predict::{Machine, predict};
-use lab::run::{expected_result, run_model};
+use lab::run::run_model;
+use lab::task::expected_result;
 use lab::{Experiment, Model, Params, Report, Source};
 
 fn main() {

@@ -9,7 +9,6 @@
 //! view puts every chapter on one); each is labelled by its own `aria-label`.
 
 use crate::counter::CounterResult;
-use crate::params::Model;
 use crate::stats::amdahl_speedup;
 use crate::trace::{ModelRun, Report, Source, Span, State};
 use std::fmt::Write;
@@ -204,15 +203,6 @@ fn open_svg(svg: &mut String, class: &str, w: f64, h: f64, label: &str, desc: &s
     );
 }
 
-/// The name of a lane in a timeline's row labels.
-fn lane_name(model: Model, lane: u32) -> String {
-    match model {
-        Model::Sequential => "main thread".to_owned(),
-        Model::Asyncio => "event loop".to_owned(),
-        Model::Processes => format!("process {lane}"),
-        Model::GilThreads | Model::FreeThreads => format!("thread {lane}"),
-    }
-}
 
 /// Rows of spans above which a row is drawn one pixel column at a time.
 const EXACT_SPANS: usize = 400;
@@ -344,10 +334,10 @@ fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64) -> String {
             tasks.dedup();
             for t in tasks {
                 let spans = on_lane.iter().copied().filter(|s| s.task == t).collect();
-                rows.push((format!("{} · task {t}", lane_name(run.model, lane)), spans));
+                rows.push((format!("{} · task {t}", run.model.lane_name(lane)), spans));
             }
         } else {
-            rows.push((lane_name(run.model, lane), on_lane));
+            rows.push((run.model.lane_name(lane), on_lane));
         }
     }
     let row_h = if rows.len() > 16 { 10.0 } else { 18.0 };
@@ -780,7 +770,8 @@ pub fn counter_bars(result: &CounterResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Experiment, Model};
+    use crate::experiment::Experiment;
+    use crate::model::Model;
     use crate::trace::ModelRun;
 
     fn report() -> Report {
@@ -1027,8 +1018,8 @@ mod tests {
             gil_handoffs: 0,
         };
         let report = Report {
-            experiment: crate::params::Experiment::GilCpu,
-            params: crate::params::Experiment::GilCpu.defaults(),
+            experiment: crate::experiment::Experiment::GilCpu,
+            params: crate::experiment::Experiment::GilCpu.defaults(),
             source: Source::Measured,
             runs: vec![run(Model::Sequential, 100.0), run(Model::FreeThreads, 50.0)],
         };

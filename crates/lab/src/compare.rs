@@ -6,7 +6,9 @@
 //! thread and a process worker take). Every cell says where its number comes from.
 
 use crate::chart::{escape, fmt_ms};
-use crate::params::{Experiment, Model, Params, Workload};
+use crate::experiment::Experiment;
+use crate::model::Model;
+use crate::params::{Params, Workload};
 use crate::predict::{Machine, predict};
 use crate::trace::{ModelRun, Report, Source, State};
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,8 @@ pub struct Costs {
     pub thread_bytes: Option<f64>,
     /// Bytes of the memory of one process worker's own instance.
     pub process_bytes: Option<f64>,
+    /// Bytes of one interpreter's own state (its lock, objects and compiled code).
+    pub interpreter_bytes: Option<f64>,
 }
 
 /// Both runs and the costs: everything the table is filled from.
@@ -53,13 +57,15 @@ pub fn halves(params: &Params) -> (Params, Params) {
 }
 
 pub use crate::stats::median;
+use crate::stats::speedup;
 
-/// The median of [`crate::stats::handoff_gaps_us`]: what one hand-off of the GIL costs.
+/// The median of [`crate::models::gil::handoff_gaps_us`]: what one hand-off of the GIL costs.
 pub fn handoff_gap_us(run: &ModelRun) -> Option<f64> {
-    median(crate::stats::handoff_gaps_us(run))
+    median(crate::models::gil::handoff_gaps_us(run))
 }
 
-/// Milliseconds a process worker took to start (the median of its start-up spans).
+/// Milliseconds a lane took to start (the median of its start-up spans): a process
+/// worker, or an interpreter.
 pub fn start_ms(run: &ModelRun) -> Option<f64> {
     median(
         run.spans
@@ -89,7 +95,7 @@ impl Comparison {
     fn speedup(report: &Report, model: Model) -> Option<f64> {
         let base = Self::run_of(report, Model::Sequential)?.wall_ms;
         let r = Self::run_of(report, model)?;
-        (r.wall_ms > 0.0).then(|| base / r.wall_ms)
+        (r.wall_ms > 0.0).then(|| speedup(base, r.wall_ms))
     }
 
     /// The table's columns: every model compared, but the sequential baseline.
@@ -133,10 +139,17 @@ impl Comparison {
             Model::GilThreads | Model::FreeThreads => {
                 "paid once: the pool's workers start with the page".to_owned()
             }
-            Model::Processes => Self::run_of(&self.cpu, m)
+            Model::Processes | Model::Interpreters => Self::run_of(&self.cpu, m)
                 .or_else(|| Self::run_of(&self.io, m))
                 .and_then(start_ms)
-                .map_or_else(dash, |ms| format!("{} per worker", fmt_ms(ms))),
+                .map_or_else(dash, |ms| {
+                    let what = if m == Model::Processes { "worker" } else { "interpreter" };
+                    if ms < 1.0 {
+                        format!("{:.0} µs per {what}", ms * 1000.0)
+                    } else {
+                        format!("{} per {what}", fmt_ms(ms))
+                    }
+                }),
             Model::Sequential => dash(),
         };
         let switch = |m: Model| match m {
@@ -149,12 +162,16 @@ impl Comparison {
                 .map_or_else(dash, |us| format!("{us:.0} µs per GIL hand-off")),
             Model::FreeThreads => "no lock to hand over; the OS time-slices".to_owned(),
             Model::Processes => "no shared lock: workers never switch with each other".to_owned(),
+            Model::Interpreters => {
+                "a lock per interpreter: interpreters never switch with each other".to_owned()
+            }
             Model::Sequential => dash(),
         };
         let memory = |m: Model| match m {
             Model::Asyncio => bytes(self.costs.coroutine_bytes),
             Model::GilThreads | Model::FreeThreads => bytes(self.costs.thread_bytes),
             Model::Processes => bytes(self.costs.process_bytes),
+            Model::Interpreters => bytes(self.costs.interpreter_bytes),
             Model::Sequential => dash(),
         };
         vec![
@@ -277,6 +294,7 @@ mod tests {
             coroutine_bytes: Some(96.0),
             thread_bytes: Some(2.0 * 1024.0 * 1024.0 + 4096.0),
             process_bytes: Some(1_179_648.0),
+            interpreter_bytes: Some(512.0),
         };
         let rows = c.rows();
         assert_eq!(rows[3].1[0], "1.50 µs per await");

@@ -155,7 +155,7 @@ pub fn run_counter(platform: &dyn Platform, params: &Params) -> CounterResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::Experiment;
+    use crate::experiment::Experiment;
     use crate::platform::NativePlatform;
 
     #[test]

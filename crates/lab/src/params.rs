@@ -1,71 +1,12 @@
-//! Experiments, execution models and their validated parameters.
+//! The parameters of a run, validated.
 //!
 //! Every value a reader can set (in a chapter's directive, a widget control or a link)
 //! passes through [`Params::set`], which refuses anything out of range or malformed with
 //! a message that names the parameter and its range.
 
+pub use crate::model::Model;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// An execution model of the source document, as run in the browser.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Model {
-    /// One thread runs the tasks one after another.
-    Sequential,
-    /// Threads on one shared memory that must hold a global lock to run bytecode.
-    GilThreads,
-    /// The same threads without the lock (free-threaded CPython, threads elsewhere).
-    FreeThreads,
-    /// Separate workers, each with its own memory; inputs and results are copied.
-    Processes,
-    /// Coroutines on a single-threaded executor; only an `await` switches.
-    Asyncio,
-}
-
-impl Model {
-    /// Every model, in the order the book introduces them.
-    pub const ALL: [Model; 5] = [
-        Model::Sequential,
-        Model::GilThreads,
-        Model::FreeThreads,
-        Model::Processes,
-        Model::Asyncio,
-    ];
-
-    /// The id used in directives, URLs and JSON.
-    pub fn id(self) -> &'static str {
-        match self {
-            Model::Sequential => "sequential",
-            Model::GilThreads => "gil-threads",
-            Model::FreeThreads => "free-threads",
-            Model::Processes => "processes",
-            Model::Asyncio => "asyncio",
-        }
-    }
-
-    /// A short label for charts and tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            Model::Sequential => "sequential",
-            Model::GilThreads => "threads + GIL",
-            Model::FreeThreads => "threads, no GIL",
-            Model::Processes => "processes",
-            Model::Asyncio => "asyncio",
-        }
-    }
-
-    /// Parses an id as written by [`Model::id`].
-    ///
-    /// # Errors
-    /// An unknown id, with the list of known ones.
-    pub fn parse(s: &str) -> Result<Model, ParamError> {
-        Model::ALL
-            .into_iter()
-            .find(|m| m.id() == s.trim())
-            .ok_or_else(|| ParamError::new("models", &one_of(Model::ALL.map(Model::id)), s))
-    }
-}
 
 /// What each task does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,172 +69,6 @@ impl StartMethod {
     }
 }
 
-/// A named experiment: the workload and the models a widget compares, with defaults.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Experiment {
-    /// CPU-bound tasks one after another, then in parallel on real threads.
-    ParallelCpu,
-    /// CPU-bound tasks under every model: the GIL's cost made visible.
-    GilCpu,
-    /// I/O-bound tasks: waits overlap under threads and asyncio.
-    IoWait,
-    /// Mixed bursts of CPU and I/O.
-    Bursts,
-    /// Several threads increment one shared counter: unsynchronised, locked, atomic.
-    /// Run with [`crate::counter::run_counter`], drawn with [`crate::chart::counter_bars`].
-    Counter,
-    /// CPU-bound tasks on 1, 2, ... `threads` threads: speedup against threads, with
-    /// Amdahl's law fitted (a sweep, see [`crate::sweep`]).
-    Scaling,
-    /// Mixed tasks under GIL threads as the I/O fraction grows from 0 to 1 (a sweep).
-    IoSweep,
-    /// asyncio, threads and processes on CPU-bound and I/O-bound tasks, with their costs:
-    /// the comparison table filled in (see [`crate::compare`]).
-    Compare,
-    /// A server's requests, each waiting on a database: one at a time, or interleaved
-    /// on one thread.
-    Server,
-}
-
-impl Experiment {
-    /// Every experiment.
-    pub const ALL: [Experiment; 9] = [
-        Experiment::ParallelCpu,
-        Experiment::GilCpu,
-        Experiment::IoWait,
-        Experiment::Bursts,
-        Experiment::Counter,
-        Experiment::Scaling,
-        Experiment::IoSweep,
-        Experiment::Compare,
-        Experiment::Server,
-    ];
-
-    /// The id used in `{{#lab ID}}` and in `data-lab`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Experiment::ParallelCpu => "parallel-cpu",
-            Experiment::GilCpu => "gil-cpu",
-            Experiment::IoWait => "io-wait",
-            Experiment::Bursts => "bursts",
-            Experiment::Counter => "counter",
-            Experiment::Scaling => "scaling",
-            Experiment::IoSweep => "io-sweep",
-            Experiment::Compare => "compare",
-            Experiment::Server => "server",
-        }
-    }
-
-    /// A one-line title for the widget.
-    pub fn title(self) -> &'static str {
-        match self {
-            Experiment::ParallelCpu => "CPU-bound tasks: one thread vs. all threads",
-            Experiment::GilCpu => "CPU-bound tasks under every model",
-            Experiment::IoWait => "I/O-bound tasks: waiting together",
-            Experiment::Bursts => "Bursts of CPU work and I/O waits",
-            Experiment::Counter => "One shared counter, several threads: lost updates",
-            Experiment::Scaling => "Speedup against the number of threads",
-            Experiment::IoSweep => "Threads under the GIL as the share of I/O grows",
-            Experiment::Compare => "asyncio vs. threads vs. processes, measured",
-            Experiment::Server => "A server: requests that wait on a database",
-        }
-    }
-
-    /// Parses an experiment id.
-    ///
-    /// # Errors
-    /// An unknown id, with the list of known ones.
-    pub fn parse(s: &str) -> Result<Experiment, ParamError> {
-        Experiment::ALL
-            .into_iter()
-            .find(|e| e.id() == s.trim())
-            .ok_or_else(|| {
-                ParamError::new(
-                    "experiment",
-                    &one_of(Experiment::ALL.map(Experiment::id)),
-                    s,
-                )
-            })
-    }
-
-    /// The parameters the experiment starts with.
-    pub fn defaults(self) -> Params {
-        let base = Params::default();
-        match self {
-            Experiment::ParallelCpu => Params {
-                models: vec![Model::Sequential, Model::FreeThreads],
-                ..base
-            },
-            Experiment::GilCpu => Params {
-                models: vec![
-                    Model::Sequential,
-                    Model::GilThreads,
-                    Model::FreeThreads,
-                    Model::Processes,
-                ],
-                ..base
-            },
-            Experiment::IoWait => Params {
-                workload: Workload::Io,
-                models: vec![Model::Sequential, Model::GilThreads, Model::Asyncio],
-                ..base
-            },
-            Experiment::Bursts => Params {
-                workload: Workload::Mixed,
-                io_fraction: 0.5,
-                // About as long as the loop computes (2 million iterations at some 20 ns),
-                // so that the I/O fraction reads as a share of each task's time.
-                wait_ms: 40.0,
-                models: vec![Model::Sequential, Model::GilThreads],
-                ..base
-            },
-            // The race needs real parallelism: threads without a GIL.
-            Experiment::Counter => Params {
-                threads: 2,
-                tasks: 2,
-                models: vec![Model::FreeThreads],
-                ..base
-            },
-            Experiment::Scaling => Params {
-                tasks: 8,
-                threads: 4,
-                n: 1_000_000,
-                models: vec![Model::FreeThreads],
-                ..base
-            },
-            Experiment::IoSweep => Params {
-                workload: Workload::Mixed,
-                tasks: 4,
-                threads: 4,
-                // About as long computing as waiting, so the fraction reads as a share of time.
-                n: 2_000_000,
-                wait_ms: 50.0,
-                models: vec![Model::Sequential, Model::GilThreads],
-                ..base
-            },
-            Experiment::Server => Params {
-                workload: Workload::Request,
-                tasks: 8,
-                n: 100_000,
-                wait_ms: 100.0,
-                models: vec![Model::Sequential, Model::Asyncio],
-                ..base
-            },
-            Experiment::Compare => Params {
-                wait_ms: 200.0,
-                models: vec![
-                    Model::Sequential,
-                    Model::Asyncio,
-                    Model::GilThreads,
-                    Model::Processes,
-                ],
-                ..base
-            },
-        }
-    }
-}
-
 /// Largest number of tasks in one run.
 pub const MAX_TASKS: u32 = 64;
 /// Largest number of threads (and so of Web Workers in the pool).
@@ -309,7 +84,7 @@ pub const MAX_INCREMENTS: u64 = 1_000_000;
 /// Shortest and longest GIL switch interval, in milliseconds.
 pub const SWITCH_MS_RANGE: (f64, f64) = (0.1, 100.0);
 
-/// The parameters of one run. Build them with [`Experiment::defaults`] and
+/// The parameters of one run. Build them with [`crate::Experiment::defaults`] and
 /// [`Params::set`], which validate every value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Params {
@@ -398,11 +173,16 @@ impl Params {
             "increments" => self.increments = whole("increments", v, 1, MAX_INCREMENTS)?,
             "release_fraction" => self.release_fraction = real("release_fraction", v, 0.0, 1.0)?,
             "models" => {
-                let models = v
-                    .split(',')
-                    .filter(|s| !s.trim().is_empty())
-                    .map(Model::parse)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut models = Vec::new();
+                for id in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    let m = named("models", Model::ALL, Model::id, id)?;
+                    if models.contains(&m) {
+                        return Err(ParamError {
+                            message: format!("models must name each model once, got \"{}\" twice", m.id()),
+                        });
+                    }
+                    models.push(m);
+                }
                 if models.is_empty() {
                     return Err(ParamError::new(
                         "models",
@@ -469,7 +249,7 @@ pub struct ParamError {
 }
 
 impl ParamError {
-    fn new(name: &str, expected: &str, got: &str) -> Self {
+    pub(crate) fn new(name: &str, expected: &str, got: &str) -> Self {
         ParamError {
             message: format!("{name} must be {expected}, got \"{}\"", clip(got)),
         }
@@ -484,12 +264,12 @@ impl fmt::Display for ParamError {
 
 impl std::error::Error for ParamError {}
 
-fn one_of<const N: usize>(ids: [&str; N]) -> String {
+pub(crate) fn one_of<const N: usize>(ids: [&str; N]) -> String {
     format!("one of {}", ids.join(", "))
 }
 
 /// The one of `all` whose id is `v`, or an error naming `name` and every id.
-fn named<T: Copy, const N: usize>(
+pub(crate) fn named<T: Copy, const N: usize>(
     name: &str,
     all: [T; N],
     id: fn(T) -> &'static str,
@@ -552,18 +332,6 @@ mod tests {
     }
 
     #[test]
-    fn defaults_round_trip_through_text() {
-        for e in Experiment::ALL {
-            let d = e.defaults();
-            let mut p = Params::default();
-            for (k, v) in d.to_pairs() {
-                p.set(k, &v).unwrap();
-            }
-            assert_eq!(p, d, "{}", e.id());
-        }
-    }
-
-    #[test]
     fn refuses_bad_values_naming_the_parameter_and_range() {
         let mut p = Params::default();
         for (k, v) in [
@@ -615,6 +383,7 @@ mod tests {
                 .contains("gil-threads")
         );
         assert!(p.set("models", "").is_err());
-        assert!(Experiment::parse("nope").is_err());
+        let e = p.set("models", "free-threads,free-threads").unwrap_err();
+        assert!(e.message.contains("once"), "{e}");
     }
 }

@@ -18,9 +18,11 @@
 //!
 //! Nothing here reads a clock or iterates a hash map: the same input gives the same report.
 
-use crate::params::{Experiment, Model, Params, StartMethod};
+use crate::experiment::Experiment;
+use crate::model::{Lock, Memory, Model, Startup};
+use crate::params::{Params, StartMethod};
 use crate::platform::Platform;
-use crate::run::{Segment, lane_of, task_plan};
+use crate::task::{Segment, lane_of, task_plan};
 use crate::trace::{ModelRun, Report, Source, Span, State};
 use crate::vm;
 use serde::{Deserialize, Serialize};
@@ -41,6 +43,11 @@ pub struct Machine {
     pub forkserver_start_us: f64,
     /// Microseconds one message between memories takes (a task's input or its result).
     pub copy_us: f64,
+    /// Microseconds a new interpreter takes to start on a thread of the pool (its own
+    /// lock, namespace and compiled code).
+    pub interpreter_start_us: f64,
+    /// Microseconds a task's input or result takes to cross between interpreters.
+    pub interpreter_copy_us: f64,
     /// Microseconds a thread signalled by a condition variable takes to run again.
     pub wake_us: f64,
 }
@@ -57,6 +64,10 @@ impl Default for Machine {
             // Measured the same way: a message to a ready worker and a new instance.
             forkserver_start_us: 3_000.0,
             copy_us: 100.0,
+            // Measured in headless Chromium on this lab's build (scripts/bench): a new
+            // interpreter's state and the copy of one input are each a few microseconds.
+            interpreter_start_us: 20.0,
+            interpreter_copy_us: 2.0,
             wake_us: 20.0,
         }
     }
@@ -109,12 +120,12 @@ pub fn predict(experiment: Experiment, params: &Params, machine: &Machine) -> Re
 pub fn predict_model(params: &Params, model: Model, machine: &Machine) -> ModelRun {
     match model {
         Model::Asyncio => predict_asyncio(params, machine),
-        _ => {
-            let lanes = if model == Model::Sequential {
-                1
-            } else {
-                params.threads.clamp(1, params.tasks.max(1))
-            };
+        Model::Sequential
+        | Model::GilThreads
+        | Model::FreeThreads
+        | Model::Processes
+        | Model::Interpreters => {
+            let lanes = model.lanes(params.threads, params.tasks);
             let mut sim = Sim::new(params, model, lanes, machine);
             sim.run();
             ModelRun {
@@ -200,7 +211,24 @@ struct Sim {
 
 impl Sim {
     fn new(params: &Params, model: Model, lanes: u32, machine: &Machine) -> Sim {
-        let gil = model == Model::GilThreads;
+        let info = model.info();
+        // Lanes contend for a lock only when they share one; a lock per interpreter is
+        // never wanted by another lane.
+        let gil = info.lock == Lock::Global && lanes > 1;
+        // What a lane pays before its first task, and what each input and result costs
+        // to cross between memories or interpreters.
+        let (start_us, copy_us) = match info.startup {
+            Startup::None => (0.0, 0.0),
+            Startup::Interpreter => (machine.interpreter_start_us, machine.interpreter_copy_us),
+            Startup::Process => (
+                match params.start {
+                    StartMethod::Spawn => machine.process_start_us,
+                    StartMethod::Forkserver => machine.forkserver_start_us,
+                },
+                machine.copy_us,
+            ),
+        };
+        let copies = info.memory != Memory::Shared;
         let mut ls: Vec<Lane> = (0..lanes)
             .map(|_| Lane {
                 phases: VecDeque::new(),
@@ -213,18 +241,15 @@ impl Sim {
         for task in 0..params.tasks {
             let lane = &mut ls[lane_of(task, lanes) as usize];
             let mut push = |p| lane.phases.push_back((task, p));
-            if model == Model::Processes {
-                if lane_of(task, lanes) == task {
-                    push(Phase::Delay {
-                        us: match params.start {
-                            StartMethod::Spawn => machine.process_start_us,
-                            StartMethod::Forkserver => machine.forkserver_start_us,
-                        },
-                        state: State::Starting,
-                    });
-                }
+            if start_us > 0.0 && lane_of(task, lanes) == task {
                 push(Phase::Delay {
-                    us: machine.copy_us,
+                    us: start_us,
+                    state: State::Starting,
+                });
+            }
+            if copies {
+                push(Phase::Delay {
+                    us: copy_us,
                     state: State::Copying,
                 });
             }
@@ -248,9 +273,9 @@ impl Sim {
                     },
                 });
             }
-            if model == Model::Processes {
+            if copies {
                 push(Phase::Delay {
-                    us: machine.copy_us,
+                    us: copy_us,
                     state: State::Copying,
                 });
             }
@@ -536,7 +561,7 @@ impl Sim {
     }
 }
 
-/// The event loop, step for step as [`crate::executor::Executor`] runs it: tasks start
+/// The event loop, step for step as [`crate::models::asyncio::Executor`] runs it: tasks start
 /// ready in order; before each poll, due timers fire in deadline order; a polled task
 /// runs inline until its next wait.
 fn predict_asyncio(params: &Params, machine: &Machine) -> ModelRun {
@@ -616,7 +641,7 @@ fn predict_asyncio(params: &Params, machine: &Machine) -> ModelRun {
 mod tests {
     use super::*;
     use crate::params::Workload;
-    use crate::run::expected_result;
+    use crate::task::expected_result;
 
     /// A machine whose costs the tests fix themselves, so that a new measured default
     /// does not change what they check: start-up small next to the tasks' work.
@@ -627,6 +652,10 @@ mod tests {
             process_start_us: 30_000.0,
             forkserver_start_us: 3_000.0,
             copy_us: 100.0,
+            // Measured in headless Chromium on this lab's build (scripts/bench): a new
+            // interpreter's state and the copy of one input are each a few microseconds.
+            interpreter_start_us: 20.0,
+            interpreter_copy_us: 2.0,
             wake_us: 20.0,
         }
     }

@@ -7,9 +7,10 @@
 //! predicts and draws the whole sweep.
 
 use crate::chart::{escape, fmt_ms, line_chart, speedup_chart};
-use crate::params::{Experiment, Params};
+use crate::experiment::Experiment;
+use crate::params::Params;
 use crate::predict::{Machine, predict};
-use crate::stats::amdahl_fit;
+use crate::stats::{amdahl_fit, speedup};
 use crate::trace::{Report, Source};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -34,7 +35,13 @@ pub fn sweep_of(experiment: Experiment, params: &Params) -> Option<Sweep> {
             param: "io_fraction".into(),
             values: vec![0.0, 0.25, 0.5, 0.75, 1.0],
         }),
-        _ => None,
+        Experiment::ParallelCpu
+        | Experiment::GilCpu
+        | Experiment::IoWait
+        | Experiment::Bursts
+        | Experiment::Counter
+        | Experiment::Compare
+        | Experiment::Server => None,
     }
 }
 
@@ -66,7 +73,7 @@ pub struct SweepRow {
     /// The swept parameter's value.
     pub x: f64,
     /// The model compared (the last of the point's models).
-    pub model: crate::params::Model,
+    pub model: crate::model::Model,
     /// Its wall time, in milliseconds.
     pub wall_ms: f64,
     /// Its speedup (see [`SweepReport::speedups`]).
@@ -93,7 +100,7 @@ impl SweepReport {
                 } else {
                     first
                 };
-                (last.wall_ms > 0.0).then(|| (p.x, base / last.wall_ms))
+                (last.wall_ms > 0.0).then(|| (p.x, speedup(base, last.wall_ms)))
             })
             .collect()
     }

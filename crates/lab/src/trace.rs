@@ -1,7 +1,10 @@
 //! What a run records: spans of time on lanes, per model, and the statistics drawn from
 //! them. Measured runs and predicted runs share this type, so one chart draws both.
 
-use crate::params::{Experiment, Model, Params};
+use crate::experiment::Experiment;
+use crate::model::Model;
+use crate::params::Params;
+use crate::stats::{efficiency, speedup};
 use serde::{Deserialize, Serialize};
 
 /// What a lane was doing during a span.
@@ -185,17 +188,13 @@ impl Report {
         self.runs
             .iter()
             .map(|r| {
-                let speedup = if r.wall_ms > 0.0 {
-                    base / r.wall_ms
-                } else {
-                    0.0
-                };
+                let speedup = speedup(base, r.wall_ms);
                 let busy = r.time_in(State::Running) + r.time_in(State::Released);
                 Summary {
                     model: r.model,
                     wall_ms: r.wall_ms,
                     speedup,
-                    efficiency: speedup / f64::from(r.threads.max(1)),
+                    efficiency: efficiency(speedup, r.threads),
                     threads: r.threads,
                     lanes_used: r.lanes_used(),
                     cpu_utilisation: if r.wall_ms > 0.0 {

@@ -6,9 +6,10 @@
 //! interpreter inline and holds the loop for its whole length, which is the point of the
 //! chapter. The virtual-time model in [`crate::predict`] follows the same order.
 
-use crate::params::{Model, Params};
+use crate::model::Model;
+use crate::params::Params;
 use crate::platform::Platform;
-use crate::run::{Segment, task_plan};
+use crate::task::{Segment, task_plan};
 use crate::trace::{ModelRun, Span, State};
 use crate::vm::{self, NoBreaker};
 use futures::task::{ArcWake, waker};
@@ -452,7 +453,8 @@ mod tests {
     use super::*;
     use crate::params::Workload;
     use crate::platform::NativePlatform;
-    use crate::run::{expected_result, run_model};
+    use crate::run::run_model;
+    use crate::task::expected_result;
 
     #[test]
     fn only_an_await_switches_and_timers_fire_in_deadline_order() {

@@ -12,8 +12,10 @@
 //! Nothing here reads a clock except through the [`Platform`](crate::Platform) in the
 //! [`TaskCx`]; the timed wait takes a relative `Duration`, which the browser supports.
 
-use crate::run::{Interpreter, TaskCx};
-use crate::trace::State;
+use crate::task::{Interpreter, TaskCx};
+use crate::stats::median;
+use crate::trace::{ModelRun, State};
+use serde::{Deserialize, Serialize};
 use crate::vm::EvalBreaker;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
@@ -210,12 +212,63 @@ impl Interpreter for GilInterpreter {
     }
 }
 
+/// Microseconds from one lane's running span ending to another lane's starting, at each
+/// change of hands in a run under the GIL: the moments when no lane runs.
+pub fn handoff_gaps_us(run: &ModelRun) -> Vec<f64> {
+    let mut running: Vec<_> = run
+        .spans
+        .iter()
+        .filter(|s| s.state == State::Running)
+        .collect();
+    running.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
+    running
+        .windows(2)
+        .filter(|w| w[0].lane != w[1].lane)
+        .map(|w| (w[1].start_us - w[0].end_us).max(0.0))
+        .collect()
+}
+
+/// What the GIL's hand-offs cost in one run.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GilFigures {
+    /// Wall time of the run.
+    pub wall_ms: f64,
+    /// Times the lock passed from one lane to another.
+    pub handoffs: u64,
+    /// Total time lanes spent in `waiting-gil` spans.
+    pub waiting_gil_ms: f64,
+    /// `waiting_gil_ms` per hand-off, in microseconds: with two lanes this is about one
+    /// switch interval plus the hand-off itself.
+    pub waiting_per_handoff_us: f64,
+    /// The median of [`handoff_gaps_us`]: the hand-off's own cost.
+    pub gap_median_us: f64,
+    /// The mean of the same gaps.
+    pub gap_mean_us: f64,
+}
+
+/// The hand-off figures of a run under the GIL.
+pub fn gil_figures(run: &ModelRun) -> GilFigures {
+    let gaps = handoff_gaps_us(run);
+    let waiting_us = run.time_in(State::WaitingGil);
+    let per = |total: f64, n: usize| if n > 0 { total / n as f64 } else { 0.0 };
+    GilFigures {
+        wall_ms: run.wall_ms,
+        handoffs: run.gil_handoffs,
+        waiting_gil_ms: waiting_us / 1000.0,
+        waiting_per_handoff_us: per(waiting_us, run.gil_handoffs as usize),
+        gap_median_us: median(gaps.clone()).unwrap_or(0.0),
+        gap_mean_us: per(gaps.iter().sum(), gaps.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Model, Params, Workload};
+    use crate::model::Model;
+    use crate::params::{Params, Workload};
     use crate::platform::NativePlatform;
-    use crate::run::{expected_result, run_model};
+    use crate::run::run_model;
+    use crate::task::expected_result;
     use crate::trace::Span;
 
     /// Asserts that no two lanes' running spans overlap in time.
@@ -333,5 +386,35 @@ mod tests {
             *seen.lock().unwrap() += 1;
         });
         assert_eq!(*seen.lock().unwrap(), run.spans.len());
+    }
+
+    #[test]
+    fn gil_figures_measure_the_gaps_between_lanes() {
+        let span = |lane, state, start_us, end_us| Span {
+            lane,
+            task: lane,
+            state,
+            start_us,
+            end_us,
+        };
+        let run = ModelRun {
+            model: Model::GilThreads,
+            threads: 2,
+            wall_ms: 0.7,
+            spans: vec![
+                span(0, State::Running, 0.0, 100.0),
+                span(1, State::WaitingGil, 0.0, 110.0),
+                span(1, State::Running, 110.0, 200.0),
+                span(0, State::WaitingGil, 100.0, 230.0),
+                span(0, State::Running, 230.0, 300.0),
+            ],
+            results: vec![],
+            gil_handoffs: 2,
+        };
+        let f = gil_figures(&run);
+        assert_eq!(handoff_gaps_us(&run), vec![10.0, 30.0]);
+        assert_eq!(f.gap_median_us, 20.0);
+        assert_eq!(f.gap_mean_us, 20.0);
+        assert_eq!(f.waiting_per_handoff_us, 120.0);
     }
 }
