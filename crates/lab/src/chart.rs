@@ -203,7 +203,6 @@ fn open_svg(svg: &mut String, class: &str, w: f64, h: f64, label: &str, desc: &s
     );
 }
 
-
 /// Rows of spans above which a row is drawn one pixel column at a time.
 const EXACT_SPANS: usize = 400;
 

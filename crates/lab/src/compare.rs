@@ -143,7 +143,11 @@ impl Comparison {
                 .or_else(|| Self::run_of(&self.io, m))
                 .and_then(start_ms)
                 .map_or_else(dash, |ms| {
-                    let what = if m == Model::Processes { "worker" } else { "interpreter" };
+                    let what = if m == Model::Processes {
+                        "worker"
+                    } else {
+                        "interpreter"
+                    };
                     if ms < 1.0 {
                         format!("{:.0} µs per {what}", ms * 1000.0)
                     } else {

@@ -252,7 +252,11 @@ mod tests {
         assert_eq!(Model::Sequential.lanes(4, 8), 1);
         assert_eq!(Model::Asyncio.lanes(4, 8), 1);
         assert_eq!(Model::Interpreters.lanes(4, 8), 4);
-        assert_eq!(Model::Processes.lanes(4, 2), 2, "never more lanes than tasks");
+        assert_eq!(
+            Model::Processes.lanes(4, 2),
+            2,
+            "never more lanes than tasks"
+        );
         assert_eq!(Model::Interpreters.lane_name(1), "interpreter 1");
         assert_eq!(Model::Asyncio.lane_name(0), "event loop");
     }

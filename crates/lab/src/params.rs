@@ -178,7 +178,10 @@ impl Params {
                     let m = named("models", Model::ALL, Model::id, id)?;
                     if models.contains(&m) {
                         return Err(ParamError {
-                            message: format!("models must name each model once, got \"{}\" twice", m.id()),
+                            message: format!(
+                                "models must name each model once, got \"{}\" twice",
+                                m.id()
+                            ),
                         });
                     }
                     models.push(m);

@@ -2,7 +2,9 @@
 //! an experiment shows and in what order, for the prediction pre-rendered when the book
 //! is built and for the measurement drawn in the page (while it runs and when it is done).
 
-use crate::chart::{counter_bars, counter_table, escape, fmt_count, summary_table, timelines, wall_bars};
+use crate::chart::{
+    counter_bars, counter_table, escape, fmt_count, summary_table, timelines, wall_bars,
+};
 use crate::compare::{Comparison, Costs};
 use crate::counter::CounterResult;
 use crate::experiment::{Experiment, ResultKind};
@@ -275,6 +277,12 @@ mod tests {
         let f = figure(&partial).unwrap();
         assert!(matches!(f.rows, Rows::Models(_)));
         assert!(!f.html.contains("lab-compare"));
-        assert!(figure(&Outcome { steps: vec![], ..partial }).is_err());
+        assert!(
+            figure(&Outcome {
+                steps: vec![],
+                ..partial
+            })
+            .is_err()
+        );
     }
 }

@@ -443,7 +443,14 @@ mod tests {
     fn sequential_never_overlaps_itself() {
         let platform = NativePlatform::default();
         let p = params(Workload::Mixed);
-        let run = run_lanes_with(&platform, &p, Model::Sequential, 1, &FreeInterpreter, &|_| {});
+        let run = run_lanes_with(
+            &platform,
+            &p,
+            Model::Sequential,
+            1,
+            &FreeInterpreter,
+            &|_| {},
+        );
         for pair in run.spans.windows(2) {
             assert!(pair[0].end_us <= pair[1].start_us);
         }

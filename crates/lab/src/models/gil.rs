@@ -12,11 +12,11 @@
 //! Nothing here reads a clock except through the [`Platform`](crate::Platform) in the
 //! [`TaskCx`]; the timed wait takes a relative `Duration`, which the browser supports.
 
-use crate::task::{Interpreter, TaskCx};
 use crate::stats::median;
+use crate::task::{Interpreter, TaskCx};
 use crate::trace::{ModelRun, State};
-use serde::{Deserialize, Serialize};
 use crate::vm::EvalBreaker;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;

@@ -215,7 +215,12 @@ mod tests {
         assert_eq!(run.time_in(State::WaitingGil), 0.0);
         for lane in 0..3 {
             let mine = ModelRun {
-                spans: run.spans.iter().copied().filter(|s| s.lane == lane).collect(),
+                spans: run
+                    .spans
+                    .iter()
+                    .copied()
+                    .filter(|s| s.lane == lane)
+                    .collect(),
                 ..run.clone()
             };
             assert_eq!(
@@ -255,15 +260,25 @@ mod tests {
         let b = Interp::new(&p);
         a.set("counter", 41);
         assert_eq!(a.get("counter"), Some(41));
-        assert_eq!(b.get("counter"), None, "a binding leaked to another interpreter");
-        assert!(!std::ptr::eq(&a.gil.gil, &b.gil.gil), "one lock for two interpreters");
+        assert_eq!(
+            b.get("counter"),
+            None,
+            "a binding leaked to another interpreter"
+        );
+        assert!(
+            !std::ptr::eq(&a.gil.gil, &b.gil.gil),
+            "one lock for two interpreters"
+        );
         assert_eq!(a.compiled(), b.compiled());
         // The input an interpreter gets is its own copy: changing it changes nothing for
         // the sender.
         let bytes = pickle_input(&p, 4);
         let (mut inside, task) = unpickle_input(&bytes).unwrap();
         assert_eq!(task, 4);
-        assert_eq!((inside.n, inside.tasks, inside.workload), (p.n, p.tasks, p.workload));
+        assert_eq!(
+            (inside.n, inside.tasks, inside.workload),
+            (p.n, p.tasks, p.workload)
+        );
         inside.n += 1;
         assert_eq!(unpickle_input(&bytes).unwrap().0.n, p.n);
         assert!(unpickle_input(&bytes[..10]).is_none());
