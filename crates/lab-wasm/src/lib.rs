@@ -21,8 +21,9 @@ mod platform;
 #[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
 mod threaded;
 
-use lab::{Experiment, Params};
+use lab::{Experiment, Model, Params};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, Once};
 use wasm_bindgen::prelude::*;
@@ -72,6 +73,12 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// Reads a value the page sent back (one this module made: parameters, a report, an
+/// outcome); `what` names it in the error.
+pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("not {what}: {e}")))
+}
+
 /// The experiment's defaults with `overrides` (an object of text values) applied.
 pub(crate) fn params_from(
     experiment: &str,
@@ -111,8 +118,8 @@ pub(crate) fn params_from(
 /// Tests only (feature `fault-injection`): the text of a `panic` setting, with which the
 /// run panics on the thread that runs it.
 #[cfg(feature = "fault-injection")]
-pub(crate) fn injected_panic(overrides: &JsValue) -> Option<String> {
-    js_sys::Reflect::get(overrides, &"panic".into())
+pub(crate) fn injected_panic(params: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(params, &"panic".into())
         .ok()?
         .as_string()
 }
@@ -121,6 +128,13 @@ pub(crate) fn injected_panic(overrides: &JsValue) -> Option<String> {
 #[cfg(not(feature = "fault-injection"))]
 pub(crate) fn injected_panic(_: &JsValue) -> Option<String> {
     None
+}
+
+/// Every execution model's description (id, label, where it runs, what it shares, its
+/// lock and its start-up), as the core defines them.
+#[wasm_bindgen]
+pub fn models() -> Result<JsValue, JsError> {
+    to_js(&Model::ALL.map(Model::info))
 }
 
 /// Checks settings and returns the full parameters they make (numbers as numbers,
@@ -134,39 +148,47 @@ pub fn validate_params(experiment: &str, overrides: JsValue) -> Result<JsValue, 
     to_js(&params)
 }
 
-/// Renders a report (as produced by a run or a prediction): the wall-time bars, one
-/// timeline per model, the table, and the summary a widget puts in `data-result`.
+/// Checks settings and returns what the host must run for them: the experiment's kind
+/// of result, its steps (full parameters each) and the pool threads it needs. A
+/// `panic` setting of the fault-injection build is carried into every step.
 ///
 /// # Errors
-/// A value that is not a report.
-#[wasm_bindgen(js_name = renderReport)]
-pub fn render_report(report: JsValue) -> Result<JsValue, JsError> {
-    let report: lab::Report =
-        serde_wasm_bindgen::from_value(report).map_err(|e| JsError::new(&e.to_string()))?;
-    #[derive(Serialize)]
-    struct Rendered {
-        chart: String,
-        timelines: String,
-        table: String,
-        summary: Vec<lab::trace::Summary>,
+/// An unknown experiment, or a bad setting.
+#[wasm_bindgen(js_name = planRun)]
+pub fn plan_run(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
+    let injected = injected_panic(&overrides);
+    let (experiment, params) = params_from(experiment, overrides)?;
+    let plan = to_js(&lab::plan::plan(experiment, &params))?;
+    if let Some(message) = injected {
+        let steps = js_sys::Reflect::get(&plan, &"steps".into()).map_err(|_| JsError::new("no steps"))?;
+        for step in js_sys::Array::from(&steps).iter() {
+            let params = js_sys::Reflect::get(&step, &"params".into()).map_err(|_| JsError::new("no params"))?;
+            js_sys::Reflect::set(&params, &"panic".into(), &message.into()).map_err(|_| JsError::new("cannot inject"))?;
+        }
     }
-    let timelines = lab::chart::timelines(&report);
-    to_js(&Rendered {
-        chart: lab::chart::wall_bars(&report),
-        timelines,
-        table: lab::chart::summary_table(&report),
-        summary: report.summary(),
-    })
+    Ok(plan)
 }
 
-/// Runs the shared-counter race (every method) and renders it. In the threaded build
-/// this blocks the calling worker until the threads finish; it is quick.
+/// Draws an outcome (the steps run so far, as `{experiment, steps: [{x, report}], costs}`):
+/// `{html, rows}`.
 ///
 /// # Errors
-/// Bad settings, or a single-threaded build asked for more than one thread.
+/// A value that is not an outcome, or one with nothing to draw.
+#[wasm_bindgen]
+pub fn render(outcome: JsValue) -> Result<JsValue, JsError> {
+    let outcome: lab::present::Outcome = from_js(outcome, "an outcome")?;
+    to_js(&lab::present::figure(&outcome).map_err(|e| JsError::new(&e))?)
+}
+
+/// Runs the shared-counter race (every method) with a step's parameters and draws it.
+/// In the threaded build this blocks the calling worker until the threads finish; it is
+/// quick.
+///
+/// # Errors
+/// Bad parameters, or a single-threaded build asked for more than one thread.
 #[wasm_bindgen(js_name = runCounter)]
-pub fn run_counter(overrides: JsValue) -> Result<JsValue, JsError> {
-    let (_, params) = params_from("counter", overrides)?;
+pub fn run_counter(params: JsValue) -> Result<JsValue, JsError> {
+    let params: Params = from_js(params, "parameters")?;
     if params.threads > 1 && !cfg!(feature = "threads") {
         return Err(JsError::new(
             "the counter race needs threads, which this page cannot use: it is not cross-origin isolated",
@@ -182,43 +204,13 @@ pub fn run_counter(overrides: JsValue) -> Result<JsValue, JsError> {
     }
     let result = lab::counter::run_counter(&platform::BrowserPlatform, &params);
     #[derive(Serialize)]
-    struct Row {
-        model: &'static str,
-        label: &'static str,
-        wall_ms: f64,
-        speedup: f64,
-        threads: u32,
-        final_count: u64,
-        lost: u64,
-    }
-    #[derive(Serialize)]
-    struct Rendered {
-        chart: String,
-        table: String,
-        summary: Vec<Row>,
+    struct Counted {
+        #[serde(flatten)]
+        figure: lab::present::Figure,
         expected: u64,
     }
-    let base = result.rows.first().map_or(0.0, |r| r.wall_ms);
-    to_js(&Rendered {
-        chart: lab::chart::counter_bars(&result),
-        table: lab::chart::counter_table(&result),
-        summary: result
-            .rows
-            .iter()
-            .map(|r| Row {
-                model: r.method.id(),
-                label: r.method.label(),
-                wall_ms: r.wall_ms,
-                speedup: if r.wall_ms > 0.0 {
-                    base / r.wall_ms
-                } else {
-                    0.0
-                },
-                threads: result.threads,
-                final_count: r.final_count,
-                lost: r.lost,
-            })
-            .collect(),
+    to_js(&Counted {
+        figure: lab::present::counter_figure(&result),
         expected: result.expected,
     })
 }
@@ -230,37 +222,12 @@ pub fn run_counter(overrides: JsValue) -> Result<JsValue, JsError> {
 /// Bad parameters.
 #[wasm_bindgen(js_name = runProcessTask)]
 pub fn run_process_task(params: JsValue, task: u32) -> Result<JsValue, JsError> {
-    let params: Params =
-        serde_wasm_bindgen::from_value(params).map_err(|e| JsError::new(&e.to_string()))?;
-    let platform = platform::BrowserPlatform;
-    let spans = std::sync::Mutex::new(Vec::new());
-    let sink = |s: lab::Span| spans.lock().expect("span list poisoned").push(s);
-    use lab::Platform as _;
-    let work_start_us = platform.now_us();
-    // t0 = 0: spans come out on the absolute shared clock, as assemble_processes expects.
-    let result = lab::run::run_task(
-        &platform,
-        &lab::run::FreeInterpreter,
+    let params: Params = from_js(params, "parameters")?;
+    to_js(&lab::models::processes::run_in_process(
+        &platform::BrowserPlatform,
         &params,
-        0,
         task,
-        0.0,
-        &sink,
-    );
-    let work_end_us = platform.now_us();
-    #[derive(Serialize)]
-    struct Done {
-        result: u64,
-        work_start_us: f64,
-        work_end_us: f64,
-        spans: Vec<lab::Span>,
-    }
-    to_js(&Done {
-        result,
-        work_start_us,
-        work_end_us,
-        spans: spans.into_inner().expect("span list poisoned"),
-    })
+    ))
 }
 
 /// Builds the processes model's run from what the host measured in each worker.
@@ -269,81 +236,52 @@ pub fn run_process_task(params: JsValue, task: u32) -> Result<JsValue, JsError> 
 /// Values that are not parameters or per-task records.
 #[wasm_bindgen(js_name = assembleProcesses)]
 pub fn assemble_processes(params: JsValue, tasks: JsValue) -> Result<JsValue, JsError> {
-    let params: Params =
-        serde_wasm_bindgen::from_value(params).map_err(|e| JsError::new(&e.to_string()))?;
-    let tasks: Vec<lab::run::ProcessTask> =
-        serde_wasm_bindgen::from_value(tasks).map_err(|e| JsError::new(&e.to_string()))?;
-    to_js(&lab::run::assemble_processes(&params, tasks))
+    let params: Params = from_js(params, "parameters")?;
+    let tasks: Vec<lab::models::processes::ProcessTask> = from_js(tasks, "process records")?;
+    to_js(&lab::models::processes::assemble_processes(&params, tasks))
 }
 
-/// Runs one in-memory model on the calling thread and returns its run. This is the
-/// single-threaded build's way to run (sequential and asyncio models); the threaded
-/// build streams progress with `startRun` instead.
+/// Runs one model of a step's parameters on the calling thread and returns its run.
+/// This is the single-threaded build's way to run (sequential and asyncio); the
+/// threaded build streams progress with `startRun` instead.
 ///
 /// # Errors
-/// Bad settings, or a model that needs more threads than this build has.
+/// Bad parameters, or a model that cannot run here: processes (on workers of their
+/// own), or a model that needs the pool in the single-threaded build.
 #[wasm_bindgen(js_name = runBlocking)]
-pub fn run_blocking(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
-    let injected = injected_panic(&overrides);
-    let (_, params) = params_from(experiment, overrides)?;
-    let [model] = params.models[..] else {
-        return Err(JsError::new("runBlocking runs one model at a time"));
-    };
-    match model {
-        lab::Model::Processes => Err(JsError::new("processes run on their own workers")),
-        lab::Model::GilThreads | lab::Model::FreeThreads if !cfg!(feature = "threads") => {
-            Err(JsError::new(&format!(
-                "{} needs threads, which this page cannot use: it is not cross-origin isolated",
-                model.label()
-            )))
-        }
-        _ => {
-            if let Some(message) = injected {
-                panic!("{message}");
-            }
-            to_js(&lab::run::run_model(
-                &platform::BrowserPlatform,
-                &params,
-                model,
-                &|_| {},
-            ))
-        }
+pub fn run_blocking(params: JsValue, model: &str) -> Result<JsValue, JsError> {
+    let injected = injected_panic(&params);
+    let params: Params = from_js(params, "parameters")?;
+    let model = runnable_here(model)?;
+    if let Some(message) = injected {
+        panic!("{message}");
+    }
+    to_js(&lab::run::run_model(
+        &platform::BrowserPlatform,
+        &params,
+        model,
+        &|_| {},
+    ))
+}
+
+/// The model named `id`, if this build can run it in memory.
+pub(crate) fn runnable_here(id: &str) -> Result<Model, JsError> {
+    let model = Model::parse(id).map_err(|e| JsError::new(&e.message))?;
+    match model.info().host {
+        lab::model::Host::Workers => Err(JsError::new(&format!(
+            "{} run on workers of their own, not here",
+            model.label()
+        ))),
+        lab::model::Host::Pool if !cfg!(feature = "threads") => Err(JsError::new(&format!(
+            "{} needs threads, which this page cannot use: it is not cross-origin isolated",
+            model.label()
+        ))),
+        lab::model::Host::Pool | lab::model::Host::Caller => Ok(model),
     }
 }
 
-/// The sweep an experiment makes with these settings (`{param, values}`), or `null`.
-///
-/// # Errors
-/// Bad settings.
-#[wasm_bindgen(js_name = sweepPlan)]
-pub fn sweep_plan(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
-    let (experiment, params) = params_from(experiment, overrides)?;
-    to_js(&lab::sweep::sweep_of(experiment, &params))
-}
-
-/// Renders a sweep (measured or partial) as its chart, table and summary rows.
-///
-/// # Errors
-/// A value that is not a sweep report.
-#[wasm_bindgen(js_name = renderSweep)]
-pub fn render_sweep(sweep: JsValue) -> Result<JsValue, JsError> {
-    let sweep: lab::sweep::SweepReport =
-        serde_wasm_bindgen::from_value(sweep).map_err(|e| JsError::new(&e.to_string()))?;
-    #[derive(Serialize)]
-    struct Rendered {
-        chart: String,
-        table: String,
-        summary: Vec<lab::sweep::SweepRow>,
-    }
-    to_js(&Rendered {
-        chart: sweep.chart(),
-        table: sweep.table(),
-        summary: sweep.summary(),
-    })
-}
-
-/// What only a run can measure for the comparison table: the event loop's switch cost
-/// and the size of one coroutine's state.
+/// What only a run can measure for the comparison table: the event loop's switch cost,
+/// the size of one coroutine's state, and the size of one interpreter's own state.
 #[wasm_bindgen(js_name = measureLoopCosts)]
 pub fn measure_loop_costs() -> Result<JsValue, JsError> {
     let platform = platform::BrowserPlatform;
@@ -353,48 +291,14 @@ pub fn measure_loop_costs() -> Result<JsValue, JsError> {
         wait_ms: 0.0,
         ..Params::default()
     };
-    let (_, stats) = lab::executor::run_asyncio_with_stats(&platform, &params, &|_| {});
+    let (_, stats) = lab::models::asyncio::run_asyncio_with_stats(&platform, &params, &|_| {});
+    let interp = lab::models::interpreters::Interp::new(&Params::default());
     to_js(&lab::compare::Costs {
-        loop_switch_us: Some(lab::executor::switch_cost_us(&platform, 100, 100)),
+        loop_switch_us: Some(lab::models::asyncio::switch_cost_us(&platform, 100, 100)),
         coroutine_bytes: Some(stats.task_bytes as f64),
         thread_bytes: None,
         process_bytes: None,
-    })
-}
-
-/// Renders the comparison: the table, a bar chart per workload, and summary rows.
-///
-/// # Errors
-/// A value that is not a comparison.
-#[wasm_bindgen(js_name = renderCompare)]
-pub fn render_compare(comparison: JsValue) -> Result<JsValue, JsError> {
-    let c: lab::compare::Comparison =
-        serde_wasm_bindgen::from_value(comparison).map_err(|e| JsError::new(&e.to_string()))?;
-    #[derive(Serialize)]
-    struct Row {
-        workload: lab::Workload,
-        #[serde(flatten)]
-        summary: lab::trace::Summary,
-    }
-    #[derive(Serialize)]
-    struct Rendered {
-        chart: String,
-        table: String,
-        summary: Vec<Row>,
-    }
-    let summary = [&c.cpu, &c.io]
-        .into_iter()
-        .flat_map(|r| {
-            r.summary().into_iter().map(|summary| Row {
-                workload: r.params.workload,
-                summary,
-            })
-        })
-        .collect();
-    to_js(&Rendered {
-        chart: lab::compare::bars(&c),
-        table: c.table(),
-        summary,
+        interpreter_bytes: Some(interp.state_bytes() as f64),
     })
 }
 
@@ -418,13 +322,11 @@ pub fn calibrate(cores: u32, spawn_us: f64, forkserver_us: f64) -> Result<JsValu
 /// measured report beside it.
 ///
 /// # Errors
-/// Bad settings, or values that are not a machine or a report.
+/// Values that are not a report or a machine.
 #[wasm_bindgen(js_name = predictBeside)]
 pub fn predict_beside(measured: JsValue, machine: JsValue) -> Result<JsValue, JsError> {
-    let measured: lab::Report =
-        serde_wasm_bindgen::from_value(measured).map_err(|e| JsError::new(&e.to_string()))?;
-    let machine: lab::predict::Machine =
-        serde_wasm_bindgen::from_value(machine).map_err(|e| JsError::new(&e.to_string()))?;
+    let measured: lab::Report = from_js(measured, "a report")?;
+    let machine: lab::predict::Machine = from_js(machine, "a machine")?;
     let predicted = lab::predict::predict(measured.experiment, &measured.params, &machine);
     #[derive(Serialize)]
     struct Beside {
