@@ -160,10 +160,13 @@ pub fn plan_run(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError
     let (experiment, params) = params_from(experiment, overrides)?;
     let plan = to_js(&lab::plan::plan(experiment, &params))?;
     if let Some(message) = injected {
-        let steps = js_sys::Reflect::get(&plan, &"steps".into()).map_err(|_| JsError::new("no steps"))?;
+        let steps =
+            js_sys::Reflect::get(&plan, &"steps".into()).map_err(|_| JsError::new("no steps"))?;
         for step in js_sys::Array::from(&steps).iter() {
-            let params = js_sys::Reflect::get(&step, &"params".into()).map_err(|_| JsError::new("no params"))?;
-            js_sys::Reflect::set(&params, &"panic".into(), &message.into()).map_err(|_| JsError::new("cannot inject"))?;
+            let params = js_sys::Reflect::get(&step, &"params".into())
+                .map_err(|_| JsError::new("no params"))?;
+            js_sys::Reflect::set(&params, &"panic".into(), &message.into())
+                .map_err(|_| JsError::new("cannot inject"))?;
         }
     }
     Ok(plan)
