@@ -99,11 +99,11 @@ pub fn bench_gil(threads: f64, n: f64, switch_ms: f64) -> Result<JsValue, JsErro
         return Err(JsError::new("the pool has fewer threads than the run"));
     }
     let run = lab::run::run_model(&BrowserPlatform, &params, lab::Model::GilThreads, &|_| {});
-    let want = lab::run::expected_result(&params);
+    let want = lab::task::expected_result(&params);
     if run.results.iter().any(|&r| r != want) {
         return Err(JsError::new("a GIL thread's sum is wrong"));
     }
-    crate::to_js(&lab::stats::gil_figures(&run))
+    crate::to_js(&lab::models::gil::gil_figures(&run))
 }
 
 /// Runs `tasks` coroutines on the core's asyncio executor, each awaiting `awaits` times,
@@ -115,7 +115,7 @@ pub fn bench_gil(threads: f64, n: f64, switch_ms: f64) -> Result<JsValue, JsErro
 #[wasm_bindgen(js_name = benchEventLoop)]
 pub fn bench_event_loop(tasks: f64, awaits: f64, timer: bool) -> Result<JsValue, JsError> {
     let (tasks, awaits) = (count("tasks", tasks)?, count("awaits", awaits)?);
-    crate::to_js(&lab::executor::switch_figures(
+    crate::to_js(&lab::models::asyncio::switch_figures(
         &BrowserPlatform,
         tasks,
         awaits,

@@ -165,7 +165,7 @@ pub fn plan_run(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError
         for step in js_sys::Array::from(&steps).iter() {
             let params = js_sys::Reflect::get(&step, &"params".into())
                 .map_err(|_| JsError::new("no params"))?;
-            js_sys::Reflect::set(&params, &"panic".into(), &message.into())
+            js_sys::Reflect::set(&params, &"panic".into(), &JsValue::from_str(&message))
                 .map_err(|_| JsError::new("cannot inject"))?;
         }
     }

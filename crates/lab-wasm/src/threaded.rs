@@ -2,20 +2,18 @@
 //! stays free to stream progress to the page while the run goes on.
 
 use crate::platform::BrowserPlatform;
-use crate::{injected_panic, panic_message, params_from, to_js};
-use lab::{Report, Source, Span};
+use crate::{from_js, injected_panic, panic_message, runnable_here, to_js};
+use lab::{ModelRun, Params, Span};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use wasm_bindgen::prelude::*;
 
 #[derive(Default)]
 struct Shared {
-    /// Spans not yet handed to the page, with the index of their model.
-    fresh: Vec<(usize, Span)>,
-    /// Index of the model running now.
-    model: usize,
-    /// The finished report.
-    report: Option<Report>,
+    /// Spans not yet handed to the page.
+    fresh: Vec<Span>,
+    /// The finished run.
+    run: Option<ModelRun>,
 }
 
 /// A run going on in the pool.
@@ -26,16 +24,14 @@ pub struct RunHandle {
 
 #[derive(Serialize)]
 struct Progress {
-    model: usize,
-    spans: Vec<(usize, Span)>,
+    spans: Vec<Span>,
     done: bool,
-    report: Option<Report>,
+    run: Option<ModelRun>,
 }
 
 #[wasm_bindgen]
 impl RunHandle {
-    /// What happened since the last poll: new spans, the model running, the report
-    /// when done.
+    /// What happened since the last poll: new spans, and the model's run when done.
     ///
     /// # Errors
     /// A panic anywhere in the run, with its message.
@@ -46,17 +42,15 @@ impl RunHandle {
         let Ok(mut s) = self.shared.try_lock() else {
             // The run holds it for a moment: report no news rather than block.
             return to_js(&Progress {
-                model: 0,
                 spans: vec![],
                 done: false,
-                report: None,
+                run: None,
             });
         };
         let progress = Progress {
-            model: s.model,
             spans: std::mem::take(&mut s.fresh),
-            done: s.report.is_some(),
-            report: s.report.take(),
+            done: s.run.is_some(),
+            run: s.run.take(),
         };
         to_js(&progress)
     }
@@ -68,27 +62,22 @@ pub fn pool_size() -> usize {
     rayon::current_num_threads()
 }
 
-/// Starts the experiment's models (normally one: the page runs models one at a time)
-/// on the pool and returns at once.
+/// Starts one model of a step's parameters on the pool and returns at once.
 ///
 /// # Errors
-/// Bad settings, or a pool with fewer workers than the run has threads.
+/// Bad parameters, a model that does not run on the pool or the caller's thread, or a
+/// pool with fewer workers than the model has lanes.
 #[wasm_bindgen(js_name = startRun)]
-pub fn start_run(experiment: &str, overrides: JsValue) -> Result<RunHandle, JsError> {
-    let injected = injected_panic(&overrides);
-    let (experiment, params) = params_from(experiment, overrides)?;
-    if params.models.contains(&lab::Model::Processes) {
-        return Err(JsError::new(
-            "processes run on their own workers, not in the pool",
-        ));
-    }
+pub fn start_run(params: JsValue, model: &str) -> Result<RunHandle, JsError> {
+    let injected = injected_panic(&params);
+    let params: Params = from_js(params, "parameters")?;
+    let model = runnable_here(model)?;
     // The run's coordinator occupies a pool thread too, but it takes part in the
-    // broadcast as lane 0, so `threads` pool threads are enough.
-    let one_lane = |m: &lab::Model| matches!(m, lab::Model::Sequential | lab::Model::Asyncio);
-    let needed = if params.models.iter().all(one_lane) {
-        1
+    // broadcast as lane 0, so one pool thread per lane is enough.
+    let needed = if model.needs_threads() {
+        model.lanes(params.threads, params.tasks) as usize
     } else {
-        params.threads.min(params.tasks) as usize
+        1
     };
     if pool_size() < needed {
         return Err(JsError::new(&format!(
@@ -102,25 +91,15 @@ pub fn start_run(experiment: &str, overrides: JsValue) -> Result<RunHandle, JsEr
         if let Some(message) = injected {
             panic!("{message}");
         }
-        let platform = BrowserPlatform;
-        let mut runs = Vec::new();
-        for (i, &model) in params.models.iter().enumerate() {
-            run_shared.lock().expect("run state poisoned").model = i;
-            let sink = |span: Span| {
-                run_shared
-                    .lock()
-                    .expect("run state poisoned")
-                    .fresh
-                    .push((i, span));
-            };
-            runs.push(lab::run::run_model(&platform, &params, model, &sink));
-        }
-        run_shared.lock().expect("run state poisoned").report = Some(Report {
-            experiment,
-            params,
-            source: Source::Measured,
-            runs,
-        });
+        let sink = |span: Span| {
+            run_shared
+                .lock()
+                .expect("run state poisoned")
+                .fresh
+                .push(span);
+        };
+        let run = lab::run::run_model(&BrowserPlatform, &params, model, &sink);
+        run_shared.lock().expect("run state poisoned").run = Some(run);
     });
     Ok(RunHandle { shared })
 }

@@ -69,6 +69,16 @@ impl StartMethod {
     }
 }
 
+impl Model {
+    /// Parses an id as written by [`Model::id`].
+    ///
+    /// # Errors
+    /// An unknown id, with the list of known ones.
+    pub fn parse(s: &str) -> Result<Model, ParamError> {
+        named("models", Model::ALL, Model::id, s.trim())
+    }
+}
+
 /// Largest number of tasks in one run.
 pub const MAX_TASKS: u32 = 64;
 /// Largest number of threads (and so of Web Workers in the pool).
