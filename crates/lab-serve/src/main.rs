@@ -198,7 +198,7 @@ fn refuse(stream: TcpStream, config: &Config) {
     let response = respond(
         UNAVAILABLE,
         "text/plain; charset=utf-8",
-        b"too many connections, try again\n",
+        b"busy, try again\n",
         false,
         Keep::Close,
         "Retry-After: 1\r\n",
@@ -236,10 +236,11 @@ fn respond(
     extra: &str,
     config: &Config,
 ) -> Vec<u8> {
-    respond_len(status, ctype, body.len() as u64, keep, extra, config)
-        .into_iter()
-        .chain(if head_only { &[][..] } else { body }.iter().copied())
-        .collect()
+    let mut response = respond_len(status, ctype, body.len() as u64, keep, extra, config);
+    if !head_only {
+        response.extend_from_slice(body);
+    }
+    response
 }
 
 /// The head of a response whose body is `len` bytes long.
