@@ -31,9 +31,15 @@ impl Preprocessor for Lab {
                 .as_ref()
                 .map(|p| widget::slug(&p.with_extension("").to_string_lossy()))
                 .unwrap_or_else(|| widget::slug(&ch.name));
+            // Errors name the chapter's file (under the book's src/), which is what an
+            // author opens; a chapter without one is named by its title.
+            let place = ch.source_path.as_ref().or(ch.path.as_ref()).map_or_else(
+                || format!("chapter \"{}\"", ch.name),
+                |p| format!("src/{}", p.display()),
+            );
             match widget::expand(&ch.content, &slug) {
                 Ok(content) => ch.content = content,
-                Err(e) => error = Some(format!("{}: {e}", ch.name)),
+                Err(e) => error = Some(format!("{place}: {e}")),
             }
         });
         match error {

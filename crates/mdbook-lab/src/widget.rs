@@ -1,8 +1,9 @@
 //! Turns one chapter's `{{#lab ...}}` directives into widget HTML.
 
-use lab::chart::{escape, summary_table, wall_bars};
-use lab::predict::{Machine, predict};
-use lab::{Experiment, Model, Params, StartMethod, Workload};
+use lab::chart::escape;
+use lab::model::{Lock, Startup};
+use lab::predict::Machine;
+use lab::{Experiment, Model, Params, ResultKind, StartMethod, Workload};
 use std::fmt::Write;
 
 /// A chapter path or title made safe for an element id.
@@ -36,10 +37,17 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
             }
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = Some(&trimmed[..3]);
-        } else if let Some(inner) = trimmed
-            .strip_prefix("{{#lab ")
-            .and_then(|rest| rest.strip_suffix("}}"))
-        {
+        } else if trimmed.starts_with("{{#lab") {
+            let Some(inner) = trimmed
+                .strip_prefix("{{#lab ")
+                .and_then(|rest| rest.strip_suffix("}}"))
+            else {
+                return Err(format!(
+                    "line {}: a directive must stand alone on its line as {{{{#lab EXPERIMENT key=value ...}}}}, got \"{}\"",
+                    lineno + 1,
+                    clip(trimmed)
+                ));
+            };
             n += 1;
             let id = format!("lab-{chapter}-{n}");
             let html = widget(inner, &id).map_err(|e| format!("line {}: {e}", lineno + 1))?;
@@ -53,6 +61,15 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// Keeps an echoed line short in an error message.
+fn clip(s: &str) -> String {
+    if s.chars().count() > 60 {
+        format!("{}...", s.chars().take(60).collect::<String>())
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Extra views a widget can show after a run, drawn by `www/src/views/<name>.js`.
@@ -118,11 +135,8 @@ fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
         ];
     }
     let mut v = vec![c("tasks", "tasks", 1.0, 64.0, 1.0)];
-    if params
-        .models
-        .iter()
-        .any(|m| !matches!(m, Model::Sequential | Model::Asyncio))
-    {
+    let info = || params.models.iter().map(|m| m.info());
+    if info().any(|i| i.parallel) {
         v.push(c("threads", "threads", 1.0, 16.0, 1.0));
     }
     let both = experiment == Experiment::Compare;
@@ -135,7 +149,8 @@ fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
     if params.workload == Workload::Mixed && experiment != Experiment::IoSweep {
         v.push(c("io_fraction", "I/O fraction", 0.0, 1.0, 0.05));
     }
-    if params.models.contains(&Model::GilThreads) {
+    // The switch interval matters where lanes hand one lock over to each other.
+    if info().any(|i| i.parallel && i.lock == Lock::Global) {
         v.push(c("switch_ms", "switch interval (ms)", 0.1, 100.0, 0.1));
         v.push(c(
             "release_fraction",
@@ -191,17 +206,24 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
             v = escape(&value_of(c.name)),
         );
     }
-    if !matches!(
-        experiment,
-        Experiment::Counter | Experiment::Scaling | Experiment::IoSweep
+    // A sweep or the counter race fixes its models; the others let the reader choose.
+    if matches!(
+        experiment.result_kind(),
+        ResultKind::Report | ResultKind::Comparison
     ) {
         // The first model checked is the baseline every speedup is measured against.
         let _ = write!(h, r#"<fieldset class="lab-models"><legend>models</legend>"#);
         for m in Model::ALL {
             let _ = write!(
                 h,
-                r#"<label><input type="checkbox" name="model" value="{id}"{checked}> {label}</label>"#,
+                r#"<label><input type="checkbox" name="model" value="{id}"{threads}{checked}> {label}</label>"#,
                 id = m.id(),
+                // Read by the page: these cannot run where memory cannot be shared.
+                threads = if m.needs_threads() {
+                    " data-needs-threads"
+                } else {
+                    ""
+                },
                 checked = if params.models.contains(&m) {
                     " checked"
                 } else {
@@ -212,7 +234,11 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
         }
         h.push_str("</fieldset>");
     }
-    if params.models.contains(&Model::Processes) {
+    if params
+        .models
+        .iter()
+        .any(|m| m.info().startup == Startup::Process)
+    {
         let _ = write!(
             h,
             r#"<label for="{id}-start">processes start by</label><select id="{id}-start" name="start">"#
@@ -235,44 +261,10 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
     Ok(h)
 }
 
-/// The pre-rendered figure: what the model predicts, labelled as a prediction.
+/// The pre-rendered figure: what the models predict for a typical machine, labelled
+/// as a prediction (see [`lab::present::predicted`]).
 fn prediction(experiment: Experiment, params: &Params) -> String {
-    if experiment == Experiment::Counter {
-        // Lost updates depend on timing: only the correct total can be said in advance.
-        let expected = u64::from(params.threads) * params.increments;
-        return format!(
-            "<figcaption>Not measured yet. {} threads each add 1 to the counter {} times: a correct count ends at {}. How many updates the unsynchronised version loses cannot be predicted; press Run to see.</figcaption>",
-            params.threads,
-            lab::chart::fmt_count(params.increments),
-            lab::chart::fmt_count(expected)
-        );
-    }
-    let machine = Machine::default();
-    if experiment == Experiment::Compare {
-        let c = lab::compare::Comparison::predict(params, &machine);
-        return format!(
-            "<figcaption>Predicted for a {}-core machine, not measured.</figcaption>{}{}",
-            machine.cores,
-            c.table(),
-            lab::compare::bars(&c)
-        );
-    }
-    if let Some(sweep) = lab::sweep::predict_sweep(experiment, params, &machine) {
-        return format!(
-            "<figcaption>Predicted for a {}-core machine, not measured.</figcaption>{}{}",
-            machine.cores,
-            sweep.chart(),
-            sweep.table()
-        );
-    }
-    let report = predict(experiment, params, &machine);
-    let timelines = lab::chart::timelines(&report);
-    format!(
-        r#"<figcaption>Predicted for a {cores}-core machine, not measured.</figcaption>{bars}<details class="lab-timelines"><summary>What each thread would do</summary>{timelines}</details>{table}"#,
-        cores = machine.cores,
-        bars = wall_bars(&report),
-        table = summary_table(&report),
-    )
+    lab::present::predicted(experiment, params, &Machine::default())
 }
 
 #[cfg(test)]
@@ -319,6 +311,17 @@ mod tests {
         assert!(err.contains("tasks must be"), "{err}");
         let err = expand("{{#lab parallel-cpu tasks}}", "c").unwrap_err();
         assert!(err.contains("key=value"), "{err}");
+        // Anything that starts like a directive and is not one fails too, rather than
+        // being published as text.
+        for bad in [
+            "{{#lab}}",
+            "{{#lab gil-cpu",
+            "{{#labgil-cpu}}",
+            "{{#lab gil-cpu}} and more",
+        ] {
+            let err = expand(&format!("x\n\n{bad}\n"), "c").unwrap_err();
+            assert!(err.starts_with("line 3:"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -357,5 +360,14 @@ mod tests {
         assert!(out.contains(r#"value="asyncio">"#));
         let out = expand("{{#lab scaling}}", "c").unwrap();
         assert!(!out.contains("lab-models"));
+        // The page learns from the markup which models need shared memory.
+        let out = expand("{{#lab gil-cpu models=sequential,interpreters}}", "c").unwrap();
+        assert!(out.contains(r#"value="interpreters" data-needs-threads checked"#));
+        assert!(out.contains(r#"value="asyncio">"#));
+        assert!(out.contains(r#"name="threads""#));
+        assert!(
+            !out.contains(r#"name="switch_ms""#),
+            "each interpreter has its own lock: no switch interval to set"
+        );
     }
 }
