@@ -13,8 +13,10 @@ async function load({ threaded, module, single, threads }) {
   lab = await import(threaded ? '../lab/pkg/lab_wasm.js' : '../lab/pkg-st/lab_wasm.js');
   await lab.default({ module_or_path: module });
   singleModule = single;
+  const poolStarted = performance.now();
   if (threaded) await lab.initThreadPool(threads);
-  return { threaded: lab.isThreaded(), pool: threaded ? lab.poolSize() : 1, isolated: self.crossOriginIsolated };
+  const poolStartMs = performance.now() - poolStarted;
+  return { threaded: lab.isThreaded(), pool: threaded ? lab.poolSize() : 1, poolStartMs, isolated: self.crossOriginIsolated };
 }
 
 /** Spawn + instantiate of one process worker, as compute-worker.js starts them. */
@@ -42,6 +44,8 @@ const ops = {
   gil: ({ threads, n, switchMs }) => lab.benchGil(threads, n, switchMs),
   eventLoop: ({ tasks, awaits, timer }) => lab.benchEventLoop(tasks, awaits, timer),
   processStart,
+  interpreterStart: ({ reps }) => lab.benchInterpreterStart(reps),
+  models: () => lab.models(),
   // The machine predictions assume, with no process start measured yet.
   machine: () => lab.calibrate(1, 0, 0),
 };

@@ -66,8 +66,8 @@ async function init() {
 
 /** Runs an experiment through the site's engine; returns each model's summary row. */
 async function runModels(experiment, settings, threads) {
-  const { rendered, report, info } = await engine.run(experiment, settings, threads);
-  return { summary: rendered.summary, results: report.runs.map((r) => r.results), info };
+  const { figure, report, info } = await engine.run(experiment, settings, threads, () => {});
+  return { summary: figure.rows, results: report.runs.map((r) => r.results), info };
 }
 
 window.bench = {

@@ -9,13 +9,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { browser as launchBrowser, serve } from '../tests/harness.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -36,7 +35,9 @@ if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps must be a whole
 // ---------------------------------------------------------------- what is measured
 
 const SOURCE_N = 10_000_000; // the source's example: sum(range(10_000_000)), 4 tasks
-const ALL_MODELS = 'sequential,gil-threads,free-threads,processes,asyncio';
+// Every model, in the order the core describes them: read from the bench page (the wasm
+// build's own `models()`) when the browser is up.
+let ALL_MODELS = '';
 const PROCESS_STARTS_PER_ROUND = 3;
 // Pages whose widgets run (with the chapter's own settings) while long tasks are counted.
 const LONG_TASK_PAGES = ['introduction.html', 'comparison.html', 'why-gil.html', 'parallelism.html', 'event-loop.html'];
@@ -64,28 +65,6 @@ function stats(samples) {
   const mid = xs.length >> 1;
   const median = xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
   return { median, min: xs[0], max: xs[xs.length - 1], n: xs.length, samples };
-}
-
-async function freePort() {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address();
-  srv.close();
-  return port;
-}
-
-async function serve(root) {
-  const port = await freePort();
-  const proc = spawn(opt.server, ['--root', root, '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return { url, close: () => proc.kill() };
-    } catch { /* not up yet */ }
-    await sleep(50);
-  }
-  proc.kill();
-  throw new Error(`lab-serve did not start on ${url}`);
 }
 
 function machine() {
@@ -164,6 +143,8 @@ async function pairedRound(page, sizes) {
   r.loop_timer = await call(page, 'threaded', 'eventLoop', { tasks: sizes.loop_tasks, awaits: sizes.loop_awaits, timer: true });
   r.process_start_ms = [];
   for (let i = 0; i < PROCESS_STARTS_PER_ROUND; i++) r.process_start_ms.push(await call(page, 'threaded', 'processStart', {}));
+  // A new interpreter's own state, built on a pool thread (the interpreters model's start).
+  r.interpreter_start_us = await call(page, 'threaded', 'interpreterStart', { reps: 200 });
   return { native, wasm: r };
 }
 
@@ -334,12 +315,8 @@ async function main() {
   const info = { machine: machine(), reps: REPS, started: started.toISOString() };
   say(`machine: ${info.machine.cpu}, ${info.machine.cores} cores, load ${load[0].join(' ')}`);
 
-  const server = await serve(opt.site);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const server = await serve({ root: opt.site, server: opt.server });
+  const browser = await launchBrowser();
   info.browser = `Chromium ${browser.version()} (headless, via playwright-core)`;
   const pageProblems = [];
   try {
@@ -351,6 +328,8 @@ async function main() {
     const env = await page.evaluate(() => window.bench.init());
     info.browser_env = env;
     info.machine_defaults = await call(page, 'threaded', 'machine', {});
+    info.model_ids = (await call(page, 'threaded', 'models', {})).map((m) => m.id);
+    ALL_MODELS = info.model_ids.join(',');
     const cores = env.hardwareConcurrency;
     const sizes = {
       kernel_n: 200_000_000, interp_n: 20_000_000, par_n: 400_000_000, chunks: 8 * cores,
@@ -501,7 +480,7 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
     best_browser_speedup: Math.min(...rounds.map((r) => r.wasm.par_serial_ms)) / Math.min(...rounds.map((r) => r.wasm.par_ms)),
     best_native_speedup: Math.min(...rounds.map((r) => r.native.par_serial_ms)) / Math.min(...rounds.map((r) => r.native.par_ms)),
   };
-  const modelIds = ALL_MODELS.split(',');
+  const modelIds = info.model_ids;
   const models = {};
   for (const w of ['cpu', 'io', 'cpu_fork', 'cpu_equal', 'cpu_equal_fork']) {
     if (!rounds[0].models[w]) continue;
@@ -533,6 +512,9 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
   const allProcessStarts = rounds.flatMap((r) => r.wasm.process_start_ms);
   const costs = {
     process_start_ms: stats(allProcessStarts),
+    interpreter_start_us: col((r) => r.wasm.interpreter_start_us),
+    // A pool thread is started once, with the page's pool: what one cost then.
+    thread_start_ms: info.browser_env.threaded.poolStartMs / info.browser_env.threaded.pool,
     gil_gap_us: { browser: col((r) => r.wasm.gil.gap_median_us), native: col((r) => r.native.gil.gap_median_us) },
     gil_waiting_per_handoff_us: { browser: col((r) => r.wasm.gil.waiting_per_handoff_us), native: col((r) => r.native.gil.waiting_per_handoff_us) },
     gil_handoffs: { browser: col((r) => r.wasm.gil.handoffs), native: col((r) => r.native.gil.handoffs) },
@@ -542,6 +524,7 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
     // wasm build's `calibrate` returns it before any process start was measured).
     predicted: {
       process_start_ms: info.machine_defaults.process_start_us / 1000,
+      interpreter_start_us: info.machine_defaults.interpreter_start_us,
       wake_us: info.machine_defaults.wake_us,
       copy_us: info.machine_defaults.copy_us,
     },
@@ -613,6 +596,7 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
     modelTarget('CPU-bound, 4 tasks: threads under the GIL', 'cpu', 'gil-threads', 0.7, 1.15),
     modelTarget('CPU-bound, 4 tasks: free threads', 'cpu', 'free-threads', 1.8),
     modelTarget('CPU-bound, 4 tasks: processes (spawn)', 'cpu', 'processes', 1.8),
+    modelTarget('CPU-bound, 4 tasks: interpreters', 'cpu', 'interpreters', 1.8),
     modelTarget('CPU-bound, 4 tasks: processes (forkserver)', 'cpu_fork', 'processes', 1.8),
     modelTarget(`CPU-bound, 4 tasks as long as CPython's (n=${equalN?.toLocaleString('en')}): processes (spawn)`, 'cpu_equal', 'processes', 1.8),
     modelTarget(`CPU-bound, 4 tasks as long as CPython's (n=${equalN?.toLocaleString('en')}): processes (forkserver)`, 'cpu_equal_fork', 'processes', 1.8),
@@ -689,7 +673,7 @@ function markdown(r) {
   L.push(`CPU-bound: 4 tasks of \`sum(range(${SOURCE_N.toLocaleString('en')}))\`; I/O-bound: 4 tasks each waiting 500 ms. Speedup over sequential, median of ${r.reps} rounds (min–max).`, '');
   L.push('| model | CPU-bound, browser | CPU-bound, CPython | I/O-bound, browser | I/O-bound, CPython |', '|---|---|---|---|---|');
   const pyCell = (w, m) => (py.missing ? '—' : py[w][m] ? `${range(py[w][m])}×` : '—');
-  for (const m of ALL_MODELS.split(',')) {
+  for (const m of Object.keys(r.models.cpu)) {
     const b = (w) => `${range(r.models[w][m].speedup)}×`;
     L.push(`| ${rowName(m)} (${r.models.cpu[m].threads} ${m === 'processes' ? 'workers' : 'lane(s)'}) | ${b('cpu')} | ${m === 'sequential' ? `1× (${f(py.cpu?.sequential_s?.median)} s)` : pyCell('cpu', m)} | ${b('io')} | ${m === 'sequential' ? `1× (${f(py.io?.sequential_s?.median)} s)` : pyCell('io', m)} |`);
     if (m === 'processes' && r.models.cpu_fork) {
@@ -721,6 +705,8 @@ function markdown(r) {
   L.push('| mechanism | browser | native Rust | the predictions assume |', '|---|---|---|---|');
   const c = r.costs;
   L.push(`| starting a process worker (spawn + instantiate the single-threaded build), ${c.process_start_ms.n} starts | ${range(c.process_start_ms, 1)} ms | — | ${c.predicted.process_start_ms} ms |`);
+  if (c.interpreter_start_us) L.push(`| starting an interpreter (its own lock, namespace and compiled code, on a pool thread) | ${range(c.interpreter_start_us, 1)} µs | — | ${c.predicted.interpreter_start_us} µs |`);
+  if (Number.isFinite(c.thread_start_ms)) L.push(`| starting a thread of the pool (once per page, with the pool: its start divided by its threads) | ${f(c.thread_start_ms, 1)} ms | — | — |`);
   L.push(`| GIL hand-off: from one thread dropping the lock to the other running (median gap; 2 threads, switch interval ${r.sizes.switch_ms} ms) | ${range(c.gil_gap_us.browser, 1)} µs | ${range(c.gil_gap_us.native, 1)} µs | ${c.predicted.wake_us} µs |`);
   L.push(`| time in waiting-gil spans per hand-off (same run) | ${range(c.gil_waiting_per_handoff_us.browser, 0)} µs | ${range(c.gil_waiting_per_handoff_us.native, 0)} µs | |`);
   L.push(`| hand-offs in the run | ${range(c.gil_handoffs.browser, 0)} | ${range(c.gil_handoffs.native, 0)} | |`);

@@ -1,18 +1,27 @@
+// @ts-check
 // Concurrency Lab's compute worker: every run happens here, never on the page's main
 // thread (rayon on the main thread would freeze the page, and the main thread may not
-// block on Atomics.wait). The page sends namespaced `lab:*` messages; this worker loads
+// block on Atomics.wait). The page sends the messages of protocol.js; this worker loads
 // the threaded build when the page is cross-origin isolated, the single-threaded one
-// otherwise, runs the experiment's models one at a time, and streams progress back.
+// otherwise, and follows the plan Rust makes for each run (`planRun`): it runs every
+// step's models one at a time, where each model's description says they run, sends the
+// steps back to Rust to be drawn (`render`), and streams progress to the page.
 
 import { loadProcessScript } from './process-scripts.js';
+import { labMessage } from './protocol.js';
 
-let lab = null;           // the loaded wasm bindings
+/** @type {any} the loaded wasm bindings (see pkg/lab_wasm.d.ts) */
+let lab = null;
 let threaded = false;
 let poolSize = 1;
-let singleModule = null;  // the single-threaded build, for process workers
-let threadBytes = null;   // shared memory one pool thread took when the pool started
-let processBytes = null;  // memory of one process worker's own instance
-let processStartUs = { spawn: 0, forkserver: 0 }; // a process's start-up by start method, as last measured (for predictions)
+/** @type {WebAssembly.Module | null} the single-threaded build, for process workers */
+let singleModule = null;
+/** @type {number | null} shared memory one pool thread took when the pool started */
+let threadBytes = null;
+/** @type {number | null} memory of one process worker's own instance */
+let processBytes = null;
+/** A process's start-up by start method, as last measured (for predictions). */
+const processStartUs = { spawn: 0, forkserver: 0 };
 
 const POLL_MS = 50;       // how often a pool run's progress is read
 // How often it is drawn and sent: drawing takes a core from the run it measures, so
@@ -20,9 +29,8 @@ const POLL_MS = 50;       // how often a pool run's progress is read
 const DRAW_MS = 250;
 const WARM_UP_MS = 400;   // at most, once per worker: until the interpreter's speed settles
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
-const oneLane = (model) => model === 'sequential' || model === 'asyncio';
-const lanesOf = (model, params) => (oneLane(model) ? 1 : Math.min(params.threads, params.tasks));
 
+/** @param {import('./protocol.js').LoadMessage} msg */
 async function load({ module, single, wantThreads, threads }) {
   threaded = wantThreads && self.crossOriginIsolated;
   singleModule = single;
@@ -38,22 +46,28 @@ async function load({ module, single, wantThreads, threads }) {
   }
   // Measure optimised code, not the browser's first, baseline compilation of it.
   lab.warmUp(WARM_UP_MS);
-  return { threaded, poolSize, isolated: self.crossOriginIsolated };
+  return { threaded, poolSize, isolated: self.crossOriginIsolated, models: lab.models() };
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A run so far, for drawing while it goes on. */
-function liveRun(model, params, spans, startedUs) {
-  return {
-    model, threads: lanesOf(model, params), wall_ms: (epochUs() - startedUs) / 1000,
-    spans, results: [], gil_handoffs: 0,
-  };
-}
+/**
+ * A model's run so far, for drawing while it goes on.
+ * @param {string} model @param {number} lanes @param {object[]} spans @param {number} startedUs
+ */
+const liveRun = (model, lanes, spans, startedUs) => ({
+  model, threads: lanes, wall_ms: (epochUs() - startedUs) / 1000, spans, results: [], gil_handoffs: 0,
+});
 
-/** One in-memory model on the pool, polled so that progress reaches the page. */
-async function poolModel(experiment, settings, model, params, progress) {
-  const handle = lab.startRun(experiment, { ...settings, models: model });
+/** @typedef {(live: object, fraction: number) => void} Progress */
+
+/**
+ * One model on the pool, polled so that progress reaches the page.
+ * @param {any} params @param {string} model @param {number} lanes @param {Progress} progress
+ */
+async function poolModel(params, model, lanes, progress) {
+  const handle = lab.startRun(params, model);
+  /** @type {{task: number}[]} */
   const spans = [];
   const startedUs = epochUs();
   let drawn = startedUs;
@@ -61,11 +75,11 @@ async function poolModel(experiment, settings, model, params, progress) {
     for (;;) {
       await sleep(POLL_MS);
       const p = handle.poll();
-      for (const [, s] of p.spans) spans.push(s);
-      if (p.done) return p.report.runs[0];
+      spans.push(...p.spans);
+      if (p.done) return p.run;
       if (epochUs() - drawn >= DRAW_MS * 1000) {
         drawn = epochUs();
-        progress(liveRun(model, params, spans, startedUs), new Set(spans.map((s) => s.task)).size / params.tasks);
+        progress(liveRun(model, lanes, spans, startedUs), new Set(spans.map((s) => s.task)).size / params.tasks);
       }
     }
   } finally {
@@ -74,7 +88,8 @@ async function poolModel(experiment, settings, model, params, progress) {
 }
 
 let singleWarm = false;
-let processScript = null; // the blob URL a process worker starts from
+/** @type {string | null} the blob URL a process worker starts from */
+let processScript = null;
 
 /**
  * Warms the single-threaded build's code before its first process run. The browser
@@ -90,69 +105,93 @@ async function warmSingle() {
   singleWarm = true;
 }
 
-/** A worker's messages in order, one `next()` at a time; an error message or a failed worker rejects. */
+/**
+ * A worker's messages in order, one `next(types)` at a time: the next message must be one
+ * of `types`; a `lab:process-error`, a message of another type or a failed worker rejects.
+ * @param {Worker} w
+ */
 function inbox(w) {
+  /** @type {unknown[]} */
   const queue = [];
+  /** @type {{ resolve: (m: any) => void, reject: (e: Error) => void, types: any[] } | null} */
   let waiter = null;
+  /** @type {Error | null} */
   let failure = null;
   const deliver = () => {
     if (!waiter || (!queue.length && !failure)) return;
-    const { resolve, reject } = waiter;
+    const { resolve, reject, types } = waiter;
     waiter = null;
-    if (!queue.length) return reject(failure);
-    const data = queue.shift();
-    if (data.type === 'lab:process-error') reject(new Error(data.message));
-    else resolve(data);
+    if (!queue.length) return reject(/** @type {Error} */ (failure));
+    try {
+      const msg = labMessage(queue.shift(), [...types, 'lab:process-error']);
+      if (msg.type === 'lab:process-error') reject(new Error(msg.message));
+      else resolve(msg);
+    } catch (e) {
+      reject(/** @type {Error} */ (e));
+    }
   };
   w.addEventListener('message', ({ data }) => { queue.push(data); deliver(); });
   w.addEventListener('error', (e) => { failure = new Error(`a process worker failed: ${e.message}`); deliver(); });
-  return () => new Promise((resolve, reject) => { waiter = { resolve, reject }; deliver(); });
+  /**
+   * @param {...('lab:process-pong' | 'lab:process-ready' | 'lab:process-done')} types
+   * @returns {Promise<any>}
+   */
+  function next(...types) {
+    return new Promise((resolve, reject) => { waiter = { resolve, reject, types }; deliver(); });
+  }
+  return next;
 }
 
-/** A new process worker, with its inbox. */
+/** A new process worker, with its inbox. @param {string} name */
 function processWorker(name) {
-  const w = new Worker(processScript, { type: 'module', name });
+  const w = new Worker(/** @type {string} */ (processScript), { type: 'module', name });
   return { w, next: inbox(w) };
 }
 
 // The fork server: workers started ahead of a run, outside its timing, each waiting to
 // become one process. What a process started this way pays is what a forked child pays:
 // its own new instance and memory, not the start of a worker.
+/** @type {ReturnType<typeof processWorker>[]} */
 const forkServer = [];
 
-/** Tops the fork server up to `count` workers that have run their script. */
+/** Tops the fork server up to `count` workers that have run their script. @param {number} count */
 async function readyForkServer(count) {
   const starting = [];
   while (forkServer.length + starting.length < count) {
     const p = processWorker(`lab-process-ready-${forkServer.length + starting.length}`);
     p.w.postMessage({ type: 'lab:process-ping' });
-    starting.push(p.next().then(() => p));
+    starting.push(p.next('lab:process-pong').then(() => p));
   }
   forkServer.push(...(await Promise.all(starting)));
 }
 
-/** The processes model: a worker per process, each with its own memory. */
-async function processesModel(params, progress) {
+/**
+ * The processes model: a worker per process, each with its own memory.
+ * @param {any} params @param {number} lanes @param {Progress} progress
+ */
+async function processesModel(params, lanes, progress) {
   await warmSingle();
   processScript ??= await loadProcessScript();
-  const lanes = lanesOf('processes', params);
   const forked = params.start === 'forkserver';
   if (forked) await readyForkServer(lanes);
+  /** @type {object[]} */
   const records = [];
+  /** @type {Worker[]} */
   const workers = [];
+  /** @type {object[]} */
   const spans = [];
   const startedUs = epochUs();
   let drawn = startedUs;
   try {
     await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
       const spawnRequested = epochUs();
-      const { w, next } = forked ? forkServer.pop() : processWorker(`lab-process-${lane}`);
+      const { w, next } = forked ? /** @type {ReturnType<typeof processWorker>} */ (forkServer.pop()) : processWorker(`lab-process-${lane}`);
       workers.push(w);
       w.postMessage({ type: 'lab:process-load', module: singleModule });
       // Like a Python child, which gets its target and arguments when it is created, the
       // first task goes with the start: the worker begins it as soon as it is ready.
       w.postMessage({ type: 'lab:process-task', params, task: lane });
-      const { at: instanceReady, memory_bytes: bytes } = await next();
+      const { at: instanceReady, memory_bytes: bytes } = await next('lab:process-ready');
       processBytes = bytes;
       for (let task = lane; task < params.tasks; task += lanes) {
         // A reused worker has no start-up: both stamps are when its input was sent.
@@ -161,7 +200,7 @@ async function processesModel(params, progress) {
           requested = ready = epochUs();
           w.postMessage({ type: 'lab:process-task', params, task });
         }
-        const done = await next();
+        const done = await next('lab:process-done');
         const resultCopied = epochUs();
         records.push({
           lane, task,
@@ -174,11 +213,11 @@ async function processesModel(params, progress) {
           result: done.result,
           spans: done.spans,
         });
-        spans.push(...done.spans.map((s) => ({ ...s, lane, start_us: s.start_us - startedUs, end_us: s.end_us - startedUs })));
+        spans.push(...done.spans.map((/** @type {any} */ s) => ({ ...s, lane, start_us: s.start_us - startedUs, end_us: s.end_us - startedUs })));
         // As for the pool's runs, drawn at most every DRAW_MS: the other processes still run.
         if (epochUs() - drawn >= DRAW_MS * 1000) {
           drawn = epochUs();
-          progress(liveRun('processes', params, spans, startedUs), records.length / params.tasks);
+          progress(liveRun('processes', lanes, spans, startedUs), records.length / params.tasks);
         }
       }
     }));
@@ -188,88 +227,98 @@ async function processesModel(params, progress) {
   return lab.assembleProcesses(params, records);
 }
 
-/** Every model of one parameter set, one at a time; `progress(runsSoFar, live, fraction)`. */
-async function runModels(experiment, settings, params, progress) {
-  const runs = [];
-  for (const [i, model] of params.models.entries()) {
-    const step = (live, fraction) => progress(runs, live, model, (i + fraction) / params.models.length);
-    let r;
-    if (model === 'processes') r = await processesModel(params, step);
-    else if (threaded) r = await poolModel(experiment, settings, model, params, step);
-    else {
-      // The single-threaded build blocks this worker for the model's run: say so first.
-      step(liveRun(model, params, [], epochUs()), 0);
-      r = lab.runBlocking(experiment, { ...settings, models: model });
-    }
-    runs.push(r);
-  }
-  return runs;
+/**
+ * One model of a step, where its description says it runs.
+ * @param {any} params @param {{model: string, host: string, lanes: number}} planned @param {Progress} progress
+ */
+async function runModel(params, { model, host, lanes }, progress) {
+  if (host === 'workers') return processesModel(params, lanes, progress);
+  if (threaded) return poolModel(params, model, lanes, progress);
+  // The single-threaded build blocks this worker for the model's run: say so first.
+  progress(liveRun(model, lanes, [], epochUs()), 0);
+  return lab.runBlocking(params, model);
 }
 
+/**
+ * A step's report from its runs.
+ * @param {string} experiment @param {any} params @param {object[]} runs
+ */
 const report = (experiment, params, runs) => ({ experiment, params, source: 'measured', runs });
 
+/**
+ * Runs an experiment as Rust planned it and returns what the page shows.
+ * @param {import('./protocol.js').RunMessage} msg
+ */
 async function run({ id, experiment, settings }) {
-  if (experiment === 'counter') return { counter: lab.runCounter(settings) };
-  const post = (model, fraction, rendered) => postMessage({
-    type: 'lab:progress', id, model, fraction: Math.min(1, fraction),
-    chart: rendered.chart, timelines: rendered.timelines,
-  });
-  if (experiment === 'compare') {
-    // The same tasks CPU-bound, then I/O-bound, then the costs only a run can measure.
-    const halves = {};
-    for (const [k, workload] of ['cpu', 'io'].entries()) {
-      const at = { ...settings, workload };
-      const params = lab.validateParams(experiment, at);
-      const runs = await runModels(experiment, at, params, (done, live, model, fraction) => {
-        post(`${workload}-bound, ${model}`, (k + fraction) / 2, lab.renderReport(report(experiment, params, [...done, live])));
-      });
-      halves[workload] = report(experiment, params, runs);
-    }
-    const costs = { ...lab.measureLoopCosts(), thread_bytes: threaded ? threadBytes : null, process_bytes: processBytes };
-    return { compare: lab.renderCompare({ source: 'measured', cpu: halves.cpu, io: halves.io, costs }) };
+  const plan = lab.planRun(experiment, settings);
+  // The pool cannot grow: the page starts a worker with a bigger one and asks again.
+  if (threaded && plan.pool_threads > poolSize) return { type: 'lab:need-pool', id, threads: plan.pool_threads };
+  if (plan.kind === 'counter') {
+    const { html, rows, expected } = lab.runCounter(plan.steps[0].params);
+    return { type: 'lab:done', id, figure: { html, rows }, report: null, beside: null, expected };
   }
-  const plan = lab.sweepPlan(experiment, settings);
-  if (plan) {
-    // A sweep: the same models at each value of one parameter, drawn as a curve.
-    const points = [];
-    const sweep = () => ({ experiment, param: plan.param, source: 'measured', points });
-    for (const [k, x] of plan.values.entries()) {
-      const at = { ...settings, [plan.param]: String(x) };
-      const params = lab.validateParams(experiment, at);
-      const runs = await runModels(experiment, at, params, (_, __, model, fraction) => {
-        if (points.length) post(`${plan.param} = ${x}, ${model}`, (k + fraction) / plan.values.length, lab.renderSweep(sweep()));
-      });
-      points.push({ x, report: report(experiment, params, runs) });
-      post(`${plan.param} = ${x}`, (k + 1) / plan.values.length, lab.renderSweep(sweep()));
-    }
-    return { sweep: lab.renderSweep(sweep()) };
-  }
-  const params = lab.validateParams(experiment, settings);
   // This machine, for a prediction to set beside the measurement: the loop's speed is
   // measured now, before the run, so the run itself is not used to predict itself.
-  const machine = lab.calibrate(navigator.hardwareConcurrency || 1, processStartUs.spawn, processStartUs.forkserver);
-  const runs = await runModels(experiment, settings, params, (done, live, model, fraction) => {
-    post(model, fraction, lab.renderReport(report(experiment, params, [...done, live])));
-  });
-  const full = report(experiment, params, runs);
-  const starts = runs.filter((r) => r.model === 'processes')
-    .flatMap((r) => r.spans.filter((s) => s.state === 'starting').map((s) => s.end_us - s.start_us));
-  if (starts.length) processStartUs[params.start] = starts.sort((a, b) => a - b)[Math.floor(starts.length / 2)];
-  return { report: full, rendered: lab.renderReport(full), beside: lab.predictBeside(full, machine) };
+  const machine = plan.kind === 'report'
+    ? lab.calibrate(navigator.hardwareConcurrency || 1, processStartUs.spawn, processStartUs.forkserver)
+    : null;
+  /** @type {{x: number | null, report: any}[]} */
+  const steps = [];
+  const total = plan.steps.length;
+  for (const [k, step] of plan.steps.entries()) {
+    /** @type {object[]} */
+    const runs = [];
+    for (const [i, planned] of step.models.entries()) {
+      const progress = (/** @type {object} */ live, /** @type {number} */ fraction) => {
+        // A sweep draws its curve from finished points only; the others draw the step
+        // that runs, with the model running now last.
+        if (plan.kind === 'sweep' && !steps.length) return;
+        const shown = plan.kind === 'sweep'
+          ? steps
+          : [{ x: step.x, report: report(experiment, step.params, [...runs, live]) }];
+        postMessage({
+          type: 'lab:progress', id,
+          label: [step.label, planned.model].filter(Boolean).join(', '),
+          fraction: Math.min(1, (k + (i + fraction) / step.models.length) / total),
+          html: lab.render({ experiment, steps: shown }).html,
+        });
+      };
+      runs.push(await runModel(step.params, planned, progress));
+    }
+    steps.push({ x: step.x, report: report(experiment, step.params, runs) });
+    if (plan.kind === 'sweep') {
+      postMessage({ type: 'lab:progress', id, label: step.label, fraction: (k + 1) / total, html: lab.render({ experiment, steps }).html });
+    }
+  }
+  const costs = plan.kind === 'comparison'
+    ? { ...lab.measureLoopCosts(), thread_bytes: threaded ? threadBytes : null, process_bytes: processBytes }
+    : {};
+  const figure = lab.render({ experiment, steps, costs });
+  if (plan.kind !== 'report') return { type: 'lab:done', id, figure, report: null, beside: null, expected: null };
+  const full = steps[0].report;
+  const starts = full.runs.filter((/** @type {any} */ r) => r.model === 'processes')
+    .flatMap((/** @type {any} */ r) => r.spans.filter((/** @type {any} */ s) => s.state === 'starting').map((/** @type {any} */ s) => s.end_us - s.start_us));
+  if (starts.length) {
+    const method = /** @type {'spawn' | 'forkserver'} */ (full.params.start);
+    processStartUs[method] = starts.sort((/** @type {number} */ a, /** @type {number} */ b) => a - b)[Math.floor(starts.length / 2)];
+  }
+  return { type: 'lab:done', id, figure, report: full, beside: lab.predictBeside(full, machine), expected: null };
 }
 
-self.addEventListener('message', async ({ data }) => {
-  if (!data || typeof data.type !== 'string' || !data.type.startsWith('lab:')) return;
+self.addEventListener('message', async (/** @type {MessageEvent} */ { data }) => {
+  /** @type {import('./protocol.js').LabMessage | undefined} */
+  let msg;
   try {
-    switch (data.type) {
+    msg = labMessage(data, ['lab:load', 'lab:validate', 'lab:run']);
+    switch (msg.type) {
       case 'lab:load':
-        postMessage({ type: 'lab:loaded', ...(await load(data)) });
+        postMessage({ type: 'lab:loaded', ...(await load(msg)) });
         break;
       case 'lab:validate':
-        postMessage({ type: 'lab:validated', id: data.id, params: lab.validateParams(data.experiment, data.settings) });
+        postMessage({ type: 'lab:validated', id: msg.id, params: lab.validateParams(msg.experiment, msg.settings) });
         break;
       case 'lab:run':
-        postMessage({ type: 'lab:done', id: data.id, ...(await run(data)) });
+        postMessage(await run(msg));
         break;
     }
   } catch (e) {
@@ -278,7 +327,9 @@ self.addEventListener('message', async ({ data }) => {
     // thread says only "unreachable": the panic hook kept the real message.
     let panic;
     try { panic = lab?.panicMessage(); } catch { /* an instance that trapped may not answer */ }
-    const message = panic ? `the run panicked: ${panic}` : String(e && e.message ? e.message : e);
-    postMessage({ type: 'lab:error', id: data.id, message, broken: Boolean(panic) || e instanceof WebAssembly.RuntimeError });
+    const err = /** @type {any} */ (e);
+    const message = panic ? `the run panicked: ${panic}` : String(err && err.message ? err.message : err);
+    const id = msg && 'id' in msg ? msg.id : undefined;
+    postMessage({ type: 'lab:error', id, message, broken: Boolean(panic) || e instanceof WebAssembly.RuntimeError });
   }
 });

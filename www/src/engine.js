@@ -1,15 +1,23 @@
+// @ts-check
 // The page's side of the compute worker: starts it, queues runs, and restarts it to stop
 // a run or to grow the thread pool. The compiled wasm module is kept, so a restart only
-// re-instantiates it.
+// re-instantiates it. Messages follow protocol.js.
+
+import { LabStoppedError, labMessage } from './protocol.js';
 
 const here = new URL('.', import.meta.url);
 const MAX_THREADS = 16;
 
-let compiled = null; // { threaded: Promise<WebAssembly.Module>, single: ... }
-let worker = null;   // { w, ready: Promise<info>, pool, abort(message) }
+/** @type {{ threaded?: Promise<WebAssembly.Module>, single?: Promise<WebAssembly.Module> } | null} */
+let compiled = null;
+/** @typedef {import('./protocol.js').LoadedMessage} Info */
+/** @type {{ w: Worker, ready: Promise<Info>, pool: number, abort: (e: Error) => void } | null} */
+let worker = null;
 let nextId = 1;
-const pending = new Map(); // id -> { resolve, reject, onProgress }
+/** @type {Map<number, { resolve: (m: any) => void, reject: (e: Error) => void, onProgress?: (m: import('./protocol.js').ProgressMessage) => void }>} */
+const pending = new Map();
 
+/** @param {'threaded' | 'single'} which */
 function compile(which) {
   const path = which === 'threaded' ? 'pkg/lab_wasm_bg.wasm' : 'pkg-st/lab_wasm_bg.wasm';
   return WebAssembly.compileStreaming(fetch(new URL(path, here)));
@@ -18,13 +26,15 @@ function compile(which) {
 /** Whether this page can use threads (SharedArrayBuffer needs cross-origin isolation). */
 export const canThread = () => self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 
-function failAll(message) {
+/** @param {Error} error */
+function failAll(error) {
   for (const [id, p] of pending) {
-    p.reject(new Error(message));
+    p.reject(error);
     pending.delete(id);
   }
 }
 
+/** @param {number} pool */
 function start(pool) {
   const wantThreads = canThread();
   compiled ??= {};
@@ -32,35 +42,40 @@ function start(pool) {
   compiled[which] ??= compile(which);
   compiled.single ??= compile('single'); // process workers always load the single-threaded build
   const w = new Worker(new URL('compute-worker.js', here), { type: 'module', name: 'lab-compute' });
-  let abort;
+  /** @type {(e: Error) => void} */
+  let abort = () => {};
+  /** @type {Promise<Info>} */
   const ready = new Promise((resolve, reject) => {
-    abort = (message) => reject(new Error(message));
+    abort = reject;
     // Ends this worker and everything waiting on it; the next call starts a fresh one.
-    const retire = (message) => {
-      reject(new Error(message));
+    const retire = (/** @type {Error} */ error) => {
+      reject(error);
       w.terminate();
       if (worker?.w !== w) return; // already replaced: what is pending now is another worker's
       worker = null;
-      failAll(message);
+      failAll(error);
     };
     w.addEventListener('message', ({ data }) => {
-      if (!data || typeof data.type !== 'string') return;
-      if (data.type === 'lab:loaded') return resolve(data);
-      // A worker that failed to load, or whose wasm panicked, cannot run again.
-      if (data.type === 'lab:error' && (data.id === undefined || data.broken)) return retire(data.message);
-      const p = pending.get(data.id);
-      if (!p) return;
-      if (data.type === 'lab:progress') p.onProgress?.(data);
-      else {
-        pending.delete(data.id);
-        if (data.type === 'lab:error') p.reject(new Error(data.message));
-        else p.resolve(data);
+      let msg;
+      try {
+        msg = labMessage(data, ['lab:loaded', 'lab:validated', 'lab:progress', 'lab:done', 'lab:need-pool', 'lab:error']);
+      } catch (e) {
+        return retire(/** @type {Error} */ (e)); // a worker that speaks another protocol cannot be trusted
       }
+      if (msg.type === 'lab:loaded') return resolve(msg);
+      // A worker that failed to load, or whose wasm panicked, cannot run again.
+      if (msg.type === 'lab:error' && (msg.id === undefined || msg.broken)) return retire(new Error(msg.message));
+      const p = 'id' in msg && msg.id !== undefined ? pending.get(msg.id) : undefined;
+      if (!p || !('id' in msg) || msg.id === undefined) return;
+      if (msg.type === 'lab:progress') return p.onProgress?.(msg);
+      pending.delete(msg.id);
+      if (msg.type === 'lab:error') p.reject(new Error(msg.message));
+      else p.resolve(msg);
     });
     // A worker that fails to load (a missing file, a script error) reports here.
     w.addEventListener('error', (e) => {
       e.preventDefault();
-      retire(`the compute worker failed: ${e.message || 'could not load its script'}`);
+      retire(new Error(`the compute worker failed: ${e.message || 'could not load its script'}`));
     });
   });
   Promise.all([compiled[which], compiled.single])
@@ -80,12 +95,13 @@ export function stop() {
     worker.w.terminate();
     // A run still waiting for the worker to load (it warms up first) has no pending
     // entry yet: without this, Stop during loading would leave it waiting for ever.
-    worker.abort('stopped');
+    worker.abort(new LabStoppedError());
   }
   worker = null;
-  failAll('stopped');
+  failAll(new LabStoppedError());
 }
 
+/** The worker, with a pool of at least `threadsNeeded` threads. @param {number} threadsNeeded */
 function ensure(threadsNeeded) {
   const wanted = Math.min(MAX_THREADS, Math.max(navigator.hardwareConcurrency || 2, threadsNeeded));
   // The global rayon pool cannot grow: a bigger one means a new worker.
@@ -93,6 +109,12 @@ function ensure(threadsNeeded) {
   return worker ?? start(wanted);
 }
 
+/**
+ * Sends one message and resolves with the worker's answer and what the worker is.
+ * @param {Record<string, unknown>} message @param {number} threadsNeeded
+ * @param {((m: import('./protocol.js').ProgressMessage) => void) | undefined} onProgress
+ * @returns {Promise<any>}
+ */
 function call(message, threadsNeeded, onProgress) {
   const { w, ready } = ensure(threadsNeeded);
   return ready.then((info) => new Promise((resolve, reject) => {
@@ -107,16 +129,29 @@ function call(message, threadsNeeded, onProgress) {
 // pool replaces the worker, which would otherwise cut a check short.
 let queue = Promise.resolve();
 
-function queued(message, threads, onProgress) {
-  const result = queue.then(() => call(message, threads, onProgress));
-  queue = result.catch(() => {});
+/** @template T @param {() => Promise<T>} job @returns {Promise<T>} */
+function queued(job) {
+  const result = queue.then(job);
+  queue = result.then(() => {}, () => {});
   return result;
 }
 
 /** Checks settings in Rust; resolves with the full parameters or rejects with why. */
-export const validate = (experiment, settings) =>
-  queued({ type: 'lab:validate', experiment, settings }, 1).then((d) => d.params);
+export const validate = (/** @type {string} */ experiment, /** @type {Record<string, string>} */ settings) =>
+  queued(() => call({ type: 'lab:validate', experiment, settings }, 1, undefined)).then((d) => d.params);
 
-/** Runs an experiment; `onProgress` sees `{fraction, model, chart}` while it goes on. */
-export const run = (experiment, settings, threads, onProgress) =>
-  queued({ type: 'lab:run', experiment, settings }, threads, onProgress);
+/**
+ * Runs an experiment as Rust plans it; `onProgress` sees each `lab:progress` message.
+ * `threadsHint` sizes the pool of a new worker; a run that needs more asks for it
+ * (`lab:need-pool`) and is sent again to a worker with a pool that big.
+ * @param {string} experiment @param {Record<string, string>} settings @param {number} threadsHint
+ * @param {(m: import('./protocol.js').ProgressMessage) => void} onProgress
+ */
+export const run = (experiment, settings, threadsHint, onProgress) => queued(async () => {
+  const message = { type: 'lab:run', experiment, settings };
+  const answer = await call(message, threadsHint, onProgress);
+  if (answer.type !== 'lab:need-pool') return answer;
+  const again = await call(message, answer.threads, onProgress);
+  if (again.type === 'lab:need-pool') throw new Error(`the worker pool could not grow to ${answer.threads} threads`);
+  return again;
+});

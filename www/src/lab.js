@@ -3,8 +3,11 @@
 // measurement beside the prediction. Safe to run twice (print.html has every chapter).
 
 import * as engine from './engine.js';
+import { LabStoppedError } from './protocol.js';
 
-const SETTINGS = ['workload', 'tasks', 'threads', 'n', 'wait_ms', 'switch_ms', 'io_fraction', 'release_fraction', 'increments', 'models', 'start'];
+// The settings a widget has are the ones its chapter's parameters name (the
+// preprocessor writes every one of them into data-params).
+const settingNames = (root) => Object.keys(JSON.parse(root.dataset.params));
 
 const $ = (root, sel) => root.querySelector(sel);
 // The controls that hold one setting's value each (the models are checkboxes).
@@ -51,12 +54,17 @@ function settingsOf(root) {
   return settings;
 }
 
-function threadsOf(settings) {
-  const parallel = String(settings.models).split(',').some((m) => !['sequential', 'asyncio'].includes(m.trim()));
-  return parallel ? Math.max(1, Number(settings.threads) || 1) : 1;
+/**
+ * Threads of the pool a new compute worker should start with: the widget's thread count
+ * when a model that runs on the pool may run (a chosen one, or one the experiment fixes).
+ * Only a hint: a run that needs more asks for them.
+ */
+function threadsHint(root, settings) {
+  const pool = root.querySelector('.lab-models')
+    ? root.querySelector('.lab-models input[data-needs-threads]:checked')
+    : Number(root.dataset.poolThreads) > 0;
+  return pool ? Math.max(1, Number(settings.threads) || 1) : 1;
 }
-
-const timelines = (svgs) => (svgs ? `<details class="lab-timelines" open><summary>What each thread did</summary>${svgs}</details>` : '');
 
 function describeEnv(root, info, used) {
   const isolated = info.isolated ? 'cross-origin isolated' : 'not cross-origin isolated (no shared memory)';
@@ -81,22 +89,19 @@ async function runWidget(root) {
   document.addEventListener('visibilitychange', onVisibility);
   const started = performance.now();
   try {
-    const result = await engine.run(root.dataset.lab, settings, threadsOf(settings), (p) => {
+    const result = await engine.run(root.dataset.lab, settings, threadsHint(root, settings), (p) => {
       progress.value = p.fraction;
-      status.textContent = `Running ${p.model}… ${Math.round(p.fraction * 100)}%`;
+      status.textContent = `Running ${p.label}… ${Math.round(p.fraction * 100)}%`;
       measured.hidden = false;
-      measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.chart}${timelines(p.timelines)}`;
+      measured.innerHTML = `<figcaption>Measuring on this machine…</figcaption>${p.html}`;
     });
-    const { rendered, counter, sweep, compare, report, beside, info } = result;
+    const { figure, report, beside, expected, info } = result;
     // A hidden tab throttles timers: its numbers would not be a fair measurement.
     const valid = !hidden;
     const caption = `<figcaption>Measured on this machine${valid ? '' : ' — not valid: the page was hidden during the run'}.</figcaption>`;
     measured.hidden = false;
-    if (counter) measured.innerHTML = `${caption}${counter.chart}${counter.table}`;
-    else if (sweep) measured.innerHTML = `${caption}${sweep.chart}${sweep.table}`;
-    else if (compare) measured.innerHTML = `${caption}${compare.table}${compare.chart}`;
-    else measured.innerHTML = `${caption}${rendered.chart}${timelines(rendered.timelines)}${rendered.table}${beside.table}`;
-    const models = (counter || sweep || compare || rendered).summary;
+    measured.innerHTML = `${caption}${figure.html}${beside ? beside.table : ''}`;
+    const models = figure.rows;
     if (beside) models.forEach((m, i) => { m.predicted_ms = beside.predicted_ms[i]; });
     root.dataset.result = JSON.stringify({
       experiment: root.dataset.lab,
@@ -104,16 +109,16 @@ async function runWidget(root) {
       isolated: info.isolated,
       threaded: info.threaded,
       pool_size: info.poolSize,
-      ...(counter ? { expected: counter.expected } : {}),
+      ...(expected != null ? { expected } : {}),
       models,
     });
     describeEnv(root, info, Math.max(...models.map((m) => m.threads)));
-    if (root.dataset.view && report) await showView(root, report);
+    if (root.dataset.view && report) await showView(root, report, info.models);
     status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
     setState(root, 'done');
   } catch (e) {
     status.textContent = '';
-    if (e.message === 'stopped') {
+    if (e instanceof LabStoppedError) {
       status.textContent = 'Stopped.';
       setState(root, root.dataset.result ? 'done' : 'idle');
     } else {
@@ -126,7 +131,7 @@ async function runWidget(root) {
 }
 
 /** Draws a widget's extra view (its name was checked when the book was built). */
-async function showView(root, report) {
+async function showView(root, report, models) {
   let box = $(root, '.lab-view');
   if (!box) {
     box = document.createElement('div');
@@ -134,7 +139,7 @@ async function showView(root, report) {
     $(root, '.lab-measured').after(box);
   }
   const view = await import(`./views/${root.dataset.view}.js`);
-  view.render(box, report);
+  view.render(box, report, models);
 }
 
 /** Applies `?lab=<widget id>&tasks=…` from a shared link, after checking it in Rust. */
@@ -142,11 +147,11 @@ async function applyLink(root) {
   const query = new URLSearchParams(location.search);
   if (query.get('lab') !== root.id) return;
   const settings = JSON.parse(root.dataset.params);
-  for (const name of SETTINGS) if (query.has(name)) settings[name] = query.get(name);
+  for (const name of settingNames(root)) if (query.has(name)) settings[name] = query.get(name);
   root.scrollIntoView({ block: 'start' });
   try {
     const params = await engine.validate(root.dataset.lab, settings);
-    root.dataset.params = JSON.stringify(Object.fromEntries(SETTINGS.map((k) => [k, String(Array.isArray(params[k]) ? params[k].join(',') : params[k])])));
+    root.dataset.params = JSON.stringify(Object.fromEntries(settingNames(root).map((k) => [k, String(Array.isArray(params[k]) ? params[k].join(',') : params[k])])));
     for (const input of root.querySelectorAll(VALUE_FIELDS)) input.value = String(params[input.name]);
     for (const box of root.querySelectorAll('.lab-controls input[name=model]')) box.checked = params.models.includes(box.value);
   } catch (e) {
@@ -159,7 +164,7 @@ async function copyLink(root) {
   url.search = '';
   url.searchParams.set('lab', root.id);
   const settings = settingsOf(root);
-  for (const name of SETTINGS) url.searchParams.set(name, settings[name]);
+  for (const name of settingNames(root)) url.searchParams.set(name, settings[name]);
   url.hash = root.id;
   const status = $(root, '.lab-status');
   try {
@@ -187,7 +192,7 @@ function mount(root) {
   if (!engine.canThread()) {
     // No shared memory here: the models that need threads cannot run, the others still do.
     const boxes = [...root.querySelectorAll('.lab-controls input[name=model]')];
-    const needsThreads = (b) => b.value.endsWith('threads');
+    const needsThreads = (b) => 'needsThreads' in b.dataset;
     if (boxes.some((b) => b.checked && !needsThreads(b))) {
       for (const b of boxes.filter(needsThreads)) { b.checked = false; b.disabled = true; }
     }

@@ -1,5 +1,5 @@
 // The script a process worker starts from: the single-threaded build's bindings with
-// process-worker.js appended, read once and kept as a blob URL. Starting a process then
+// protocol.js and process-worker.js appended, read once and kept as a blob URL. Starting a process then
 // costs a worker and an instance, not requests to the server (a Python child does not
 // fetch its interpreter either: it is already on the machine).
 
@@ -13,6 +13,8 @@ async function text(path) {
 
 /** A blob URL to start process workers from (`new Worker(url, { type: 'module' })`). */
 export async function loadProcessScript() {
-  const [bindings, worker] = await Promise.all([text('pkg-st/lab_wasm.js'), text('process-worker.js')]);
-  return URL.createObjectURL(new Blob([bindings, '\n', worker], { type: 'text/javascript' }));
+  const [bindings, protocol, worker] = await Promise.all(
+    ['pkg-st/lab_wasm.js', 'protocol.js', 'process-worker.js'].map(text),
+  );
+  return URL.createObjectURL(new Blob([bindings, '\n', protocol, '\n', worker], { type: 'text/javascript' }));
 }

@@ -2,15 +2,16 @@
 // memory. Like a Python child process, it gets its input as a copy (a message) and sends
 // its result back as a copy.
 //
-// This file does not run alone: process-scripts.js appends it to the single-threaded
-// build's bindings (pkg-st/lab_wasm.js) in one module, so `initSync` and `runProcessTask`
-// below are the bindings' own functions, and a worker starts without fetching anything.
+// This file does not run alone: process-scripts.js appends it, after protocol.js, to the
+// single-threaded build's bindings (pkg-st/lab_wasm.js) in one module, so `initSync` and
+// `runProcessTask` below are the bindings' own functions and `labMessage` is protocol.js's,
+// and a worker starts without fetching anything.
 
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
 
 self.addEventListener('message', ({ data }) => {
-  if (!data || typeof data.type !== 'string' || !data.type.startsWith('lab:')) return;
   try {
+    data = labMessage(data, ['lab:process-ping', 'lab:process-load', 'lab:process-task']);
     if (data.type === 'lab:process-ping') {
       postMessage({ type: 'lab:process-pong' }); // started: a fork server's worker is ready
     } else if (data.type === 'lab:process-load') {

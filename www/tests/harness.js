@@ -23,13 +23,14 @@ async function freePort() {
 
 /**
  * Starts lab-serve on a free loopback port; `isolation: false` drops COOP/COEP, `base`
- * serves the site under a sub-path (as GitHub Pages does), `root` serves another folder.
+ * serves the site under a sub-path (as GitHub Pages does), `root` serves another folder,
+ * `server` names another lab-serve binary.
  */
-export async function serve({ isolation = true, base = '/', root = SITE } = {}) {
+export async function serve({ isolation = true, base = '/', root = SITE, server = SERVER } = {}) {
   const port = await freePort();
   const args = ['--root', root, '--port', String(port), '--base', base];
   if (!isolation) args.push('--no-isolation');
-  const proc = spawn(SERVER, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawn(server, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}${base}`;
   for (let i = 0; i < 100; i++) {
     try {

@@ -122,3 +122,20 @@ pub fn bench_event_loop(tasks: f64, awaits: f64, timer: bool) -> Result<JsValue,
         timer,
     ))
 }
+
+/// Microseconds one new interpreter takes to build its own state (its lock, namespace
+/// and compiled code), the median of `reps` starts on the calling thread.
+#[wasm_bindgen(js_name = benchInterpreterStart)]
+pub fn bench_interpreter_start(reps: u32) -> f64 {
+    use lab::Platform as _;
+    let platform = BrowserPlatform;
+    let params = lab::Params::default();
+    let times: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let t = platform.now_us();
+            std::hint::black_box(lab::models::interpreters::Interp::new(&params));
+            platform.now_us() - t
+        })
+        .collect();
+    lab::stats::median(times).unwrap_or(0.0)
+}

@@ -4,12 +4,24 @@
 
 use crate::compare::halves;
 use crate::experiment::{Experiment, ResultKind};
+use crate::model::{Host, Model};
 use crate::params::Params;
 use crate::sweep::{point_params, sweep_of};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+/// One model of a step: where it runs and on how many lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StepModel {
+    /// The model.
+    pub model: Model,
+    /// Where its lanes run.
+    pub host: Host,
+    /// How many lanes it runs on.
+    pub lanes: u32,
+}
 
 /// One parameter set whose models the host runs, one model at a time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {
     /// What the step is, for progress messages ("CPU-bound", "threads = 2"); empty
     /// when the experiment has one step.
@@ -18,6 +30,8 @@ pub struct Step {
     pub x: Option<f64>,
     /// The full parameters of the step.
     pub params: Params,
+    /// Its models, in order (the first is the baseline).
+    pub models: Vec<StepModel>,
 }
 
 /// Every step of an experiment's run.
@@ -51,7 +65,20 @@ pub fn pool_threads(kind: ResultKind, params: &Params) -> u32 {
 /// The plan of `experiment` with `params` (already validated).
 pub fn plan(experiment: Experiment, params: &Params) -> Plan {
     let kind = experiment.result_kind();
-    let step = |label: String, x, params| Step { label, x, params };
+    let step = |label: String, x, params: Params| Step {
+        label,
+        x,
+        models: params
+            .models
+            .iter()
+            .map(|&model| StepModel {
+                model,
+                host: model.info().host,
+                lanes: model.lanes(params.threads, params.tasks),
+            })
+            .collect(),
+        params,
+    };
     let steps = match kind {
         ResultKind::Report | ResultKind::Counter => {
             vec![step(String::new(), None, params.clone())]
@@ -92,7 +119,6 @@ pub fn plan(experiment: Experiment, params: &Params) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Model;
     use crate::params::Workload;
 
     #[test]
@@ -123,6 +149,8 @@ mod tests {
         let threads: Vec<u32> = p.steps.iter().map(|s| s.params.threads).collect();
         assert_eq!(threads, [1, 2, 3]);
         assert_eq!(p.steps[1].x, Some(2.0));
+        assert_eq!(p.steps[2].models[0].lanes, 3);
+        assert_eq!(p.steps[2].models[0].host, Host::Pool);
         assert_eq!(p.pool_threads, 3);
     }
 

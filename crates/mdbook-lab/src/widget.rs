@@ -185,8 +185,10 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
     let mut h = String::new();
     let _ = write!(
         h,
-        r##"<div class="lab-widget" id="{id}" data-lab="{exp}"{view} data-state="idle" data-params="{json}"><div class="lab-head"><span class="lab-title">{title}</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this widget">#</a></div>"##,
+        r##"<div class="lab-widget" id="{id}" data-lab="{exp}"{view} data-state="idle" data-pool-threads="{pool}" data-params="{json}"><div class="lab-head"><span class="lab-title">{title}</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this widget">#</a></div>"##,
         exp = experiment.id(),
+        // A hint for the page's first worker; the run itself asks for what it needs.
+        pool = lab::plan::plan(experiment, &params).pool_threads,
         view = view
             .map(|v| format!(" data-view=\"{v}\""))
             .unwrap_or_default(),

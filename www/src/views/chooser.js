@@ -6,25 +6,15 @@ import { el, useStyles, formatMs } from './common.js';
 /** Differences smaller than this share of the fastest time count as a tie: one run is noisy. */
 export const NOISE = 0.10;
 
-const LABEL = {
-  sequential: 'sequential',
-  asyncio: 'asyncio',
-  'gil-threads': 'GIL threads',
-  'free-threads': 'free threads',
-  processes: 'processes',
-};
-const PYTHON = {
-  sequential: 'plain code, one task after another',
-  asyncio: 'asyncio: coroutines on one event loop',
-  'gil-threads': 'threading / ThreadPoolExecutor on standard CPython (with the GIL)',
-  'free-threads': 'threads on free-threaded CPython (3.13t, 3.14t)',
-  processes: 'multiprocessing / ProcessPoolExecutor',
-};
+// Each model's label and its Python counterpart, from the models' descriptions in Rust
+// (the compute worker sends them; render() receives them).
+let LABEL = {};
+let PYTHON = {};
 // Among models that tie, the one a Python programmer would reach for first.
 const PREFERENCE = {
-  io: ['asyncio', 'gil-threads', 'processes', 'free-threads', 'sequential'],
-  mixed: ['asyncio', 'gil-threads', 'processes', 'free-threads', 'sequential'],
-  cpu: ['processes', 'free-threads', 'gil-threads', 'asyncio', 'sequential'],
+  io: ['asyncio', 'gil-threads', 'processes', 'interpreters', 'free-threads', 'sequential'],
+  mixed: ['asyncio', 'gil-threads', 'processes', 'interpreters', 'free-threads', 'sequential'],
+  cpu: ['processes', 'interpreters', 'free-threads', 'gil-threads', 'asyncio', 'sequential'],
 };
 
 // Earlier runs of the same widget, newest last: the evidence accumulates.
@@ -80,6 +70,8 @@ function verdictOf(c) {
       return ['Recommended: ', el('strong', {}, 'threads'), ' (ThreadPoolExecutor on standard CPython): no rewrite into async code, and the GIL is released while they wait.'];
     case 'processes':
       return ['Recommended: ', el('strong', {}, 'processes'), ' (ProcessPoolExecutor): one interpreter and one GIL per process, so the computing runs on several cores.'];
+    case 'interpreters':
+      return ['Recommended: ', el('strong', {}, 'interpreters'), ' (InterpreterPoolExecutor, Python 3.14) if every extension you import supports them: one GIL per interpreter, so the computing runs on several cores without starting processes; otherwise ', el('strong', {}, 'processes'), '.'];
     case 'free-threads':
       return ['Recommended: ', el('strong', {}, 'threads on free-threaded CPython'), ' (3.13t, 3.14t) if it is available and your extensions support it; on standard CPython, ',
         el('strong', {}, c.fallback ? LABEL[c.fallback.model] : 'processes'), '.'];
@@ -116,13 +108,19 @@ function evidenceTable(c) {
     if (r === c.pick) notes.push('recommended');
     if (r.wall_ms <= fastest * (1 + NOISE) && r !== c.ranked[0]) notes.push('within 10% of the fastest');
     if (r.model === 'processes' && Number.isFinite(c.startupMs)) notes.push(`a worker took ${formatMs(c.startupMs)} to start`);
+    if (r.model === 'interpreters') notes.push('needs Python 3.14, and extensions that support interpreters');
     if (r.model === 'gil-threads' && r.gil_handoffs) notes.push(`${r.gil_handoffs} GIL hand-offs`);
     if (r.model === 'free-threads') notes.push('needs a free-threaded CPython');
-    const bar = el('span', { class: `lab-ch-bar lab-ch-m-${r.model}`, 'aria-hidden': 'true' });
+    // Each model's colour is lab.css's --lab-c-<model id>: no list of models here.
+    const colour = `var(--lab-c-${r.model})`;
+    const bar = el('span', { class: 'lab-ch-bar', 'aria-hidden': 'true' });
     bar.style.width = `${Math.max(2, (speedup / maxSpeed) * 6).toFixed(2)}em`;
+    bar.style.background = colour;
+    const swatch = el('span', { class: 'lab-ch-swatch', 'aria-hidden': 'true' });
+    swatch.style.background = colour;
     body.append(el('tr', { 'data-model': r.model, class: r === c.pick ? 'lab-ch-best' : '' },
       el('td', {},
-        el('span', { class: `lab-ch-swatch lab-ch-m-${r.model}`, 'aria-hidden': 'true' }),
+        swatch,
         el('span', { class: 'lab-ch-model' }, LABEL[r.model] || r.model),
         el('span', { class: 'lab-ch-python' }, PYTHON[r.model] || '')),
       el('td', { class: 'lab-ch-num' }, formatMs(r.wall_ms)),
@@ -140,6 +138,7 @@ function notesOf(c) {
   const items = [];
   if (models.has('processes')) items.push(`Processes pay start-up before any work: here ${Number.isFinite(c.startupMs) ? `about ${formatMs(c.startupMs)} per worker` : 'per worker'} (the "starting" spans in the timeline above), and their inputs and results are copied between memories. Bigger tasks make this cost matter less.`);
   if (models.has('gil-threads')) items.push('GIL threads include the GIL: one global lock that only one thread holds at a time while running Python code, released while waiting for I/O.');
+  if (models.has('interpreters')) items.push('Interpreters stand for Python 3.14\'s concurrent.interpreters: several interpreters in one process, each with its own GIL and its own objects; arguments and results are copied between them, and not every extension module can be imported in one.');
   if (models.has('free-threads')) items.push('Free threads stand for free-threaded CPython (3.13t, 3.14t), an optional build; every extension module you use must support it.');
   items.push('One run is one sample: differences under 10% are counted as ties. Run again, or change the settings, and compare.');
   return el('ul', { class: 'lab-ch-notes' }, ...items.map((t) => el('li', {}, t)));
@@ -156,9 +155,14 @@ function historyOf(box, report, c) {
     el('ol', {}, ...list.slice(-8).map((h) => el('li', {}, `${h.settings}: fastest ${h.fastest} (${formatMs(h.ms)}); recommended ${h.pick}.`))));
 }
 
-/** Renders (or re-renders, after a new run) the view into `box`. */
-export function render(box, report) {
+/**
+ * Renders (or re-renders, after a new run) the view into `box`; `models` are the models'
+ * descriptions, for their labels and Python names.
+ */
+export function render(box, report, models = []) {
   useStyles();
+  LABEL = Object.fromEntries(models.map((m) => [m.id, m.label]));
+  PYTHON = Object.fromEntries(models.map((m) => [m.id, m.python]));
   box.replaceChildren();
   const root = el('section', { class: 'lab-ch', 'aria-label': 'Which model for this workload?' });
   box.append(root);
