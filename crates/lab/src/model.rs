@@ -283,4 +283,27 @@ mod tests {
             assert!(css.contains(&bar), "www/src/lab.css needs a rule for {bar}");
         }
     }
+
+    /// The chooser view ranks tied models by what a Python programmer would reach for
+    /// first, a judgement made in its script: every model must have a place in each
+    /// ranking.
+    #[test]
+    fn every_model_has_a_place_in_the_choosers_preferences() {
+        let js = include_str!("../../../www/src/views/chooser.js");
+        let start = js
+            .find("const PREFERENCE = {")
+            .expect("chooser.js has PREFERENCE");
+        let end = start + js[start..].find("};").expect("PREFERENCE ends");
+        let rankings: Vec<&str> = js[start..end].lines().filter(|l| l.contains('[')).collect();
+        assert_eq!(rankings.len(), 3, "io, mixed and cpu");
+        for m in Model::ALL {
+            for r in &rankings {
+                assert!(
+                    r.contains(&format!("'{}'", m.id())),
+                    "{} is missing from {r}",
+                    m.id()
+                );
+            }
+        }
+    }
 }

@@ -20,8 +20,12 @@ pub(crate) fn slug(s: &str) -> String {
 }
 
 /// Expands every directive in `markdown`. Directives inside fenced code blocks are
-/// left alone, so a chapter can show one as an example. Widget ids are
-/// `lab-<chapter slug>-<n>`, unique across the book (print.html has every chapter).
+/// left alone, so a chapter can show one as an example. A widget's id is
+/// `lab-<chapter slug>-<name>` when its directive names it (`id=name`), which stays the
+/// same however the chapter changes; otherwise `lab-<chapter slug>-<n>`, where `n` counts
+/// only the chapter's unnamed widgets, so naming a new widget never renumbers the old
+/// ones (and their links keep working). Ids are unique across the book (print.html has
+/// every chapter): a name used twice in a chapter fails the build.
 ///
 /// # Errors
 /// A directive with an unknown experiment or a bad setting, naming the line.
@@ -29,6 +33,7 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
     let mut out = String::with_capacity(markdown.len());
     let mut fence: Option<&str> = None;
     let mut n = 0;
+    let mut names: Vec<String> = Vec::new();
     for (lineno, line) in markdown.lines().enumerate() {
         let trimmed = line.trim();
         if let Some(f) = fence {
@@ -48,9 +53,22 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
                     clip(trimmed)
                 ));
             };
-            n += 1;
-            let id = format!("lab-{chapter}-{n}");
-            let html = widget(inner, &id).map_err(|e| format!("line {}: {e}", lineno + 1))?;
+            let at = |e: String| format!("line {}: {e}", lineno + 1);
+            let directive = parse(inner).map_err(at)?;
+            let id = match &directive.name {
+                Some(name) if names.contains(name) => {
+                    return Err(at(format!("id={name} is used twice in this chapter")));
+                }
+                Some(name) => {
+                    names.push(name.clone());
+                    format!("lab-{chapter}-{name}")
+                }
+                None => {
+                    n += 1;
+                    format!("lab-{chapter}-{n}")
+                }
+            };
+            let html = widget(directive, &id);
             // Blank lines around the block keep Markdown from wrapping it in a paragraph.
             out.push('\n');
             out.push_str(&html);
@@ -75,27 +93,54 @@ fn clip(s: &str) -> String {
 /// Extra views a widget can show after a run, drawn by `www/src/views/<name>.js`.
 const VIEWS: [&str; 2] = ["event-loop", "chooser"];
 
-/// Parses `EXPERIMENT key=value ... [view=NAME]` into the experiment, its full
-/// parameters and the extra view, if any.
-fn parse(inner: &str) -> Result<(Experiment, Params, Option<&'static str>), String> {
+/// One directive, parsed.
+struct Directive {
+    experiment: Experiment,
+    params: Params,
+    /// The extra view, if any.
+    view: Option<&'static str>,
+    /// The name the directive gives its widget (`id=`), if any.
+    name: Option<String>,
+}
+
+/// Parses `EXPERIMENT key=value ... [view=NAME] [id=NAME]`.
+fn parse(inner: &str) -> Result<Directive, String> {
     let mut words = inner.split_whitespace();
     let experiment = Experiment::parse(words.next().unwrap_or("")).map_err(|e| e.message)?;
-    let mut params = experiment.defaults();
-    let mut view = None;
+    let mut d = Directive {
+        experiment,
+        params: experiment.defaults(),
+        view: None,
+        name: None,
+    };
     for word in words {
         let (k, v) = word
             .split_once('=')
             .ok_or_else(|| format!("expected key=value, got \"{word}\""))?;
-        if k == "view" {
-            view =
-                Some(VIEWS.into_iter().find(|known| *known == v).ok_or_else(|| {
+        match k {
+            "view" => {
+                d.view = Some(VIEWS.into_iter().find(|known| *known == v).ok_or_else(|| {
                     format!("view must be one of {}, got \"{v}\"", VIEWS.join(", "))
                 })?);
-        } else {
-            params.set(k, v).map_err(|e| e.message)?;
+            }
+            "id" => {
+                // A name, not a number: numbers are the unnamed widgets' ids.
+                let ok = v.len() <= 40
+                    && v.starts_with(|c: char| c.is_ascii_lowercase())
+                    && v.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !ok {
+                    return Err(format!(
+                        "id must be lower-case letters, digits and dashes, starting with a letter (at most 40), got \"{}\"",
+                        clip(v)
+                    ));
+                }
+                d.name = Some(v.to_owned());
+            }
+            _ => d.params.set(k, v).map_err(|e| e.message)?,
         }
     }
-    Ok((experiment, params, view))
+    Ok(d)
 }
 
 /// One number input of the widget's form.
@@ -163,8 +208,13 @@ fn controls(experiment: Experiment, params: &Params) -> Vec<Control> {
     v
 }
 
-fn widget(inner: &str, id: &str) -> Result<String, String> {
-    let (experiment, params, view) = parse(inner)?;
+fn widget(directive: Directive, id: &str) -> String {
+    let Directive {
+        experiment,
+        params,
+        view,
+        ..
+    } = directive;
     let pairs = params.to_pairs();
     let value_of = |name: &str| {
         pairs
@@ -260,7 +310,7 @@ fn widget(inner: &str, id: &str) -> Result<String, String> {
         h,
         r#"<p class="lab-status" role="status">Below: a prediction. Press Run to measure on this machine.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted">{prediction}</figure></div>"#,
     );
-    Ok(h)
+    h
 }
 
 /// The pre-rendered figure: what the models predict for a typical machine, labelled
@@ -323,6 +373,21 @@ mod tests {
         ] {
             let err = expand(&format!("x\n\n{bad}\n"), "c").unwrap_err();
             assert!(err.starts_with("line 3:"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn named_widgets_keep_their_ids_and_leave_the_numbers_of_the_others_alone() {
+        let md = "{{#lab gil-cpu}}\n\n{{#lab gil-cpu id=interpreters}}\n\n{{#lab io-wait}}\n";
+        let out = expand(md, "ch").unwrap();
+        assert!(out.contains(r#"id="lab-ch-1""#));
+        assert!(out.contains(r#"id="lab-ch-interpreters""#));
+        assert!(out.contains(r#"id="lab-ch-2" data-lab="io-wait""#), "{out}");
+        let err = expand("{{#lab gil-cpu id=a}}\n{{#lab io-wait id=a}}\n", "c").unwrap_err();
+        assert!(err.starts_with("line 2:") && err.contains("twice"), "{err}");
+        for bad in ["id=7", "id=A", "id=a_b", "id=<x>", "id="] {
+            let err = expand(&format!("{{{{#lab gil-cpu {bad}}}}}"), "c").unwrap_err();
+            assert!(err.contains("id must be"), "{bad}: {err}");
         }
     }
 
