@@ -25,10 +25,10 @@ const say = (msg) => process.stderr.write(`\x1b[1m  ->\x1b[0m ${msg}\n`);
 
 /** The chapters in book order, from the built table of contents. */
 function chapters(site) {
-  const toc = fs.readFileSync(path.join(site, 'toc.js'), 'utf8');
+  const toc = fs.readFileSync(path.join(site, 'toc.html'), 'utf8');
   const seen = new Set();
   const out = [];
-  for (const [, href] of toc.matchAll(/href=\\?"([a-z0-9-]+\.html)/g)) {
+  for (const [, href] of toc.matchAll(/href="([a-z0-9-]+\.html)/g)) {
     if (!seen.has(href)) {
       seen.add(href);
       out.push(href);

@@ -59,11 +59,6 @@ pub fn halves(params: &Params) -> (Params, Params) {
 pub use crate::stats::median;
 use crate::stats::speedup;
 
-/// The median of [`crate::models::gil::handoff_gaps_us`]: what one hand-off of the GIL costs.
-pub fn handoff_gap_us(run: &ModelRun) -> Option<f64> {
-    median(crate::models::gil::handoff_gaps_us(run))
-}
-
 /// Milliseconds a lane took to start (the median of its start-up spans): a process
 /// worker, or an interpreter.
 pub fn start_ms(run: &ModelRun) -> Option<f64> {
@@ -162,7 +157,7 @@ impl Comparison {
                 .loop_switch_us
                 .map_or_else(dash, |us| format!("{us:.2} µs per await")),
             Model::GilThreads => Self::run_of(&self.cpu, m)
-                .and_then(handoff_gap_us)
+                .and_then(crate::models::gil::handoff_gap_us)
                 .map_or_else(dash, |us| format!("{us:.0} µs per GIL hand-off")),
             Model::FreeThreads => "no lock to hand over; the OS time-slices".to_owned(),
             Model::Processes => "no shared lock: workers never switch with each other".to_owned(),
@@ -235,38 +230,6 @@ pub fn bars(c: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::Span;
-
-    fn span(lane: u32, state: State, start_us: f64, end_us: f64) -> Span {
-        Span {
-            lane,
-            task: lane,
-            state,
-            start_us,
-            end_us,
-        }
-    }
-
-    #[test]
-    fn handoff_gaps_are_measured_between_different_lanes_only() {
-        let run = ModelRun {
-            model: Model::GilThreads,
-            threads: 2,
-            wall_ms: 1.0,
-            spans: vec![
-                span(0, State::Running, 0.0, 100.0),
-                span(1, State::Running, 110.0, 200.0),
-                span(1, State::Running, 500.0, 600.0),
-                span(0, State::Running, 630.0, 700.0),
-            ],
-            results: vec![],
-            gil_handoffs: 2,
-        };
-        assert_eq!(handoff_gap_us(&run), Some(20.0));
-        assert_eq!(median(vec![]), None);
-        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
-    }
-
     #[test]
     fn the_predicted_table_shows_the_shapes_and_dashes_for_unmeasured_costs() {
         let params = Experiment::Compare.defaults();

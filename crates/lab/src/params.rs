@@ -24,7 +24,8 @@ pub enum Workload {
 }
 
 impl Workload {
-    const ALL: [Workload; 4] = [
+    /// Every workload.
+    pub const ALL: [Workload; 4] = [
         Workload::Cpu,
         Workload::Io,
         Workload::Mixed,

@@ -686,12 +686,7 @@ mod tests {
 
     fn variety() -> Vec<Params> {
         let mut v = Vec::new();
-        for workload in [
-            Workload::Cpu,
-            Workload::Io,
-            Workload::Mixed,
-            Workload::Request,
-        ] {
+        for workload in Workload::ALL {
             for (tasks, threads) in [(4, 4), (5, 2), (1, 3), (7, 16)] {
                 for release_fraction in [0.0, 0.4] {
                     v.push(Params {

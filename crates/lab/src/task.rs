@@ -375,12 +375,14 @@ pub fn run_lanes_with<I: Interpreter>(
     })
 }
 
+/// What the models' tests share.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::platform::NativePlatform;
+pub(crate) mod fixtures {
+    use crate::params::{Params, Workload};
 
-    fn params(workload: Workload) -> Params {
+    /// Small parameters with every kind of segment: 5 tasks on 3 lanes, a quarter of
+    /// each CPU segment released, half of a mixed task waiting.
+    pub(crate) fn params(workload: Workload) -> Params {
         Params {
             workload,
             tasks: 5,
@@ -392,6 +394,13 @@ mod tests {
             ..Params::default()
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::params;
+    use super::*;
+    use crate::platform::NativePlatform;
 
     #[test]
     fn plans_sum_each_value_once() {
@@ -414,12 +423,7 @@ mod tests {
     #[test]
     fn every_task_is_done_exactly_once_in_sequential_and_free_threads() {
         let platform = NativePlatform::default();
-        for w in [
-            Workload::Cpu,
-            Workload::Io,
-            Workload::Mixed,
-            Workload::Request,
-        ] {
+        for w in Workload::ALL {
             let p = params(w);
             for model in [Model::Sequential, Model::FreeThreads] {
                 let lanes = model.lanes(p.threads, p.tasks);

@@ -497,12 +497,7 @@ mod tests {
     #[test]
     fn the_loop_never_runs_two_tasks_at_once_and_every_result_is_there() {
         let platform = NativePlatform::default();
-        for workload in [
-            Workload::Cpu,
-            Workload::Io,
-            Workload::Mixed,
-            Workload::Request,
-        ] {
+        for workload in Workload::ALL {
             let p = Params {
                 workload,
                 tasks: 6,

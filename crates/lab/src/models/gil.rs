@@ -228,6 +228,12 @@ pub fn handoff_gaps_us(run: &ModelRun) -> Vec<f64> {
         .collect()
 }
 
+/// The median of [`handoff_gaps_us`]: what one hand-off of the GIL costs, if the lock
+/// changed hands at all.
+pub fn handoff_gap_us(run: &ModelRun) -> Option<f64> {
+    median(handoff_gaps_us(run))
+}
+
 /// What the GIL's hand-offs cost in one run.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GilFigures {
@@ -256,7 +262,7 @@ pub fn gil_figures(run: &ModelRun) -> GilFigures {
         handoffs: run.gil_handoffs,
         waiting_gil_ms: waiting_us / 1000.0,
         waiting_per_handoff_us: per(waiting_us, run.gil_handoffs as usize),
-        gap_median_us: median(gaps.clone()).unwrap_or(0.0),
+        gap_median_us: handoff_gap_us(run).unwrap_or(0.0),
         gap_mean_us: per(gaps.iter().sum(), gaps.len()),
     }
 }
@@ -413,6 +419,12 @@ mod tests {
         };
         let f = gil_figures(&run);
         assert_eq!(handoff_gaps_us(&run), vec![10.0, 30.0]);
+        assert_eq!(handoff_gap_us(&run), Some(20.0));
+        let alone = ModelRun {
+            spans: vec![span(0, State::Running, 0.0, 100.0)],
+            ..run.clone()
+        };
+        assert_eq!(handoff_gap_us(&alone), None, "no hand-off, no gap");
         assert_eq!(f.gap_median_us, 20.0);
         assert_eq!(f.gap_mean_us, 20.0);
         assert_eq!(f.waiting_per_handoff_us, 120.0);

@@ -174,30 +174,22 @@ mod tests {
     use crate::platform::NativePlatform;
     use crate::task::expected_result;
 
+    /// The shared fixture with a sixth task (two per interpreter) and a short switch
+    /// interval, so a lock that were shared would change hands often.
     fn params(workload: Workload) -> Params {
         Params {
-            workload,
             tasks: 6,
-            threads: 3,
             n: 200_000,
-            wait_ms: 2.0,
-            io_fraction: 0.5,
-            release_fraction: 0.25,
             switch_ms: 0.1,
             models: vec![Model::Interpreters],
-            ..Params::default()
+            ..crate::task::fixtures::params(workload)
         }
     }
 
     #[test]
     fn every_task_is_done_exactly_once() {
         let platform = NativePlatform::default();
-        for w in [
-            Workload::Cpu,
-            Workload::Io,
-            Workload::Mixed,
-            Workload::Request,
-        ] {
+        for w in Workload::ALL {
             let p = params(w);
             let run = run_interpreters(&platform, &p, &|_| {});
             assert_eq!(run.results, vec![expected_result(&p); 6], "{w:?}");

@@ -154,19 +154,7 @@ mod tests {
     use crate::params::Workload;
     use crate::platform::NativePlatform;
     use crate::task::expected_result;
-
-    fn params(workload: Workload) -> Params {
-        Params {
-            workload,
-            tasks: 5,
-            threads: 3,
-            n: 20_000,
-            wait_ms: 2.0,
-            io_fraction: 0.5,
-            release_fraction: 0.25,
-            ..Params::default()
-        }
-    }
+    use crate::task::fixtures::params;
 
     #[test]
     fn processes_are_assembled_relative_to_the_earliest_timestamp() {
