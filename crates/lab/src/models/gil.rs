@@ -165,6 +165,11 @@ pub struct GilBreaker<'a> {
 }
 
 impl EvalBreaker for GilBreaker<'_> {
+    /// CPython reads its eval breaker at every backward jump; here it is read between
+    /// slices of 256 (see [`crate::vm::eval`]): a drop request is noticed a few
+    /// microseconds late at most, against a switch interval of milliseconds.
+    const EVERY: u32 = 256;
+
     #[inline]
     fn check(&mut self) {
         if self.gil.drop_requested() {
@@ -177,6 +182,7 @@ impl GilBreaker<'_> {
     /// Drops the lock mid-segment, waits to get it back, and splits the running span
     /// around the wait so that a timeline shows the lock passing.
     #[cold]
+    #[inline(never)]
     fn hand_over(&mut self) {
         let cx = self.cx;
         // Read while still holding the lock: running spans of two lanes cannot overlap.

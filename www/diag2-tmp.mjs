@@ -1,0 +1,10 @@
+import { serve, browser } from './tests/harness.js';
+const server = await serve();
+const b = await browser();
+const page = await b.newPage();
+page.on('console', (m) => console.log('console', m.text()));
+await page.goto(`${server.url}tmpx/index.html`);
+const r = await page.evaluate(() => window.result);
+const min = (xs) => Math.min(...xs).toFixed(1), med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1].toFixed(1);
+for (const k of Object.keys(r)) console.log(k, 'min', min(r[k]), 'median', med(r[k]));
+await b.close(); server.close();
