@@ -1,3 +1,4 @@
+// @ts-check
 // Mounts every Concurrency Lab widget on the page: reads its settings (from the
 // chapter and from a shared link), runs it on the compute worker, and shows the
 // measurement beside the prediction. Safe to run twice (print.html has every chapter).
@@ -7,12 +8,25 @@ import { LabStoppedError } from './protocol.js';
 
 // The settings a widget has are the ones its chapter's parameters name (the
 // preprocessor writes every one of them into data-params).
-const settingNames = (root) => Object.keys(JSON.parse(root.dataset.params));
+const settingNames = (/** @type {HTMLElement} */ root) => Object.keys(JSON.parse(String(root.dataset.params)));
 
-const $ = (root, sel) => root.querySelector(sel);
+/**
+ * The settings the widget shows, which a link may set: its value fields, and the models
+ * when it has their checkboxes.
+ * @param {HTMLElement} root
+ */
+function shownNames(root) {
+  const names = [...root.querySelectorAll(VALUE_FIELDS)].map((f) => /** @type {HTMLInputElement} */ (f).name);
+  if (root.querySelector('.lab-controls input[name=model]')) names.push('models');
+  return names;
+}
+
+/** One of the widget's own parts, which every widget has (so typed loosely). */
+const $ = (/** @type {ParentNode} */ root, /** @type {string} */ sel) => /** @type {any} */ (root.querySelector(sel));
 // The controls that hold one setting's value each (the models are checkboxes).
 const VALUE_FIELDS = '.lab-controls input[type=number], .lab-controls select';
 
+/** @param {HTMLElement} root @param {'idle' | 'running' | 'done' | 'error'} state */
 function setState(root, state) {
   const run = $(root, '[data-action=run]');
   const stop = $(root, '[data-action=stop]');
@@ -26,6 +40,7 @@ function setState(root, state) {
   else if (focused === stop && stop.disabled) run.focus();
 }
 
+/** @param {HTMLElement} root @param {string} message */
 function showError(root, message) {
   const box = $(root, '.lab-error');
   box.textContent = message; // text, never markup: messages may echo a link's values
@@ -33,21 +48,28 @@ function showError(root, message) {
   setState(root, 'error');
 }
 
+/** @param {HTMLElement} root */
 function clearError(root) {
   const box = $(root, '.lab-error');
   box.hidden = true;
   box.textContent = '';
 }
 
-/** The widget's settings: the chapter's, overridden by the form's current values. */
+/**
+ * The widget's settings: the chapter's, overridden by the form's current values.
+ * @param {HTMLElement} root @returns {Record<string, string>}
+ */
 function settingsOf(root) {
-  const settings = JSON.parse(root.dataset.params);
-  for (const input of root.querySelectorAll(VALUE_FIELDS)) settings[input.name] = input.value;
-  const boxes = [...root.querySelectorAll('.lab-controls input[name=model]')];
+  const settings = JSON.parse(String(root.dataset.params));
+  for (const input of root.querySelectorAll(VALUE_FIELDS)) {
+    const field = /** @type {HTMLInputElement | HTMLSelectElement} */ (input);
+    settings[field.name] = field.value;
+  }
+  const boxes = /** @type {HTMLInputElement[]} */ ([...root.querySelectorAll('.lab-controls input[name=model]')]);
   if (boxes.length) {
     // The chapter's order first (its first model is the baseline), then any added.
     const order = String(settings.models).split(',');
-    const rank = (m) => (order.includes(m) ? order.indexOf(m) : order.length);
+    const rank = (/** @type {string} */ m) => (order.includes(m) ? order.indexOf(m) : order.length);
     settings.models = boxes.filter((b) => b.checked).map((b) => b.value)
       .sort((a, b) => rank(a) - rank(b)).join(',');
   }
@@ -58,6 +80,7 @@ function settingsOf(root) {
  * Threads of the pool a new compute worker should start with: the widget's thread count
  * when a model that runs on the pool may run (a chosen one, or one the experiment fixes).
  * Only a hint: a run that needs more asks for them.
+ * @param {HTMLElement} root @param {Record<string, string>} settings
  */
 function threadsHint(root, settings) {
   const pool = root.querySelector('.lab-models')
@@ -66,6 +89,10 @@ function threadsHint(root, settings) {
   return pool ? Math.max(1, Number(settings.threads) || 1) : 1;
 }
 
+/**
+ * @param {HTMLElement} root @param {import('./protocol.js').LoadedMessage} info
+ * @param {number} used
+ */
 function describeEnv(root, info, used) {
   const isolated = info.isolated ? 'cross-origin isolated' : 'not cross-origin isolated (no shared memory)';
   const cores = navigator.hardwareConcurrency || '?';
@@ -74,6 +101,7 @@ function describeEnv(root, info, used) {
     : `Ran on the single-threaded build: the page is ${isolated}, so models that need threads are unavailable.`;
 }
 
+/** @param {HTMLElement} root */
 async function runWidget(root) {
   clearError(root);
   const settings = settingsOf(root);
@@ -89,7 +117,7 @@ async function runWidget(root) {
   document.addEventListener('visibilitychange', onVisibility);
   const started = performance.now();
   try {
-    const result = await engine.run(root.dataset.lab, settings, threadsHint(root, settings), (p) => {
+    const result = await engine.run(String(root.dataset.lab), settings, threadsHint(root, settings), (p) => {
       progress.value = p.fraction;
       status.textContent = `Running ${p.label}… ${Math.round(p.fraction * 100)}%`;
       measured.hidden = false;
@@ -102,7 +130,7 @@ async function runWidget(root) {
     measured.hidden = false;
     measured.innerHTML = `${caption}${figure.html}${beside ? beside.table : ''}`;
     const models = figure.rows;
-    if (beside) models.forEach((m, i) => { m.predicted_ms = beside.predicted_ms[i]; });
+    if (beside) models.forEach((/** @type {any} */ m, /** @type {number} */ i) => { m.predicted_ms = beside.predicted_ms[i]; });
     root.dataset.result = JSON.stringify({
       experiment: root.dataset.lab,
       valid,
@@ -112,7 +140,7 @@ async function runWidget(root) {
       ...(expected != null ? { expected } : {}),
       models,
     });
-    describeEnv(root, info, Math.max(...models.map((m) => m.threads)));
+    describeEnv(root, info, Math.max(...models.map((/** @type {{threads: number}} */ m) => m.threads)));
     if (root.dataset.view && report) await showView(root, report, info.models);
     status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
     setState(root, 'done');
@@ -122,7 +150,7 @@ async function runWidget(root) {
       status.textContent = 'Stopped.';
       setState(root, root.dataset.result ? 'done' : 'idle');
     } else {
-      showError(root, e.message);
+      showError(root, e instanceof Error ? e.message : String(e));
     }
   } finally {
     progress.hidden = true;
@@ -131,7 +159,7 @@ async function runWidget(root) {
 }
 
 /** Draws a widget's extra view (its name was checked when the book was built). */
-async function showView(root, report, models) {
+async function showView(/** @type {HTMLElement} */ root, /** @type {object} */ report, /** @type {object[]} */ models) {
   let box = $(root, '.lab-view');
   if (!box) {
     box = document.createElement('div');
@@ -143,28 +171,50 @@ async function showView(root, report, models) {
 }
 
 /** Applies `?lab=<widget id>&tasks=…` from a shared link, after checking it in Rust. */
-async function applyLink(root) {
+async function applyLink(/** @type {HTMLElement} */ root) {
   const query = new URLSearchParams(location.search);
   if (query.get('lab') !== root.id) return;
-  const settings = JSON.parse(root.dataset.params);
-  for (const name of settingNames(root)) if (query.has(name)) settings[name] = query.get(name);
+  const settings = JSON.parse(String(root.dataset.params));
+  // A link sets only what the widget shows: a hidden setting would run something other
+  // than what the form says. One that differs from the widget's own is left out, and said.
+  const shown = shownNames(root);
+  const ignored = [];
+  for (const name of settingNames(root)) {
+    const value = query.get(name);
+    if (value === null) continue;
+    if (shown.includes(name)) settings[name] = value;
+    else if (value !== settings[name]) ignored.push(name);
+  }
   root.scrollIntoView({ block: 'start' });
   try {
-    const params = await engine.validate(root.dataset.lab, settings);
+    const params = await engine.validate(String(root.dataset.lab), settings);
     root.dataset.params = JSON.stringify(Object.fromEntries(settingNames(root).map((k) => [k, String(Array.isArray(params[k]) ? params[k].join(',') : params[k])])));
-    for (const input of root.querySelectorAll(VALUE_FIELDS)) input.value = String(params[input.name]);
-    for (const box of root.querySelectorAll('.lab-controls input[name=model]')) box.checked = params.models.includes(box.value);
+    for (const input of root.querySelectorAll(VALUE_FIELDS)) {
+      const field = /** @type {HTMLInputElement | HTMLSelectElement} */ (input);
+      field.value = String(params[field.name]);
+    }
+    const models = /** @type {string[]} */ (params.models);
+    const unavailable = [];
+    for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll('.lab-controls input[name=model]'))) {
+      // A model this page cannot run stays off, whatever the link says.
+      if (box.disabled && models.includes(box.value)) unavailable.push(box.value);
+      box.checked = models.includes(box.value) && !box.disabled;
+    }
+    const notes = [];
+    if (ignored.length) notes.push(`This link's ${ignored.join(', ')} ${ignored.length > 1 ? 'were' : 'was'} not applied: this widget does not show ${ignored.length > 1 ? 'them' : 'it'}.`);
+    if (unavailable.length) notes.push(`It also chose ${unavailable.join(', ')}, which cannot run on this page (no shared memory): left off.`);
+    if (notes.length) $(root, '.lab-status').textContent = notes.join(' ');
   } catch (e) {
-    showError(root, `This link's settings were not applied: ${e.message}`);
+    showError(root, `This link's settings were not applied: ${e instanceof Error ? e.message : e}`);
   }
 }
 
-async function copyLink(root) {
+async function copyLink(/** @type {HTMLElement} */ root) {
   const url = new URL(location.href);
   url.search = '';
   url.searchParams.set('lab', root.id);
   const settings = settingsOf(root);
-  for (const name of settingNames(root)) url.searchParams.set(name, settings[name]);
+  for (const name of shownNames(root)) url.searchParams.set(name, settings[name]);
   url.hash = root.id;
   const status = $(root, '.lab-status');
   try {
@@ -175,7 +225,7 @@ async function copyLink(root) {
   }
 }
 
-function mount(root) {
+function mount(/** @type {HTMLElement} */ root) {
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'true';
   // Run and Copy link read the form, so a link's settings must be in it first: checking
@@ -188,11 +238,11 @@ function mount(root) {
   }));
   $(root, '[data-action=stop]').addEventListener('click', () => engine.stop());
   $(root, '[data-action=link]').addEventListener('click', () => linked.then(() => copyLink(root)));
-  $(root, '.lab-controls').addEventListener('submit', (e) => e.preventDefault());
+  $(root, '.lab-controls').addEventListener('submit', (/** @type {Event} */ e) => e.preventDefault());
   if (!engine.canThread()) {
     // No shared memory here: the models that need threads cannot run, the others still do.
-    const boxes = [...root.querySelectorAll('.lab-controls input[name=model]')];
-    const needsThreads = (b) => 'needsThreads' in b.dataset;
+    const boxes = /** @type {HTMLInputElement[]} */ ([...root.querySelectorAll('.lab-controls input[name=model]')]);
+    const needsThreads = (/** @type {HTMLInputElement} */ b) => 'needsThreads' in b.dataset;
     if (boxes.some((b) => b.checked && !needsThreads(b))) {
       for (const b of boxes.filter(needsThreads)) { b.checked = false; b.disabled = true; }
     }
@@ -200,12 +250,14 @@ function mount(root) {
       + '(the host sends no COOP/COEP headers and no service worker could add them), so workers cannot share memory. '
       + 'Sequential, asyncio and processes still run for real; the models with threads are switched off.';
   }
+  // Said only now that Run can work (without JavaScript, the markup says what is missing).
+  $(root, '.lab-status').textContent = 'Below: a prediction. Press Run to measure on this machine.';
   root.dataset.ready = 'true';
   linked = applyLink(root);
 }
 
 export function mountAll(doc = document) {
-  doc.querySelectorAll('.lab-widget').forEach(mount);
+  doc.querySelectorAll('.lab-widget').forEach((w) => mount(/** @type {HTMLElement} */ (w)));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());

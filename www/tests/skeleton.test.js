@@ -174,3 +174,50 @@ test('markup in a link is shown as text, never run', async () => {
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.equal(await page.locator(`#${id} .lab-error img`).count(), 0);
 });
+
+test('a link sets only what the widget shows, and says what it left out', async () => {
+  const page = await watchedPage(chromium);
+  // The I/O widget shows tasks, threads and the wait, not the loop size or the workload.
+  const id = 'lab-python-threads-2';
+  await page.goto(`${server.url}python-threads.html?lab=${id}&tasks=3&workload=cpu&n=100000000#${id}`);
+  const sel = `#${id}`;
+  await page.waitForFunction((s) => document.querySelector(`${s} input[name=tasks]`).value === '3', sel);
+  assert.match(await page.locator(`${sel} .lab-status`).textContent(), /workload, n were not applied: this widget does not show them/);
+  const params = JSON.parse(await page.getAttribute(sel, 'data-params'));
+  assert.equal(params.workload, 'io', 'the hidden workload stays the chapter\'s');
+  assert.notEqual(params.n, '100000000');
+  // Copy link writes only what the widget shows.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.click(`${sel} [data-action=link]`);
+  const copied = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.equal(copied.searchParams.get('tasks'), '3');
+  assert.equal(copied.searchParams.has('workload'), false);
+  assert.equal(copied.searchParams.has('n'), false);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('interpreters run in parallel lanes, each under a lock of its own, with start-up and copies drawn', async () => {
+  const page = await watchedPage(chromium);
+  const id = 'lab-overcoming-gil-interpreters';
+  await page.goto(`${server.url}overcoming-gil.html?lab=${id}&n=300000&models=sequential,interpreters#${id}`);
+  const sel = `#${id}`;
+  await page.waitForFunction((s) => !document.querySelector(`${s} input[value=gil-threads]`).checked, sel);
+  const widget = await runWidget(page, sel);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  const result = JSON.parse(await widget.getAttribute('data-result'));
+  assert.deepEqual(result.models.map((m) => m.model), ['sequential', 'interpreters']);
+  const interp = result.models[1];
+  assert.equal(interp.threads, 4);
+  assert.equal(interp.lanes_used, 4);
+  assert.equal(interp.gil_handoffs, 0, 'no interpreter ever waits for another one\'s lock');
+  assert.ok(interp.predicted_ms > 0, 'a prediction for this machine beside the measurement');
+  // Each interpreter's lane is labelled, and no lane waits for a GIL.
+  const timelines = await widget.locator('.lab-measured .lab-timelines').innerHTML();
+  for (const lane of [0, 1, 2, 3]) assert.match(timelines, new RegExp(`interpreter ${lane}`));
+  const interpSvg = await widget.locator('.lab-measured svg.lab-timeline[aria-label="interpreters"]').innerHTML();
+  assert.match(interpSvg, /lab-state-running/);
+  assert.doesNotMatch(interpSvg, /lab-state-waiting-gil/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -308,7 +308,7 @@ fn widget(directive: Directive, id: &str) -> String {
     h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button></div>"#);
     let _ = write!(
         h,
-        r#"<p class="lab-status" role="status">Below: a prediction. Press Run to measure on this machine.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted">{prediction}</figure></div>"#,
+        r#"<noscript><p class="lab-note">The live part of this widget needs JavaScript; below is its prediction, drawn when the book was built.</p></noscript><p class="lab-status" role="status">Below: a prediction.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted">{prediction}</figure></div>"#,
     );
     h
 }
@@ -389,6 +389,15 @@ mod tests {
             let err = expand(&format!("{{{{#lab gil-cpu {bad}}}}}"), "c").unwrap_err();
             assert!(err.contains("id must be"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn without_javascript_a_widget_says_so_and_promises_no_run() {
+        let out = expand("{{#lab gil-cpu}}", "c").unwrap();
+        assert!(out.contains("<noscript>") && out.contains("needs JavaScript"));
+        let status = &out[out.find("lab-status").unwrap()..];
+        let status = &status[..status.find("</p>").unwrap()];
+        assert!(!status.contains("Press Run"), "{status}");
     }
 
     #[test]
