@@ -249,7 +249,9 @@ fn widget(directive: Directive, id: &str) -> String {
     for c in controls(experiment, &params) {
         let _ = write!(
             h,
-            r#"<label for="{id}-{n}">{label}</label><input id="{id}-{n}" name="{n}" type="number" min="{min}" max="{max}" step="{step}" value="{v}" required>"#,
+            // Each label and its input in one box, so that they wrap together on a narrow
+            // screen and a label never ends a line whose input starts the next.
+            r#"<span class="lab-field"><label for="{id}-{n}">{label}</label><input id="{id}-{n}" name="{n}" type="number" min="{min}" max="{max}" step="{step}" value="{v}" required></span>"#,
             n = c.name,
             label = escape(c.label),
             min = c.min,
@@ -293,7 +295,7 @@ fn widget(directive: Directive, id: &str) -> String {
     {
         let _ = write!(
             h,
-            r#"<label for="{id}-start">processes start by</label><select id="{id}-start" name="start">"#
+            r#"<span class="lab-field"><label for="{id}-start">processes start by</label><select id="{id}-start" name="start">"#
         );
         for m in StartMethod::ALL {
             let _ = write!(
@@ -303,7 +305,7 @@ fn widget(directive: Directive, id: &str) -> String {
                 selected = if params.start == m { " selected" } else { "" },
             );
         }
-        h.push_str("</select>");
+        h.push_str("</select></span>");
     }
     h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button></div>"#);
     let _ = write!(
