@@ -47,7 +47,7 @@ const ops = {
   interpreterStart: ({ reps }) => lab.benchInterpreterStart(reps),
   models: () => lab.models(),
   // The machine predictions assume, with no process start measured yet.
-  machine: () => lab.calibrate(1, 0, 0),
+  machine: () => lab.calibrate(1, 0, 0, 0, 0),
 };
 
 self.addEventListener('message', async ({ data }) => {

@@ -704,7 +704,7 @@ function markdown(r) {
   L.push('## What the mechanisms cost', '');
   L.push('| mechanism | browser | native Rust | the predictions assume |', '|---|---|---|---|');
   const c = r.costs;
-  L.push(`| starting a process worker (spawn + instantiate the single-threaded build), ${c.process_start_ms.n} starts | ${range(c.process_start_ms, 1)} ms | — | ${c.predicted.process_start_ms} ms |`);
+  L.push(`| starting a process worker (spawn + instantiate the single-threaded build), ${c.process_start_ms.n} starts | ${range(c.process_start_ms, 1)} ms | — | ${c.predicted.process_start_ms} ms of a core's work (one alone takes that; starts at once share the cores) |`);
   if (c.interpreter_start_us) L.push(`| starting an interpreter (its own lock, namespace and compiled code, on a pool thread) | ${range(c.interpreter_start_us, 1)} µs | — | ${c.predicted.interpreter_start_us} µs |`);
   if (Number.isFinite(c.thread_start_ms)) L.push(`| starting a thread of the pool (once per page, with the pool: its start divided by its threads) | ${f(c.thread_start_ms, 1)} ms | — | — |`);
   L.push(`| GIL hand-off: from one thread dropping the lock to the other running (median gap; 2 threads, switch interval ${r.sizes.switch_ms} ms) | ${range(c.gil_gap_us.browser, 1)} µs | ${range(c.gil_gap_us.native, 1)} µs | ${c.predicted.wake_us} µs |`);

@@ -20,8 +20,8 @@ let singleModule = null;
 let threadBytes = null;
 /** @type {number | null} memory of one process worker's own instance */
 let processBytes = null;
-/** A process's start-up by start method, as last measured (for predictions). */
-const processStartUs = { spawn: 0, forkserver: 0 };
+/** A process's start-up by start method, as last measured, and how many started at once (for predictions). */
+const processStarts = { spawn: { us: 0, together: 0 }, forkserver: { us: 0, together: 0 } };
 
 const POLL_MS = 50;       // how often a pool run's progress is read
 // How often it is drawn and sent: drawing takes a core from the run it measures, so
@@ -260,7 +260,8 @@ async function run({ id, experiment, settings }) {
   // This machine, for a prediction to set beside the measurement: the loop's speed is
   // measured now, before the run, so the run itself is not used to predict itself.
   const machine = plan.kind === 'report'
-    ? lab.calibrate(navigator.hardwareConcurrency || 1, processStartUs.spawn, processStartUs.forkserver)
+    ? lab.calibrate(navigator.hardwareConcurrency || 1, processStarts.spawn.us, processStarts.spawn.together,
+      processStarts.forkserver.us, processStarts.forkserver.together)
     : null;
   /** @type {{x: number | null, report: any}[]} */
   const steps = [];
@@ -296,11 +297,12 @@ async function run({ id, experiment, settings }) {
   const figure = lab.render({ experiment, steps, costs });
   if (plan.kind !== 'report') return { type: 'lab:done', id, figure, report: null, beside: null, expected: null };
   const full = steps[0].report;
-  const starts = full.runs.filter((/** @type {any} */ r) => r.model === 'processes')
-    .flatMap((/** @type {any} */ r) => r.spans.filter((/** @type {any} */ s) => s.state === 'starting').map((/** @type {any} */ s) => s.end_us - s.start_us));
+  const procs = full.runs.find((/** @type {any} */ r) => r.model === 'processes');
+  const starts = procs ? procs.spans.filter((/** @type {any} */ s) => s.state === 'starting').map((/** @type {any} */ s) => s.end_us - s.start_us) : [];
   if (starts.length) {
     const method = /** @type {'spawn' | 'forkserver'} */ (full.params.start);
-    processStartUs[method] = starts.sort((/** @type {number} */ a, /** @type {number} */ b) => a - b)[Math.floor(starts.length / 2)];
+    starts.sort((/** @type {number} */ a, /** @type {number} */ b) => a - b);
+    processStarts[method] = { us: starts[Math.floor(starts.length / 2)], together: procs.threads };
   }
   return { type: 'lab:done', id, figure, report: full, beside: lab.predictBeside(full, machine), expected: null };
 }

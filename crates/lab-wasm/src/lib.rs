@@ -306,17 +306,24 @@ pub fn measure_loop_costs() -> Result<JsValue, JsError> {
 }
 
 /// This machine for predictions: the interpreter's speed measured now (a short loop),
-/// `cores` as the page reports them, and how long a process takes to start by each start
-/// method if that was measured before (microseconds; 0 keeps the default).
+/// `cores` as the page reports them, and how long a process took to start by each start
+/// method in an earlier run, if one was measured: the median start in microseconds and
+/// how many started at once (`0` keeps the default).
 #[wasm_bindgen]
-pub fn calibrate(cores: u32, spawn_us: f64, forkserver_us: f64) -> Result<JsValue, JsError> {
+pub fn calibrate(
+    cores: u32,
+    spawn_us: f64,
+    spawn_together: u32,
+    forkserver_us: f64,
+    forkserver_together: u32,
+) -> Result<JsValue, JsError> {
     let mut machine = lab::predict::Machine::calibrate(&platform::BrowserPlatform, cores);
     let measured = |us: f64| us.is_finite() && us > 0.0;
     if measured(spawn_us) {
-        machine.process_start_us = spawn_us;
+        machine.process_start_us = machine.start_work_us(spawn_us, spawn_together);
     }
     if measured(forkserver_us) {
-        machine.forkserver_start_us = forkserver_us;
+        machine.forkserver_start_us = machine.start_work_us(forkserver_us, forkserver_together);
     }
     to_js(&machine)
 }

@@ -36,10 +36,12 @@ pub struct Machine {
     pub cores: u32,
     /// Nanoseconds one iteration of the interpreted summing loop takes.
     pub ns_per_iter: f64,
-    /// Microseconds one process worker takes to start (spawn and instantiate its module).
+    /// Microseconds of one core's work one process takes to start (spawn a worker and
+    /// instantiate its module). Starting is work, not waiting: processes started at once
+    /// share the cores like any other work (see [`Machine::start_work_us`]).
     pub process_start_us: f64,
-    /// Microseconds a process takes to start from a fork server's ready worker (a new
-    /// instance of the compiled module, with its own memory).
+    /// Microseconds of one core's work a process takes to start from a fork server's
+    /// ready worker (a new instance of the compiled module, with its own memory).
     pub forkserver_start_us: f64,
     /// Microseconds one message between memories takes (a task's input or its result).
     pub copy_us: f64,
@@ -58,14 +60,14 @@ impl Default for Machine {
         Machine {
             cores: 4,
             ns_per_iter: 25.0,
-            // Measured in headless Chromium: four workers started at once, each from a
-            // blob of its script, instantiating an already compiled module (30-50 ms).
-            process_start_us: 40_000.0,
+            // Measured in headless Chromium on 2 cores: four workers started at once,
+            // each from a blob of its script, instantiating an already compiled module,
+            // were ready after 30-50 ms (one alone after 11-33 ms): about 20 ms of a
+            // core's work each.
+            process_start_us: 20_000.0,
             // Measured the same way: a message to a ready worker and a new instance.
             forkserver_start_us: 3_000.0,
             copy_us: 100.0,
-            // Measured in headless Chromium on this lab's build (scripts/bench): a new
-            // interpreter's state and the copy of one input are each a few microseconds.
             interpreter_start_us: 20.0,
             interpreter_copy_us: 2.0,
             wake_us: 20.0,
@@ -74,6 +76,13 @@ impl Default for Machine {
 }
 
 impl Machine {
+    /// One start's work, from `wall_us`, how long starts took when `together` of them
+    /// ran at once on this machine's cores (as a run measures them).
+    pub fn start_work_us(&self, wall_us: f64, together: u32) -> f64 {
+        let together = f64::from(together.max(1));
+        wall_us * together.min(f64::from(self.cores.max(1))) / together
+    }
+
     /// This machine as measured on `platform`: the interpreter's speed from a short run
     /// of the summing loop (the fastest of three, to skip warm-up and interruptions),
     /// with `cores` as the host reports them (`navigator.hardwareConcurrency`) and the
@@ -242,9 +251,12 @@ impl Sim {
             let lane = &mut ls[lane_of(task, lanes) as usize];
             let mut push = |p| lane.phases.push_back((task, p));
             if start_us > 0.0 && lane_of(task, lanes) == task {
-                push(Phase::Delay {
+                // Work on a core, shared with whatever else computes meanwhile.
+                push(Phase::Cpu {
                     us: start_us,
+                    gil: false,
                     state: State::Starting,
+                    sum: 0,
                 });
             }
             if copies {
@@ -652,8 +664,6 @@ mod tests {
             process_start_us: 30_000.0,
             forkserver_start_us: 3_000.0,
             copy_us: 100.0,
-            // Measured in headless Chromium on this lab's build (scripts/bench): a new
-            // interpreter's state and the copy of one input are each a few microseconds.
             interpreter_start_us: 20.0,
             interpreter_copy_us: 2.0,
             wake_us: 20.0,
@@ -835,6 +845,19 @@ mod tests {
         };
         let run = predict_model(&forked, Model::Processes, &m);
         assert_eq!(run.time_in(State::Starting), 4.0 * m.forkserver_start_us);
+    }
+
+    #[test]
+    fn processes_started_at_once_share_the_cores() {
+        let p = params(Workload::Cpu);
+        // Four starts on two cores: each runs at half speed.
+        let run = predict_model(&p, Model::Processes, &machine(2));
+        let m = machine(2);
+        assert!((run.time_in(State::Starting) - 8.0 * m.process_start_us).abs() < 1e-6);
+        // And what a run measured converts back into one start's work.
+        assert_eq!(m.start_work_us(40_000.0, 4), 20_000.0);
+        assert_eq!(m.start_work_us(15_000.0, 1), 15_000.0);
+        assert_eq!(machine(8).start_work_us(40_000.0, 4), 40_000.0);
     }
 
     #[test]

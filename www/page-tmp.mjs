@@ -1,0 +1,11 @@
+import { serve, browser } from './tests/harness.js';
+const [file, out, w, h, theme] = process.argv.slice(2);
+const server = await serve();
+const b = await browser();
+const ctx = await b.newContext({ viewport: { width: Number(w), height: Number(h) } });
+const page = await ctx.newPage();
+if (theme) await page.addInitScript((t) => localStorage.setItem('mdbook-theme', t), theme);
+await page.goto(server.url + file);
+await page.waitForTimeout(500);
+await page.screenshot({ path: out, fullPage: false });
+await b.close(); server.close();

@@ -1,0 +1,13 @@
+import { serve, browser } from './tests/harness.js';
+const [file, sel, out, theme] = process.argv.slice(2);
+const server = await serve();
+const b = await browser();
+const ctx = await b.newContext({ viewport: { width: 1100, height: 900 } });
+const page = await ctx.newPage();
+if (theme) await page.addInitScript((t) => localStorage.setItem('mdbook-theme', t), theme);
+await page.goto(server.url + file);
+await page.waitForTimeout(500);
+const el = await page.$(sel);
+await el.scrollIntoViewIfNeeded();
+await page.screenshot({ path: out, clip: await el.boundingBox() });
+await b.close(); server.close();
