@@ -66,8 +66,9 @@ async function init() {
 
 /** Runs an experiment through the site's engine; returns each model's summary row. */
 async function runModels(experiment, settings, threads) {
-  const { figure, report, info } = await engine.run(experiment, settings, threads, () => {});
-  return { summary: figure.rows, results: report.runs.map((r) => r.results), info };
+  const { figure, report, beside, info } = await engine.run(experiment, settings, threads, () => {});
+  const summary = figure.rows.map((m, i) => ({ ...m, predicted_ms: beside?.predicted_ms[i] }));
+  return { summary, results: report.runs.map((r) => r.results), info };
 }
 
 window.bench = {

@@ -157,7 +157,7 @@ async function modelsRound(page, equalN) {
     out.summary.forEach((m, i) => {
       if (!out.results[i].every((x) => x === expected)) throw new Error(`${experiment} ${m.model}: wrong results ${out.results[i]}`);
     });
-    return Object.fromEntries(out.summary.map((m) => [m.model, { wall_ms: m.wall_ms, speedup: m.speedup, threads: m.threads }]));
+    return Object.fromEntries(out.summary.map((m) => [m.model, { wall_ms: m.wall_ms, speedup: m.speedup, threads: m.threads, predicted_ms: m.predicted_ms }]));
   };
   // 4 CPU-bound tasks of n iterations under `models`, and `more` settings.
   const cpu = (n, models, more = {}) => runOne('gil-cpu', { workload: 'cpu', tasks: '4', threads: '4', n: String(n), models, ...more }, sumBelow(n));
@@ -489,6 +489,8 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
       models[w][m] = {
         wall_ms: col((r) => r.models[w][m]?.wall_ms),
         speedup: col((r) => r.models[w][m]?.speedup),
+        // Measured over the widget's own prediction for this machine, minus one.
+        prediction_error: col((r) => r.models[w][m]?.wall_ms / r.models[w][m]?.predicted_ms - 1),
         threads: rounds[0].models[w][m]?.threads,
       };
     }
@@ -610,6 +612,10 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
     sizes,
     targets,
     model_targets: modelTargets,
+    // Every model's run on the source's CPU-bound workload against its prediction.
+    prediction_targets: Object.entries(models.cpu ?? {})
+      .filter(([, m]) => Number.isFinite(m.prediction_error?.median))
+      .map(([id, m]) => target(`CPU-bound, 4 tasks: ${id}, measured against predicted`, m.prediction_error.median, 'within ±15%', Math.abs(m.prediction_error.median) <= 0.15)),
     kernel,
     interpreter,
     parallel,
@@ -695,6 +701,12 @@ function markdown(r) {
     L.push('### Targets for the models', '');
     L.push('| figure | measured speedup | target | |', '|---|---|---|---|');
     for (const t of r.model_targets) L.push(`| ${t.name} | ${f(t.value)}× | ${t.target} | ${verdict(t)} |`);
+    L.push('');
+  }
+  if (r.prediction_targets?.length) {
+    L.push('### Predictions', '');
+    L.push('| figure | measured / predicted − 1 (median) | target | |', '|---|---|---|---|');
+    for (const t of r.prediction_targets) L.push(`| ${t.name} | ${t.value >= 0 ? '+' : ''}${f(t.value * 100, 0)}% | ${t.target} | ${verdict(t)} |`);
     L.push('');
   }
   const coldSeq = r.models_first_round.cpu.sequential.wall_ms;
