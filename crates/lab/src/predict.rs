@@ -14,7 +14,7 @@
 //!   `wake_us` unless a lane arriving meanwhile took it first (as on a real OS);
 //! - processes pay a start-up per worker and a copy for every input and result;
 //! - asyncio runs one task at a time on one lane, resuming tasks in the order their
-//!   timers fire, exactly as [`crate::executor`] does.
+//!   timers fire, exactly as [`crate::models::asyncio`] does.
 //!
 //! Nothing here reads a clock or iterates a hash map: the same input gives the same report.
 

@@ -85,7 +85,7 @@ struct Frame {
 /// Runs `code` to its `ReturnValue` and returns that value, asking `breaker` every
 /// [`EvalBreaker::EVERY`] backward jumps.
 ///
-/// The loop itself is [`run_jumps`], one function for every breaker: it runs a slice of
+/// The loop itself is `run_jumps`, one function for every breaker: it runs a slice of
 /// jumps with no call inside, and the breaker is asked between slices. So every model
 /// runs the same optimised loop at the same speed (with the check inside the loop, the
 /// browser's optimised wasm ran the GIL's version at about 0.65x of the plain one), and

@@ -78,7 +78,7 @@ pub struct ProcessTask {
 /// [`State::Starting`] span for start-up, [`State::Copying`] spans for the input and the
 /// result, and the work's spans, all relative to the earliest timestamp. Results go by
 /// task number; a task out of range is ignored and a missing one stays 0, so a check
-/// against [`expected_result`] catches both.
+/// against [`crate::task::expected_result`] catches both.
 pub fn assemble_processes(params: &Params, per_task: Vec<ProcessTask>) -> ModelRun {
     let origin = per_task
         .iter()
