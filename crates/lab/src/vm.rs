@@ -55,7 +55,7 @@ pub fn sum_loop(start: u64, end: u64) -> Vec<Op> {
 /// What the interpreter asks at backward jumps.
 pub trait EvalBreaker {
     /// Backward jumps from one call of [`EvalBreaker::check`] to the next; 0 for a
-    /// breaker that never asks anything (the loop then has no check at all).
+    /// breaker that never asks anything (its no-op check is then called rarely).
     const EVERY: u32 = 1;
     /// Called every [`EvalBreaker::EVERY`]th backward jump; may block (to hand over the
     /// GIL) before returning.
@@ -97,7 +97,10 @@ struct Frame {
 /// produces such code.
 pub fn eval<B: EvalBreaker>(code: &[Op], breaker: &mut B) -> u64 {
     let code = black_box(code);
-    let slice = if B::EVERY == 0 { u32::MAX } else { B::EVERY };
+    // Even with nothing to ask, a long run is cut into slices: the browser switches a
+    // function to its optimised code only between calls, so a task that began before
+    // the optimiser was done would otherwise run all of its iterations on baseline code.
+    let slice = if B::EVERY == 0 { 1 << 16 } else { B::EVERY };
     let mut frame = Frame::default();
     loop {
         if let Some(result) = run_jumps(code, &mut frame, slice) {
