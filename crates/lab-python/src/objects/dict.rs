@@ -1,0 +1,124 @@
+//! Dicts (insertion-ordered, behind their own lock) and the hashable key they are indexed by.
+
+use super::{Value, lock};
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+use std::sync::{Arc, Mutex};
+
+/// A hashable value reduced to what decides equality, so that `1`, `1.0` and `True` are
+/// one key, as in Python. Instances and other objects are keyed by identity.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Key {
+    /// `None`
+    None,
+    /// An int, bool or integral float.
+    Int(i64),
+    /// A big int.
+    BigInt(Arc<BigInt>),
+    /// A float that is not an integer, by its bits.
+    Float(u64),
+    /// A string.
+    Str(Arc<str>),
+    /// A tuple of keys.
+    Tuple(Arc<[Key]>),
+    /// Anything else hashable: its identity.
+    Id(usize),
+}
+
+impl Key {
+    /// The key of a value.
+    ///
+    /// # Errors
+    /// The type name when the value is unhashable (list, dict, set).
+    pub fn from_value(v: &Value) -> Result<Key, String> {
+        Ok(match v {
+            Value::None => Key::None,
+            Value::Bool(b) => Key::Int(*b as i64),
+            Value::Int(i) => Key::Int(*i),
+            Value::BigInt(b) => Key::BigInt(b.clone()),
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.0e18 {
+                    Key::Int(*f as i64)
+                } else {
+                    Key::Float(f.to_bits())
+                }
+            }
+            Value::Str(s) => Key::Str(s.clone()),
+            Value::Tuple(t) => Key::Tuple(
+                t.iter()
+                    .map(Key::from_value)
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into(),
+            ),
+            Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(v.type_name()),
+            other => Key::Id(other.identity()),
+        })
+    }
+
+    /// The key of a string.
+    pub fn str(s: &str) -> Key {
+        Key::Str(Arc::from(s))
+    }
+}
+
+/// A dict: key, original key value and value, in insertion order.
+pub struct Dict {
+    /// The entries.
+    pub map: Mutex<IndexMap<Key, (Value, Value)>>,
+}
+
+impl Dict {
+    /// An empty dict.
+    pub fn new() -> Dict {
+        Dict {
+            map: Mutex::new(IndexMap::new()),
+        }
+    }
+
+    /// The value at a key.
+    pub fn get(&self, k: &Key) -> Option<Value> {
+        lock(&self.map).get(k).map(|(_, v)| v.clone())
+    }
+
+    /// The value of a string key.
+    pub fn get_str(&self, k: &str) -> Option<Value> {
+        self.get(&Key::str(k))
+    }
+
+    /// Set a key (keeps the first key value and the position, as Python).
+    pub fn set(&self, k: Key, kv: Value, v: Value) {
+        let mut m = lock(&self.map);
+        match m.get_mut(&k) {
+            Some(e) => e.1 = v,
+            None => {
+                m.insert(k, (kv, v));
+            }
+        }
+    }
+
+    /// Set a string key.
+    pub fn set_str(&self, k: &str, v: Value) {
+        let s: Arc<str> = Arc::from(k);
+        self.set(Key::Str(s.clone()), Value::Str(s), v);
+    }
+
+    /// Remove a key, keeping the order of the others.
+    pub fn remove(&self, k: &Key) -> Option<Value> {
+        lock(&self.map).shift_remove(k).map(|(_, v)| v)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        lock(&self.map).len()
+    }
+
+    /// A copy of the entries.
+    pub fn items(&self) -> Vec<(Value, Value)> {
+        lock(&self.map).values().cloned().collect()
+    }
+
+    /// A copy of the keys.
+    pub fn keys(&self) -> Vec<Value> {
+        lock(&self.map).values().map(|(k, _)| k.clone()).collect()
+    }
+}
