@@ -337,8 +337,33 @@ fn sum(vm: &mut Vm, a: Vec<Value>, k: Kwargs) -> PyResult<Value> {
         .or_else(|| kw(&k, "start"))
         .cloned()
         .unwrap_or(Value::Int(0));
+    // Floats are summed with Neumaier's compensation, as CPython 3.12+ does.
+    let mut comp = 0.0f64;
     while let Some(x) = vm.next(&it)? {
-        total = vm.binary(crate::bytecode::BinOp::Add, &total, &x)?;
+        match (&total, &x) {
+            (Value::Float(t), Value::Float(v)) => {
+                let (t, v) = (*t, *v);
+                let s = t + v;
+                if t.abs() >= v.abs() {
+                    comp += (t - s) + v;
+                } else {
+                    comp += (v - s) + t;
+                }
+                total = Value::Float(s);
+            }
+            _ => {
+                if let Value::Float(t) = total {
+                    total = Value::Float(t + comp);
+                    comp = 0.0;
+                }
+                total = vm.binary(crate::bytecode::BinOp::Add, &total, &x)?;
+            }
+        }
+    }
+    if let Value::Float(t) = total {
+        if comp != 0.0 && comp.is_finite() {
+            total = Value::Float(t + comp);
+        }
     }
     Ok(total)
 }

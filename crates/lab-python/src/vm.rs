@@ -226,9 +226,10 @@ impl Vm {
                 args.insert(0, m.0.clone());
                 self.call(&m.1, args, kwargs)
             }
-            Value::BuiltinMethod(m) => {
-                crate::objects::methods::call_method(self, &m.0, &m.1, args, kwargs)
-            }
+            Value::BuiltinMethod(m) => match &m.0 {
+                Value::Native(n) => n.clone().call_method(self, &m.1, args, kwargs),
+                obj => crate::objects::methods::call_method(self, obj, &m.1, args, kwargs),
+            },
             Value::Class(c) => self.instantiate(c, args, kwargs),
             Value::Instance(_) | Value::Native(_) => self.call_method(f, "__call__", args, kwargs),
             _ => Err(err(
