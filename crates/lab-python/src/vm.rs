@@ -896,6 +896,25 @@ impl Vm {
                     f.stack.push(it);
                 }
                 Op::ForIter(t) => {
+                    // Fast path: a built-in iterator that needs no Python code.
+                    let step = match f.stack.last() {
+                        Some(Value::Iter(st)) => Some(crate::objects::iter::simple_next(&mut lock(st))),
+                        _ => None,
+                    };
+                    if let Some(step) = step {
+                        match step {
+                            crate::objects::iter::Step::Item(v) => {
+                                f.stack.push(v);
+                                continue;
+                            }
+                            crate::objects::iter::Step::Stop => {
+                                f.stack.pop();
+                                f.pc = t as usize;
+                                continue;
+                            }
+                            crate::objects::iter::Step::Complex => {}
+                        }
+                    }
                     let it = f.stack.last().cloned().unwrap_or(Value::None);
                     match self.next(&it)? {
                         Some(v) => f.stack.push(v),

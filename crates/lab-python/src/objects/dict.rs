@@ -61,17 +61,77 @@ impl Key {
     }
 }
 
+/// A fast non-cryptographic hasher (the Fx hash of rustc): dict keys are hashed on every
+/// global lookup, and SipHash's flood resistance buys nothing in a teaching interpreter.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// The hasher of dicts and sets.
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// The map type of dicts and sets.
+pub type Map<V> = IndexMap<Key, V, FxBuild>;
+
 /// A dict: key, original key value and value, in insertion order.
 pub struct Dict {
     /// The entries.
-    pub map: Mutex<IndexMap<Key, (Value, Value)>>,
+    pub map: Mutex<Map<(Value, Value)>>,
 }
 
 impl Dict {
     /// An empty dict.
     pub fn new() -> Dict {
         Dict {
-            map: Mutex::new(IndexMap::new()),
+            map: Mutex::new(Map::default()),
         }
     }
 

@@ -200,14 +200,14 @@ impl List {
 /// A set: keys in insertion order behind a lock (CPython's order differs; sort to print).
 pub struct Set {
     /// The items by key.
-    pub items: Mutex<indexmap::IndexMap<Key, Value>>,
+    pub items: Mutex<dict::Map<Value>>,
 }
 
 impl Set {
     /// An empty set.
     pub fn new() -> Set {
         Set {
-            items: Mutex::new(indexmap::IndexMap::new()),
+            items: Mutex::new(dict::Map::default()),
         }
     }
 
