@@ -898,7 +898,9 @@ impl Vm {
                 Op::ForIter(t) => {
                     // Fast path: a built-in iterator that needs no Python code.
                     let step = match f.stack.last() {
-                        Some(Value::Iter(st)) => Some(crate::objects::iter::simple_next(&mut lock(st))),
+                        Some(Value::Iter(st)) => {
+                            Some(crate::objects::iter::simple_next(&mut lock(st)))
+                        }
                         _ => None,
                     };
                     if let Some(step) = step {
