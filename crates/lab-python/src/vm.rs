@@ -183,7 +183,11 @@ impl Vm {
     /// The uncaught exception.
     pub fn run_module(&mut self, code: Arc<Code>, globals: Arc<Dict>) -> PyResult<Value> {
         let mut frame = self.new_frame(code, globals, None, None);
-        match self.run_frame(&mut frame)? {
+        // The module's frame counts towards the recursion limit, as in CPython.
+        self.enter()?;
+        let r = self.run_frame(&mut frame);
+        self.depth -= 1;
+        match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
     }
@@ -469,12 +473,16 @@ impl Vm {
                     while let Some(b) = f.blocks.pop() {
                         match b {
                             Block::Active => {
-                                self.handling.pop();
+                                // Raised while handling another exception: chain it.
+                                if let Some(h) = self.handling.pop() {
+                                    set_context(&e.exc, &h.exc);
+                                }
                             }
                             Block::Handler { target, level } => {
                                 f.stack.truncate(level as usize);
                                 f.blocks.push(Block::Active);
                                 f.stack.push(e.exc.clone());
+                                store_traceback(&e);
                                 self.handling.push(e.clone());
                                 f.pc = target as usize;
                                 handled = true;
@@ -1340,29 +1348,61 @@ impl Vm {
             .map(|l| l.trim().to_string())
     }
 
-    /// Render a traceback the way CPython prints an uncaught exception.
+    /// Render a traceback the way CPython prints an uncaught exception, with its chain
+    /// (`raise ... from` causes and the exceptions being handled when it was raised).
     pub fn format_traceback(&mut self, e: &PyErr) -> String {
+        self.format_chain(&e.exc, &e.tb, 0)
+    }
+
+    fn format_chain(&mut self, exc: &Value, tb: &[TbEntry], depth: usize) -> String {
         let mut out = String::new();
-        if let Value::Instance(i) = &e.exc {
-            let cause = lock(&i.dict).get("__cause__").cloned();
-            if let Some(c @ Value::Instance(_)) = cause {
-                out.push_str(&self.format_exception_only(&c));
-                out.push_str(
-                    "\nThe above exception was the direct cause of the following exception:\n\n",
-                );
+        if let (Value::Instance(i), true) = (exc, depth < 16) {
+            let (cause, context) = {
+                let d = lock(&i.dict);
+                (d.get("__cause__").cloned(), d.get("__context__").cloned())
+            };
+            match (cause, context) {
+                (Some(c @ Value::Instance(_)), _) => {
+                    let ctb = traceback_of(&c);
+                    out.push_str(&self.format_chain(&c, &ctb, depth + 1));
+                    out.push_str("\nThe above exception was the direct cause of the following exception:\n\n");
+                }
+                (None, Some(c @ Value::Instance(_))) => {
+                    let ctb = traceback_of(&c);
+                    out.push_str(&self.format_chain(&c, &ctb, depth + 1));
+                    out.push_str("\nDuring handling of the above exception, another exception occurred:\n\n");
+                }
+                _ => {}
             }
         }
-        out.push_str("Traceback (most recent call last):\n");
-        for t in &e.tb {
-            out.push_str(&format!(
-                "  File \"{}\", line {}, in {}\n",
-                t.filename, t.line, t.name
-            ));
-            if let Some(l) = self.source_line(&t.filename, t.line) {
-                out.push_str(&format!("    {l}\n"));
+        if !tb.is_empty() {
+            out.push_str("Traceback (most recent call last):\n");
+            let entries: Vec<&TbEntry> = tb.iter().rev().collect();
+            let mut i = 0;
+            while i < entries.len() {
+                let t = entries[i];
+                let mut run = 1;
+                while i + run < entries.len() && same_place(entries[i + run], t) {
+                    run += 1;
+                }
+                // CPython prints a repeated line three times, then counts the rest.
+                for _ in 0..run.min(3) {
+                    out.push_str(&format!("  File \"{}\", line {}, in {}\n", t.filename, t.line, t.name));
+                    if let Some(l) = self.source_line(&t.filename, t.line) {
+                        out.push_str(&format!("    {l}\n"));
+                    }
+                }
+                if run > 3 {
+                    let n = run - 3;
+                    out.push_str(&format!(
+                        "  [Previous line repeated {n} more time{}]\n",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
+                i += run;
             }
         }
-        out.push_str(&self.format_exception_only(&e.exc));
+        out.push_str(&self.format_exception_only(exc));
         out
     }
 
@@ -1380,6 +1420,63 @@ impl Vm {
         } else {
             format!("{name}: {msg}\n")
         }
+    }
+}
+
+fn same_place(a: &TbEntry, b: &TbEntry) -> bool {
+    a.line == b.line && a.filename == b.filename && a.name == b.name
+}
+
+/// Keep a caught exception's traceback on the instance, for printing chains later.
+fn store_traceback(e: &PyErr) {
+    if let Value::Instance(i) = &e.exc {
+        lock(&i.dict).insert(
+            Arc::from("__traceback__"),
+            Value::Native(Arc::new(Traceback(e.tb.clone()))),
+        );
+    }
+}
+
+fn traceback_of(exc: &Value) -> Vec<TbEntry> {
+    if let Value::Instance(i) = exc {
+        if let Some(Value::Native(n)) = lock(&i.dict).get("__traceback__") {
+            if let Some(t) = n.as_any().downcast_ref::<Traceback>() {
+                return t.0.clone();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Record that `exc` was raised while `handled` was being handled (unless it already is, or
+/// it is the same exception re-raised).
+fn set_context(exc: &Value, handled: &Value) {
+    if exc.is(handled) {
+        return;
+    }
+    if let Value::Instance(i) = exc {
+        let mut d = lock(&i.dict);
+        if !d.contains_key("__context__") {
+            d.insert(Arc::from("__context__"), handled.clone());
+        }
+    }
+}
+
+/// A traceback kept on an exception instance.
+struct Traceback(Vec<TbEntry>);
+
+impl crate::objects::NativeObject for Traceback {
+    fn type_name(&self) -> &'static str {
+        "traceback"
+    }
+    fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
+        Err(err("AttributeError", &format!("'traceback' object has no attribute '{name}'")))
+    }
+    fn has_method(&self, _: &str) -> bool {
+        false
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

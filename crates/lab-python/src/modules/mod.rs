@@ -17,7 +17,11 @@ pub(crate) fn add(d: &Dict, name: &'static str, f: BuiltinFn) {
 }
 
 /// Modules written in Python, on top of the native ones.
-const PY_MODULES: &[(&str, &str)] = &[("threading", include_str!("threading.py"))];
+const PY_MODULES: &[(&str, &str)] = &[
+    ("threading", include_str!("threading.py")),
+    ("queue", include_str!("queue.py")),
+    ("concurrent.futures", include_str!("futures.py")),
+];
 
 /// `import name`: the module object, created on first import.
 ///

@@ -72,7 +72,9 @@ class Thread:
 
 class _MainThread(Thread):
     def __init__(self):
+        global _counter
         Thread.__init__(self, name="MainThread")
+        _counter -= 1
         self._started = True
         self._done.acquire()
         self.ident = _thread.get_ident()
@@ -202,7 +204,88 @@ class Semaphore:
         self.release()
 
 
+class BoundedSemaphore(Semaphore):
+    def __init__(self, value=1):
+        Semaphore.__init__(self, value)
+        self._initial = value
+
+    def release(self, n=1):
+        with self._cond:
+            if self._value + n > self._initial:
+                raise ValueError("Semaphore released too many times")
+            self._value += n
+            self._cond.notify(n)
+
+
+class BrokenBarrierError(RuntimeError):
+    pass
+
+
+class Barrier:
+    def __init__(self, parties, action=None, timeout=None):
+        if parties < 1:
+            raise ValueError("parties must be >= 1")
+        self._cond = Condition(Lock())
+        self.parties = parties
+        self._action = action
+        self._timeout = timeout
+        self._count = 0
+        self._generation = 0
+        self.broken = False
+
+    @property
+    def n_waiting(self):
+        return self._count
+
+    def wait(self, timeout=None):
+        if timeout is None:
+            timeout = self._timeout
+        with self._cond:
+            if self.broken:
+                raise BrokenBarrierError
+            generation = self._generation
+            index = self._count
+            self._count += 1
+            if self._count == self.parties:
+                if self._action is not None:
+                    self._action()
+                self._count = 0
+                self._generation += 1
+                self._cond.notify_all()
+                return index
+            while generation == self._generation and not self.broken:
+                if not self._cond.wait(timeout) and timeout is not None:
+                    self._break()
+            if self.broken:
+                raise BrokenBarrierError
+            return index
+
+    def _break(self):
+        self.broken = True
+        self._count = 0
+        self._cond.notify_all()
+
+    def abort(self):
+        with self._cond:
+            self._break()
+
+    def reset(self):
+        with self._cond:
+            self._break()
+            self.broken = False
+            self._generation += 1
+
+
+_atexit = []
+
+
+def _register_atexit(func, *args):
+    _atexit.append((func, args))
+
+
 def _shutdown():
+    for func, args in _atexit:
+        func(*args)
     for t in list(_threads.values()):
         if not t.daemon:
             t.join()
