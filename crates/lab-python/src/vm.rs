@@ -1370,7 +1370,9 @@ impl Vm {
                 (None, Some(c @ Value::Instance(_))) => {
                     let ctb = traceback_of(&c);
                     out.push_str(&self.format_chain(&c, &ctb, depth + 1));
-                    out.push_str("\nDuring handling of the above exception, another exception occurred:\n\n");
+                    out.push_str(
+                        "\nDuring handling of the above exception, another exception occurred:\n\n",
+                    );
                 }
                 _ => {}
             }
@@ -1387,7 +1389,10 @@ impl Vm {
                 }
                 // CPython prints a repeated line three times, then counts the rest.
                 for _ in 0..run.min(3) {
-                    out.push_str(&format!("  File \"{}\", line {}, in {}\n", t.filename, t.line, t.name));
+                    out.push_str(&format!(
+                        "  File \"{}\", line {}, in {}\n",
+                        t.filename, t.line, t.name
+                    ));
                     if let Some(l) = self.source_line(&t.filename, t.line) {
                         out.push_str(&format!("    {l}\n"));
                     }
@@ -1470,7 +1475,10 @@ impl crate::objects::NativeObject for Traceback {
         "traceback"
     }
     fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
-        Err(err("AttributeError", &format!("'traceback' object has no attribute '{name}'")))
+        Err(err(
+            "AttributeError",
+            &format!("'traceback' object has no attribute '{name}'"),
+        ))
     }
     fn has_method(&self, _: &str) -> bool {
         false
