@@ -78,7 +78,6 @@ pub struct Runtime {
     pub next_ident: AtomicU64,
     /// Live Python threads (besides the main thread), for `active_count`.
     pub threads: AtomicU64,
-    next_frame: AtomicU64,
 }
 
 impl Runtime {
@@ -92,7 +91,6 @@ impl Runtime {
             sources: Mutex::new(HashMap::new()),
             next_ident: AtomicU64::new(1),
             threads: AtomicU64::new(0),
-            next_frame: AtomicU64::new(1),
         });
         crate::builtins::install(&rt.builtins);
         rt
@@ -108,6 +106,8 @@ pub struct Vm {
     depth: usize,
     /// The exception being handled by the innermost `except` (for a bare `raise` in callees).
     pub handling: Vec<Box<PyErr>>,
+    /// Numbers this thread's frames (to add one traceback line per frame).
+    next_frame: u64,
 }
 
 /// A handler block of a frame.
@@ -166,6 +166,7 @@ impl Vm {
             ident,
             depth: 0,
             handling: Vec::new(),
+            next_frame: 0,
         }
     }
 
@@ -183,6 +184,7 @@ impl Vm {
     /// The uncaught exception.
     pub fn run_module(&mut self, code: Arc<Code>, globals: Arc<Dict>) -> PyResult<Value> {
         let mut frame = self.new_frame(code, globals, None, None);
+        frame.locals = vec![None; frame.code.varnames.len()];
         // The module's frame counts towards the recursion limit, as in CPython.
         self.enter()?;
         let r = self.run_frame(&mut frame);
@@ -193,19 +195,24 @@ impl Vm {
     }
 
     fn new_frame(
-        &self,
+        &mut self,
         code: Arc<Code>,
         globals: Arc<Dict>,
         func: Option<Arc<Function>>,
         ns: Option<Arc<Dict>>,
     ) -> Frame {
-        let mut cells: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::new()).collect();
-        if let Some(f) = &func {
-            cells.extend(f.closure.iter().cloned());
-        }
+        let cells: Vec<Arc<Cell>> = if code.cellvars.is_empty() && code.freevars.is_empty() {
+            Vec::new()
+        } else {
+            let mut c: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::new()).collect();
+            if let Some(f) = &func {
+                c.extend(f.closure.iter().cloned());
+            }
+            c
+        };
         Frame {
-            locals: vec![None; code.varnames.len()],
-            stack: Vec::with_capacity(8),
+            locals: Vec::new(),
+            stack: Vec::with_capacity(6),
             code,
             globals,
             ns,
@@ -213,7 +220,10 @@ impl Vm {
             blocks: Vec::new(),
             pc: 0,
             func,
-            id: self.rt.next_frame.fetch_add(1, Ordering::Relaxed),
+            id: {
+                self.next_frame += 1;
+                self.next_frame
+            },
             started: false,
         }
     }
@@ -302,10 +312,13 @@ impl Vm {
             && !code.varkw
             && code.kwonlycount == 0
         {
-            for (slot, a) in frame.locals.iter_mut().zip(args) {
-                *slot = Some(a);
-            }
+            // Reuse the argument vector as the locals (same layout: no new allocation).
+            let n = code.varnames.len();
+            let mut locals: Vec<Option<Value>> = args.into_iter().map(Some).collect();
+            locals.resize(n, None);
+            frame.locals = locals;
         } else {
+            frame.locals = vec![None; code.varnames.len()];
             let kwonly = code.kwonlycount as usize;
             let mut extra = Vec::new();
             for (i, a) in args.into_iter().enumerate() {
@@ -498,6 +511,7 @@ impl Vm {
         }
     }
 
+    #[inline]
     fn pop(f: &mut Frame) -> Value {
         f.stack.pop().unwrap_or(Value::None)
     }
@@ -1252,7 +1266,7 @@ impl Vm {
             Some(func.clone()),
             Some(ns.clone()),
         );
-        frame.ns = Some(ns.clone());
+        frame.locals = vec![None; frame.code.varnames.len()];
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
