@@ -306,11 +306,16 @@ fn print(vm: &mut Vm, a: Vec<Value>, k: Kwargs) -> PyResult<Value> {
         out.push_str(&vm.to_str(v)?);
     }
     out.push_str(&end);
-    if kw(&k, "flush").is_some() {
-        vm.rt.host.stdout(&out);
-        vm.rt.host.flush();
-    } else {
-        vm.rt.host.stdout(&out);
+    match kw(&k, "file") {
+        Some(f) if !matches!(f, Value::None) => {
+            vm.call_method(f, "write", vec![Value::str(&out)], Vec::new())?;
+        }
+        _ => vm.rt.host.stdout(&out),
+    }
+    if let Some(flush) = kw(&k, "flush") {
+        if vm.truthy(flush)? {
+            vm.rt.host.flush();
+        }
     }
     Ok(Value::None)
 }

@@ -54,10 +54,20 @@ pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts:
     let globals = Arc::new(Dict::new());
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__file__", Value::str(filename));
-    let result = vm.run_module(code, globals);
+    // A bug in the interpreter is reported as an error, never as a crash of the host.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        vm.run_module(code, globals)
+    }));
     let mut status = match result {
-        Ok(_) => 0,
-        Err(e) => report(&mut vm, &e),
+        Ok(Ok(_)) => 0,
+        Ok(Err(e)) => report(&mut vm, &e),
+        Err(p) => {
+            host.stderr(&format!(
+                "SystemError: internal error of the lab's Python: {}\n",
+                panic_message(&p)
+            ));
+            1
+        }
     };
     // Wait for non-daemon threads, as the interpreter does at exit.
     let threading = lock(&rt.modules).get("threading").cloned();
@@ -69,6 +79,17 @@ pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts:
     rt.gil.release();
     host.flush();
     status
+}
+
+/// The message of a caught panic.
+pub fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown".to_string()
+    }
 }
 
 fn report(vm: &mut Vm, e: &vm::PyErr) -> i32 {

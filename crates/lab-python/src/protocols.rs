@@ -739,6 +739,7 @@ impl Vm {
                 }
                 true
             }
+            Value::Native(n) if n.has_method("__len__") => self.len(v)? != 0,
             _ => true,
         })
     }
@@ -757,6 +758,12 @@ impl Vm {
             Value::Range(r) => r.len() as usize,
             Value::Instance(_) if self.dunder(v, "__len__").is_some() => {
                 let r = self.call_method(v, "__len__", Vec::new(), Vec::new())?;
+                self.index(&r)? as usize
+            }
+            Value::Native(n) if n.has_method("__len__") => {
+                let r = n
+                    .clone()
+                    .call_method(self, "__len__", Vec::new(), Vec::new())?;
                 self.index(&r)? as usize
             }
             _ => {
@@ -803,6 +810,12 @@ impl Vm {
                 }
                 _ => false,
             }),
+            Value::Native(n) if n.has_method("__contains__") => {
+                let r =
+                    n.clone()
+                        .call_method(self, "__contains__", vec![item.clone()], Vec::new())?;
+                self.truthy(&r)
+            }
             Value::Instance(_) if self.dunder(container, "__contains__").is_some() => {
                 let r =
                     self.call_method(container, "__contains__", vec![item.clone()], Vec::new())?;
@@ -1006,6 +1019,11 @@ impl Vm {
             Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
             Value::Instance(_) if self.dunder(v, "__iter__").is_some() => {
                 return self.call_method(v, "__iter__", Vec::new(), Vec::new());
+            }
+            Value::Native(n) if n.has_method("__iter__") => {
+                return n
+                    .clone()
+                    .call_method(self, "__iter__", Vec::new(), Vec::new());
             }
             Value::Native(n) if n.has_method("__next__") => return Ok(v.clone()),
             _ => {

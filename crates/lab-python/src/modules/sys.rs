@@ -2,8 +2,9 @@
 
 use super::add;
 use crate::builtins::arg;
-use crate::objects::{Dict, Value};
-use crate::vm::{Vm, err};
+use crate::objects::{Dict, NativeObject, Value};
+use crate::vm::{Kwargs, PyResult, Vm, err};
+use std::sync::Arc;
 
 pub(super) fn init(d: &Dict) {
     add(d, "getswitchinterval", |vm, _, _| {
@@ -52,4 +53,57 @@ pub(super) fn init(d: &Dict) {
     d.set_str("maxsize", Value::Int(i64::MAX));
 }
 
-pub(super) fn set_runtime_values(_vm: &mut Vm, _d: &Dict) {}
+pub(super) fn set_runtime_values(_vm: &mut Vm, d: &Dict) {
+    d.set_str("stdout", Value::Native(Arc::new(Stream { err: false })));
+    d.set_str("stderr", Value::Native(Arc::new(Stream { err: true })));
+}
+
+/// `sys.stdout` / `sys.stderr`: writes go to the host.
+struct Stream {
+    err: bool,
+}
+
+impl NativeObject for Stream {
+    fn type_name(&self) -> &'static str {
+        "TextIOWrapper"
+    }
+
+    fn call_method(&self, vm: &mut Vm, name: &str, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
+        match name {
+            "write" => {
+                let s = match a.first() {
+                    Some(Value::Str(s)) => s.clone(),
+                    Some(other) => {
+                        return Err(err(
+                            "TypeError",
+                            &format!("write() argument must be str, not {}", other.type_name()),
+                        ));
+                    }
+                    None => return Err(err("TypeError", "write() takes exactly one argument")),
+                };
+                if self.err {
+                    vm.rt.host.stderr(&s);
+                } else {
+                    vm.rt.host.stdout(&s);
+                }
+                Ok(Value::Int(s.chars().count() as i64))
+            }
+            "flush" => {
+                vm.rt.host.flush();
+                Ok(Value::None)
+            }
+            _ => Err(err(
+                "AttributeError",
+                &format!("'TextIOWrapper' object has no attribute '{name}'"),
+            )),
+        }
+    }
+
+    fn has_method(&self, name: &str) -> bool {
+        matches!(name, "write" | "flush")
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}

@@ -160,14 +160,25 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     rt.threads.fetch_add(1, Ordering::AcqRel);
     let body = Box::new(move || {
         child.rt.gil.acquire(child.ident);
-        if let Err(e) = child.call(&func, args, Vec::new()) {
-            if !e.is("SystemExit") {
-                let tb = child.format_traceback(&e);
-                child
-                    .rt
-                    .host
-                    .stderr(&format!("Exception in thread {}:\n{tb}", child.ident));
+        // A bug in the interpreter must not leave the GIL held forever: catch the panic.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            child.call(&func, args, Vec::new())
+        }));
+        match r {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                if !e.is("SystemExit") {
+                    let tb = child.format_traceback(&e);
+                    child
+                        .rt
+                        .host
+                        .stderr(&format!("Exception in thread {}:\n{tb}", child.ident));
+                }
             }
+            Err(p) => child.rt.host.stderr(&format!(
+                "SystemError: internal error of the lab's Python: {}\n",
+                crate::panic_message(&p)
+            )),
         }
         child.rt.threads.fetch_sub(1, Ordering::AcqRel);
         child.rt.gil.release();

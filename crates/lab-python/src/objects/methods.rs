@@ -1,10 +1,10 @@
 //! Methods of the built-in types (`list.append`, `str.join`, `dict.items` ...).
 
-use super::{Dict, IterState, Value, lock};
+use super::{Dict, Value, lock};
 use crate::builtins::{arg, kw, sort_values};
 use crate::bytecode::BinOp;
 use crate::vm::{Kwargs, PyResult, Vm, err};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const STR: &[&str] = &[
     "join",
@@ -385,14 +385,9 @@ pub fn call_method(
                 Ok(d.get(&key)
                     .unwrap_or_else(|| a.get(1).cloned().unwrap_or(Value::None)))
             }
-            "items" => Ok(view(
-                d.items()
-                    .into_iter()
-                    .map(|(k, v)| Value::tuple(vec![k, v]))
-                    .collect(),
-            )),
-            "keys" => Ok(view(d.keys())),
-            "values" => Ok(view(d.items().into_iter().map(|(_, v)| v).collect())),
+            "items" => Ok(view(d, super::view::ViewKind::Items)),
+            "keys" => Ok(view(d, super::view::ViewKind::Keys)),
+            "values" => Ok(view(d, super::view::ViewKind::Values)),
             "pop" => {
                 let kv = arg(&a, 0, "pop")?;
                 let key = vm.key(kv)?;
@@ -572,9 +567,11 @@ pub fn call_method(
     }
 }
 
-fn view(items: Vec<Value>) -> Value {
-    // Views are copies here: iteration and printing inside a list work; live views do not.
-    Value::Iter(Arc::new(Mutex::new(IterState::Seq(items.into(), 0))))
+fn view(d: &Arc<Dict>, kind: super::view::ViewKind) -> Value {
+    Value::Native(Arc::new(super::view::DictView {
+        dict: d.clone(),
+        kind,
+    }))
 }
 
 fn str_method(

@@ -12,6 +12,7 @@ pub mod format;
 pub mod int;
 pub mod iter;
 pub mod methods;
+pub mod view;
 
 use crate::bytecode::Code;
 use crate::vm::Frame;
