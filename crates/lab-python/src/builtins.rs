@@ -150,13 +150,13 @@ pub fn install(d: &Dict) {
     add(d, "hash", |vm, a, _| {
         use std::hash::{Hash, Hasher};
         let v = arg(&a, 0, "hash")?;
-        if let Value::Int(i) = v {
-            return Ok(Value::Int(*i));
+        if let Some(h) = numeric_hash(v) {
+            return Ok(Value::Int(h));
         }
         let k = vm.key(v)?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::objects::dict::FxHasher::default();
         k.hash(&mut h);
-        Ok(Value::Int(h.finish() as i64 >> 1))
+        Ok(Value::Int((h.finish() >> 2) as i64))
     });
     add(d, "round", round);
     add(d, "divmod", |vm, a, _| {
@@ -733,4 +733,70 @@ pub fn construct_int_from_float(x: f64) -> PyResult<Value> {
         Some(i) => Value::Int(i),
         None => from_big(num_bigint::BigInt::from(x as i128)),
     })
+}
+
+/// CPython's hash of numbers: the value modulo the Mersenne prime 2**61 - 1, so that equal
+/// ints and floats hash alike.
+pub fn numeric_hash(v: &Value) -> Option<i64> {
+    const P: u64 = (1 << 61) - 1;
+    let fix = |h: i64| if h == -1 { -2 } else { h };
+    match v {
+        Value::Bool(b) => Some(*b as i64),
+        Value::Int(_) | Value::BigInt(_) => {
+            let b = to_big(v)?;
+            let m = num_bigint::BigInt::from(P);
+            let r = (num_traits::Signed::abs(&b) % &m).to_i64()?;
+            Some(fix(if num_traits::Signed::is_negative(&b) {
+                -r
+            } else {
+                r
+            }))
+        }
+        Value::Float(f) => {
+            if f.is_infinite() {
+                return Some(if *f > 0.0 { 314159 } else { -314159 });
+            }
+            if f.is_nan() {
+                return Some(0);
+            }
+            let (mut m, mut e) = frexp(f.abs());
+            let mut x: u64 = 0;
+            while m != 0.0 {
+                x = ((x << 28) & P) | (x >> (61 - 28));
+                m *= 268435456.0;
+                e -= 28;
+                let y = m as u64;
+                m -= y as f64;
+                x += y;
+                if x >= P {
+                    x -= P;
+                }
+            }
+            let e = if e >= 0 {
+                e % 61
+            } else {
+                61 - 1 - ((-1 - e) % 61)
+            } as u32;
+            x = ((x << e) & P) | (x >> (61 - e));
+            let h = x as i64;
+            Some(fix(if *f < 0.0 { -h } else { h }))
+        }
+        _ => None,
+    }
+}
+
+/// Split a positive finite float into a mantissa in [0.5, 1) and a power of two.
+fn frexp(x: f64) -> (f64, i32) {
+    if x == 0.0 {
+        return (0.0, 0);
+    }
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        // Subnormal: scale up first.
+        let (m, e) = frexp(x * 2f64.powi(64));
+        return (m, e - 64);
+    }
+    let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (m, exp - 1022)
 }

@@ -304,7 +304,7 @@ impl Vm {
     ) -> PyResult<()> {
         let code = &func.code;
         let argc = code.argcount as usize;
-        let fname = &code.name;
+        let fname = &code.qualname;
         let nargs = args.len();
         if nargs == argc
             && kwargs.is_empty()
