@@ -43,8 +43,14 @@ impl SourceError {
                 let trimmed = text.trim_start();
                 let indent = text.len() - trimmed.len();
                 let caret = (*column as usize).saturating_sub(1).saturating_sub(indent);
+                // CPython reports indentation problems as IndentationError.
+                let kind = if msg.to_lowercase().contains("indent") {
+                    "IndentationError"
+                } else {
+                    "SyntaxError"
+                };
                 format!(
-                    "  File \"{filename}\", line {line}\n    {}\n    {}^\nSyntaxError: {msg}\n",
+                    "  File \"{filename}\", line {line}\n    {}\n    {}^\n{kind}: {msg}\n",
                     trimmed.trim_end(),
                     " ".repeat(caret)
                 )
