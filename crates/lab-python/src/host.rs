@@ -24,6 +24,14 @@ pub trait Host: Send + Sync {
     fn stderr(&self, s: &str);
     /// Flush standard output.
     fn flush(&self);
+    /// Number of logical CPUs the program may use.
+    fn cpu_count(&self) -> usize {
+        1
+    }
+    /// The process id (`os.getpid()`).
+    fn pid(&self) -> u32 {
+        1
+    }
 }
 
 /// Stack size of interpreter threads: deep Python recursion runs on the Rust stack.
@@ -95,5 +103,15 @@ impl Host for StdHost {
 
     fn flush(&self) {
         let _ = crate::objects::lock(&self.out).flush();
+    }
+
+    fn cpu_count(&self) -> usize {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    }
+
+    fn pid(&self) -> u32 {
+        std::process::id()
     }
 }

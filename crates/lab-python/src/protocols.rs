@@ -192,7 +192,7 @@ impl Vm {
             },
             Value::Builtin(b) if name == "__name__" => Ok(Value::str(b.name)),
             Value::Native(n) => {
-                if let Some(v) = n.get_attr(name) {
+                if let Some(v) = n.get_attr(self.ident, name) {
                     return Ok(v);
                 }
                 if n.has_method(name) {
@@ -268,6 +268,7 @@ impl Vm {
                 m.dict.set_str(name, v);
                 Ok(())
             }
+            Value::Native(n) if n.set_attr(self.ident, name, v.clone()) => Ok(()),
             _ => Err(err(
                 "AttributeError",
                 &format!(

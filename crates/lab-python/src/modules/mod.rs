@@ -2,6 +2,7 @@
 //! of them (compiled from sources embedded in the binary).
 
 mod math;
+mod os;
 mod random;
 mod sys;
 mod thread;
@@ -39,6 +40,7 @@ pub fn import(vm: &mut Vm, name: &str) -> PyResult<Value> {
         "math" => Some(math::init as fn(&Dict)),
         "random" => Some(random::init as fn(&Dict)),
         "_thread" => Some(thread::init as fn(&Dict)),
+        "os" => Some(os::init as fn(&Dict)),
         _ => None,
     };
     let module = Value::Module(Arc::new(Module {

@@ -4,6 +4,7 @@ use super::add;
 use crate::builtins::{arg, kw};
 use crate::objects::{Dict, NativeObject, Value, lock};
 use crate::vm::{Kwargs, PyResult, Vm, err};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -190,7 +191,50 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     Ok(Value::Int(ident as i64))
 }
 
+/// `threading.local()`: attributes seen only by the thread that set them.
+struct Local {
+    per_thread: Mutex<HashMap<u64, HashMap<String, Value>>>,
+}
+
+impl NativeObject for Local {
+    fn type_name(&self) -> &'static str {
+        "_thread._local"
+    }
+
+    fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
+        Err(err(
+            "AttributeError",
+            &format!("'_thread._local' object has no attribute '{name}'"),
+        ))
+    }
+
+    fn get_attr(&self, ident: u64, name: &str) -> Option<Value> {
+        lock(&self.per_thread).get(&ident)?.get(name).cloned()
+    }
+
+    fn set_attr(&self, ident: u64, name: &str, value: Value) -> bool {
+        lock(&self.per_thread)
+            .entry(ident)
+            .or_default()
+            .insert(name.to_string(), value);
+        true
+    }
+
+    fn has_method(&self, _: &str) -> bool {
+        false
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 pub(super) fn init(d: &Dict) {
+    add(d, "_local", |_, _, _| {
+        Ok(Value::Native(Arc::new(Local {
+            per_thread: Mutex::new(HashMap::new()),
+        })))
+    });
     add(d, "start_new_thread", start_new_thread);
     add(d, "allocate_lock", |_, _, _| {
         Ok(Value::Native(Arc::new(LockObj::new(false))))

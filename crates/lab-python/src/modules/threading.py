@@ -4,6 +4,7 @@ import _thread
 get_ident = _thread.get_ident
 Lock = _thread.allocate_lock
 RLock = _thread.RLock
+local = _thread._local
 
 _threads = {}
 _counter = 0

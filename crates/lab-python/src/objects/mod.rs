@@ -326,9 +326,13 @@ pub trait NativeObject: Send + Sync + Any {
         args: Vec<Value>,
         kwargs: Vec<(Arc<str>, Value)>,
     ) -> crate::vm::PyResult<Value>;
-    /// Read an attribute that is not a method.
-    fn get_attr(&self, _name: &str) -> Option<Value> {
+    /// Read an attribute that is not a method (`ident`: the reading thread).
+    fn get_attr(&self, _ident: u64, _name: &str) -> Option<Value> {
         None
+    }
+    /// Set an attribute; false if the object has no writable attributes.
+    fn set_attr(&self, _ident: u64, _name: &str, _value: Value) -> bool {
+        false
     }
     /// Does it have this method?
     fn has_method(&self, name: &str) -> bool;

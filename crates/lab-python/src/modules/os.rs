@@ -1,0 +1,18 @@
+//! `os`: the few process facts concurrency programs ask for.
+
+use super::add;
+use crate::objects::{Dict, Value};
+
+pub(super) fn init(d: &Dict) {
+    add(d, "cpu_count", |vm, _, _| {
+        Ok(Value::Int(vm.rt.host.cpu_count() as i64))
+    });
+    add(d, "process_cpu_count", |vm, _, _| {
+        Ok(Value::Int(vm.rt.host.cpu_count() as i64))
+    });
+    add(d, "getpid", |vm, _, _| {
+        Ok(Value::Int(vm.rt.host.pid() as i64))
+    });
+    d.set_str("sep", Value::str("/"));
+    d.set_str("linesep", Value::str("\n"));
+}
