@@ -565,7 +565,6 @@ impl Vm {
                     let v = Self::pop(f);
                     f.locals[i as usize] = Some(v);
                 }
-                Op::DeleteFast(i) => f.locals[i as usize] = None,
                 Op::LoadDeref(i) => {
                     let v = lock(&f.cells[i as usize].value).clone();
                     match v {
@@ -590,12 +589,6 @@ impl Vm {
                     let v = Self::pop(f);
                     *lock(&f.cells[i as usize].value) = Some(v);
                 }
-                Op::LoadClosure(i) => {
-                    // Cells travel inside a tuple of natives; represented as a cell wrapper.
-                    f.stack.push(Value::Native(Arc::new(CellRef(
-                        f.cells[i as usize].clone(),
-                    ))));
-                }
                 Op::LoadGlobal(i) => {
                     let v = self.load_global(f, i)?;
                     f.stack.push(v);
@@ -604,27 +597,6 @@ impl Vm {
                     let v = Self::pop(f);
                     let n = Self::name(f, i);
                     f.globals.set(Key::Str(n.clone()), Value::Str(n), v);
-                }
-                Op::DeleteGlobal(i) => {
-                    let n = Self::name(f, i);
-                    if f.globals.remove(&Key::Str(n.clone())).is_none() {
-                        return Err(err("NameError", &format!("name '{n}' is not defined")));
-                    }
-                }
-                Op::LoadName(i) => {
-                    let n = Self::name(f, i);
-                    let found = f.ns.as_ref().and_then(|ns| ns.get(&Key::Str(n.clone())));
-                    let v = match found {
-                        Some(v) => v,
-                        None => self.load_global(f, i)?,
-                    };
-                    f.stack.push(v);
-                }
-                Op::StoreName(i) => {
-                    let v = Self::pop(f);
-                    let n = Self::name(f, i);
-                    let ns = f.ns.clone().unwrap_or_else(|| f.globals.clone());
-                    ns.set(Key::Str(n.clone()), Value::Str(n), v);
                 }
                 Op::LoadAttr(i) => {
                     let o = Self::pop(f);
@@ -635,10 +607,6 @@ impl Vm {
                     let o = Self::pop(f);
                     let v = Self::pop(f);
                     self.set_attr(&o, &code.names[i as usize], v)?;
-                }
-                Op::DeleteAttr(i) => {
-                    let o = Self::pop(f);
-                    self.del_attr(&o, &code.names[i as usize])?;
                 }
                 Op::CallMethod(name, argc) => {
                     let args = Self::popn(f, argc as usize);
@@ -677,11 +645,6 @@ impl Vm {
                     };
                     f.stack.push(v);
                 }
-                Op::Unary(u) => {
-                    let a = Self::pop(f);
-                    let v = self.unary(u, &a)?;
-                    f.stack.push(v);
-                }
                 Op::Compare(c) => {
                     let b = Self::pop(f);
                     let a = Self::pop(f);
@@ -703,12 +666,6 @@ impl Vm {
                     let a = Self::pop(f);
                     f.stack.push(Value::Bool(a.is(&b) != neg));
                 }
-                Op::In(neg) => {
-                    let b = Self::pop(f);
-                    let a = Self::pop(f);
-                    let r = self.contains(&b, &a)?;
-                    f.stack.push(Value::Bool(r != neg));
-                }
                 Op::Subscr => {
                     let i = Self::pop(f);
                     let o = Self::pop(f);
@@ -721,161 +678,15 @@ impl Vm {
                     let v = Self::pop(f);
                     self.setitem(&o, &i, v)?;
                 }
-                Op::DeleteSubscr => {
-                    let i = Self::pop(f);
-                    let o = Self::pop(f);
-                    self.delitem(&o, &i)?;
-                }
                 Op::BuildTuple(n) => {
                     let items = Self::popn(f, n as usize);
                     f.stack.push(Value::tuple(items));
-                }
-                Op::BuildList(n) => {
-                    let items = Self::popn(f, n as usize);
-                    f.stack.push(Value::list(items));
-                }
-                Op::BuildSet(n) => {
-                    let items = Self::popn(f, n as usize);
-                    let s = crate::objects::Set::new();
-                    for it in items {
-                        let k = self.key(&it)?;
-                        lock(&s.items).insert(k, it);
-                    }
-                    f.stack.push(Value::Set(Arc::new(s)));
-                }
-                Op::BuildMap(n) => {
-                    let items = Self::popn(f, 2 * n as usize);
-                    let d = Dict::new();
-                    let mut it = items.into_iter();
-                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                        let key = self.key(&k)?;
-                        d.set(key, k, v);
-                    }
-                    f.stack.push(Value::Dict(Arc::new(d)));
-                }
-                Op::BuildSlice(n) => {
-                    let mut items = Self::popn(f, n as usize);
-                    if items.len() == 2 {
-                        items.push(Value::None);
-                    }
-                    let arr = [items[0].clone(), items[1].clone(), items[2].clone()];
-                    f.stack.push(Value::Slice(Arc::new(arr)));
-                }
-                Op::BuildString(n) => {
-                    let items = Self::popn(f, n as usize);
-                    let mut s = String::new();
-                    for it in &items {
-                        if let Value::Str(x) = it {
-                            s.push_str(x);
-                        }
-                    }
-                    f.stack.push(Value::str(&s));
-                }
-                Op::FormatValue(conv, has_spec) => {
-                    let spec = if has_spec { Some(Self::pop(f)) } else { None };
-                    let v = Self::pop(f);
-                    let v = match conv {
-                        1 => Value::str(&self.to_str(&v)?),
-                        2 | 3 => Value::str(&self.repr(&v)?),
-                        _ => v,
-                    };
-                    let spec = match &spec {
-                        Some(Value::Str(s)) => s.to_string(),
-                        _ => String::new(),
-                    };
-                    let s = self.format(&v, &spec)?;
-                    f.stack.push(Value::str(&s));
                 }
                 Op::ListAppend(d) => {
                     let v = Self::pop(f);
                     let at = f.stack.len() - d as usize;
                     if let Value::List(l) = &f.stack[at] {
                         lock(&l.items).push(v);
-                    }
-                }
-                Op::SetAdd(d) => {
-                    let v = Self::pop(f);
-                    let k = self.key(&v)?;
-                    let at = f.stack.len() - d as usize;
-                    if let Value::Set(s) = &f.stack[at] {
-                        lock(&s.items).insert(k, v);
-                    }
-                }
-                Op::MapAdd(d) => {
-                    let v = Self::pop(f);
-                    let k = Self::pop(f);
-                    let key = self.key(&k)?;
-                    let at = f.stack.len() - d as usize;
-                    if let Value::Dict(m) = &f.stack[at] {
-                        m.set(key, k, v);
-                    }
-                }
-                Op::ListExtend => {
-                    let it = Self::pop(f);
-                    let items = self.to_vec(&it)?;
-                    if let Some(Value::List(l)) = f.stack.last() {
-                        lock(&l.items).extend(items);
-                    }
-                }
-                Op::DictUpdate => {
-                    let m = Self::pop(f);
-                    let Value::Dict(src) = &m else {
-                        return Err(err(
-                            "TypeError",
-                            &format!("argument after ** must be a mapping, not {}", m.type_name()),
-                        ));
-                    };
-                    if let Some(Value::Dict(d)) = f.stack.last() {
-                        for (k, v) in src.items() {
-                            let key = self.key(&k)?;
-                            d.set(key, k, v);
-                        }
-                    }
-                }
-                Op::ListToTuple => {
-                    let l = Self::pop(f);
-                    let items = self.to_vec(&l)?;
-                    f.stack.push(Value::tuple(items));
-                }
-                Op::UnpackSequence(n) => {
-                    let v = Self::pop(f);
-                    let items = self.to_vec(&v)?;
-                    let n = n as usize;
-                    if items.len() != n {
-                        let msg = if items.len() > n {
-                            format!("too many values to unpack (expected {n})")
-                        } else {
-                            format!(
-                                "not enough values to unpack (expected {n}, got {})",
-                                items.len()
-                            )
-                        };
-                        return Err(err("ValueError", &msg));
-                    }
-                    f.stack.extend(items.into_iter().rev());
-                }
-                Op::UnpackEx(before, after) => {
-                    let v = Self::pop(f);
-                    let mut items = self.to_vec(&v)?;
-                    let (b, a) = (before as usize, after as usize);
-                    if items.len() < b + a {
-                        return Err(err(
-                            "ValueError",
-                            &format!(
-                                "not enough values to unpack (expected at least {}, got {})",
-                                b + a,
-                                items.len()
-                            ),
-                        ));
-                    }
-                    let tail = items.split_off(items.len() - a);
-                    let mid = items.split_off(b);
-                    for t in tail.into_iter().rev() {
-                        f.stack.push(t);
-                    }
-                    f.stack.push(Value::list(mid));
-                    for h in items.into_iter().rev() {
-                        f.stack.push(h);
                     }
                 }
                 Op::Jump(t) => {
@@ -955,20 +766,9 @@ impl Vm {
                     let v = f.stack.last().cloned().unwrap_or(Value::None);
                     f.stack.push(v);
                 }
-                Op::Dup2 => {
-                    let n = f.stack.len();
-                    let (a, b) = (f.stack[n - 2].clone(), f.stack[n - 1].clone());
-                    f.stack.push(a);
-                    f.stack.push(b);
-                }
                 Op::Rot2 => {
                     let n = f.stack.len();
                     f.stack.swap(n - 1, n - 2);
-                }
-                Op::Rot3 => {
-                    let v = Self::pop(f);
-                    let n = f.stack.len();
-                    f.stack.insert(n - 2, v);
                 }
                 Op::Call(n) => {
                     let args = Self::popn(f, n as usize);
@@ -976,181 +776,396 @@ impl Vm {
                     let v = self.call(&callee, args, Vec::new())?;
                     f.stack.push(v);
                 }
-                Op::CallKw(n, names) => {
-                    let Const::Names(names) = &code.consts[names as usize] else {
-                        return Err(err("SystemError", "bad keyword names"));
-                    };
-                    let mut args = Self::popn(f, n as usize);
-                    let kwvals = args.split_off(args.len() - names.len());
-                    let callee = Self::pop(f);
-                    let kwargs = names.iter().cloned().zip(kwvals).collect();
-                    let v = self.call(&callee, args, kwargs)?;
-                    f.stack.push(v);
-                }
-                Op::CallEx(has_kw) => {
-                    let kw = if has_kw { Some(Self::pop(f)) } else { None };
-                    let args = Self::pop(f);
-                    let callee = Self::pop(f);
-                    let args = self.to_vec(&args)?;
-                    let mut kwargs = Vec::new();
-                    if let Some(Value::Dict(d)) = kw {
-                        for (k, v) in d.items() {
-                            match k {
-                                Value::Str(s) => kwargs.push((s, v)),
-                                _ => return Err(err("TypeError", "keywords must be strings")),
-                            }
-                        }
-                    }
-                    let v = self.call(&callee, args, kwargs)?;
-                    f.stack.push(v);
-                }
-                Op::MakeFunction(ci, flags) => {
-                    let Const::Code(fcode) = &code.consts[ci as usize] else {
-                        return Err(err("SystemError", "bad code constant"));
-                    };
-                    let closure = if flags & 4 != 0 {
-                        match Self::pop(f) {
-                            Value::Tuple(t) => t
-                                .iter()
-                                .filter_map(|c| match c {
-                                    Value::Native(n) => {
-                                        n.as_any().downcast_ref::<CellRef>().map(|c| c.0.clone())
-                                    }
-                                    _ => None,
-                                })
-                                .collect(),
-                            _ => Vec::new(),
-                        }
-                    } else {
-                        Vec::new()
-                    };
-                    let kwdefaults = if flags & 2 != 0 {
-                        match Self::pop(f) {
-                            Value::Dict(d) => d
-                                .items()
-                                .into_iter()
-                                .filter_map(|(k, v)| match k {
-                                    Value::Str(s) => Some((s, v)),
-                                    _ => None,
-                                })
-                                .collect(),
-                            _ => Vec::new(),
-                        }
-                    } else {
-                        Vec::new()
-                    };
-                    let defaults = if flags & 1 != 0 {
-                        match Self::pop(f) {
-                            Value::Tuple(t) => t.to_vec(),
-                            _ => Vec::new(),
-                        }
-                    } else {
-                        Vec::new()
-                    };
-                    f.stack.push(Value::Function(Arc::new(Function {
-                        code: fcode.clone(),
-                        globals: f.globals.clone(),
-                        defaults,
-                        kwdefaults,
-                        closure,
-                        owner: Mutex::new(Weak::new()),
-                    })));
-                }
                 Op::Return => {
                     let v = Self::pop(f);
                     return Ok(Exit::Return(v));
                 }
-                Op::Yield => {
-                    let v = Self::pop(f);
-                    return Ok(Exit::Yield(v));
-                }
-                Op::SetupExcept(t) => f.blocks.push(Block::Handler {
-                    target: t,
-                    level: f.stack.len() as u32,
-                }),
-                Op::PopBlock => {
-                    f.blocks.pop();
-                }
-                Op::PopExcept => {
-                    f.blocks.pop();
-                    self.handling.pop();
-                }
-                Op::Raise(n) => return Err(self.raise(f, n)?),
-                Op::CheckExcMatch => {
-                    let cls = Self::pop(f);
-                    let exc = f.stack.last().cloned().unwrap_or(Value::None);
-                    let m = self.exc_matches(&exc, &cls)?;
-                    f.stack.push(Value::Bool(m));
-                }
-                Op::BeforeWith => {
-                    let mgr = Self::pop(f);
-                    let exit = self.get_attr(&mgr, "__exit__")?;
-                    let entered = self.call_method(&mgr, "__enter__", Vec::new(), Vec::new())?;
-                    f.stack.push(exit);
-                    f.stack.push(entered);
-                }
-                Op::CallExitNone => {
-                    let exit = Self::pop(f);
-                    self.call(
-                        &exit,
-                        vec![Value::None, Value::None, Value::None],
-                        Vec::new(),
-                    )?;
-                }
-                Op::WithExcept => {
-                    let n = f.stack.len();
-                    let exc = f.stack[n - 1].clone();
-                    let exit = f.stack[n - 2].clone();
-                    let cls = Value::Class(exc.class());
-                    let r = self.call(&exit, vec![cls, exc, Value::None], Vec::new())?;
-                    let b = self.truthy(&r)?;
-                    f.stack.push(Value::Bool(b));
-                }
-                Op::BuildClass => {
-                    let body = Self::pop(f);
-                    let bases = Self::pop(f);
-                    let name = Self::pop(f);
-                    let c = self.build_class(&name, &bases, &body)?;
-                    f.stack.push(c);
-                }
-                Op::Import(i) => {
-                    let m = crate::modules::import(self, &code.names[i as usize])?;
-                    f.stack.push(m);
-                }
-                Op::ImportFrom(i) => {
-                    let m = f.stack.last().cloned().unwrap_or(Value::None);
-                    let n = &code.names[i as usize];
-                    let v = match &m {
-                        Value::Module(md) => md.dict.get_str(n).ok_or_else(|| {
-                            err(
-                                "ImportError",
-                                &format!("cannot import name '{n}' from '{}'", md.name),
-                            )
-                        })?,
-                        _ => self.get_attr(&m, n)?,
-                    };
-                    f.stack.push(v);
-                }
-                Op::LoadSuper => {
-                    let owner = f.func.as_ref().and_then(|func| lock(&func.owner).upgrade());
-                    let this = f.locals.first().cloned().flatten();
-                    match (owner, this) {
-                        (Some(c), Some(this)) => {
-                            f.stack.push(Value::Super(Arc::new((c, this))));
-                        }
-                        _ => return Err(err("RuntimeError", "super(): no arguments")),
+                other => {
+                    if let Some(exit) = self.exec_slow(f, other, &code)? {
+                        return Ok(exit);
                     }
                 }
-                Op::AssertFail(has_msg) => {
-                    let args = if has_msg { vec![Self::pop(f)] } else { vec![] };
-                    return Err(Box::new(PyErr {
-                        exc: new_exception(exc_class("AssertionError"), args),
-                        tb: Vec::new(),
-                    }));
-                }
-                Op::Nop => {}
             }
         }
+    }
+
+    /// The less frequent instructions, kept out of `exec` so that the hot loop stays small.
+    #[inline(never)]
+    #[allow(clippy::too_many_lines)]
+    fn exec_slow(&mut self, f: &mut Frame, op: Op, code: &Arc<Code>) -> PyResult<Option<Exit>> {
+        match op {
+            Op::DeleteFast(i) => f.locals[i as usize] = None,
+            Op::LoadClosure(i) => {
+                // Cells travel inside a tuple of natives; represented as a cell wrapper.
+                f.stack.push(Value::Native(Arc::new(CellRef(
+                    f.cells[i as usize].clone(),
+                ))));
+            }
+            Op::DeleteGlobal(i) => {
+                let n = Self::name(f, i);
+                if f.globals.remove(&Key::Str(n.clone())).is_none() {
+                    return Err(err("NameError", &format!("name '{n}' is not defined")));
+                }
+            }
+            Op::LoadName(i) => {
+                let n = Self::name(f, i);
+                let found = f.ns.as_ref().and_then(|ns| ns.get(&Key::Str(n.clone())));
+                let v = match found {
+                    Some(v) => v,
+                    None => self.load_global(f, i)?,
+                };
+                f.stack.push(v);
+            }
+            Op::StoreName(i) => {
+                let v = Self::pop(f);
+                let n = Self::name(f, i);
+                let ns = f.ns.clone().unwrap_or_else(|| f.globals.clone());
+                ns.set(Key::Str(n.clone()), Value::Str(n), v);
+            }
+            Op::DeleteAttr(i) => {
+                let o = Self::pop(f);
+                self.del_attr(&o, &code.names[i as usize])?;
+            }
+            Op::Unary(u) => {
+                let a = Self::pop(f);
+                let v = self.unary(u, &a)?;
+                f.stack.push(v);
+            }
+            Op::In(neg) => {
+                let b = Self::pop(f);
+                let a = Self::pop(f);
+                let r = self.contains(&b, &a)?;
+                f.stack.push(Value::Bool(r != neg));
+            }
+            Op::DeleteSubscr => {
+                let i = Self::pop(f);
+                let o = Self::pop(f);
+                self.delitem(&o, &i)?;
+            }
+            Op::BuildList(n) => {
+                let items = Self::popn(f, n as usize);
+                f.stack.push(Value::list(items));
+            }
+            Op::BuildSet(n) => {
+                let items = Self::popn(f, n as usize);
+                let s = crate::objects::Set::new();
+                for it in items {
+                    let k = self.key(&it)?;
+                    lock(&s.items).insert(k, it);
+                }
+                f.stack.push(Value::Set(Arc::new(s)));
+            }
+            Op::BuildMap(n) => {
+                let items = Self::popn(f, 2 * n as usize);
+                let d = Dict::new();
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    let key = self.key(&k)?;
+                    d.set(key, k, v);
+                }
+                f.stack.push(Value::Dict(Arc::new(d)));
+            }
+            Op::BuildSlice(n) => {
+                let mut items = Self::popn(f, n as usize);
+                if items.len() == 2 {
+                    items.push(Value::None);
+                }
+                let arr = [items[0].clone(), items[1].clone(), items[2].clone()];
+                f.stack.push(Value::Slice(Arc::new(arr)));
+            }
+            Op::BuildString(n) => {
+                let items = Self::popn(f, n as usize);
+                let mut s = String::new();
+                for it in &items {
+                    if let Value::Str(x) = it {
+                        s.push_str(x);
+                    }
+                }
+                f.stack.push(Value::str(&s));
+            }
+            Op::FormatValue(conv, has_spec) => {
+                let spec = if has_spec { Some(Self::pop(f)) } else { None };
+                let v = Self::pop(f);
+                let v = match conv {
+                    1 => Value::str(&self.to_str(&v)?),
+                    2 | 3 => Value::str(&self.repr(&v)?),
+                    _ => v,
+                };
+                let spec = match &spec {
+                    Some(Value::Str(s)) => s.to_string(),
+                    _ => String::new(),
+                };
+                let s = self.format(&v, &spec)?;
+                f.stack.push(Value::str(&s));
+            }
+            Op::SetAdd(d) => {
+                let v = Self::pop(f);
+                let k = self.key(&v)?;
+                let at = f.stack.len() - d as usize;
+                if let Value::Set(s) = &f.stack[at] {
+                    lock(&s.items).insert(k, v);
+                }
+            }
+            Op::MapAdd(d) => {
+                let v = Self::pop(f);
+                let k = Self::pop(f);
+                let key = self.key(&k)?;
+                let at = f.stack.len() - d as usize;
+                if let Value::Dict(m) = &f.stack[at] {
+                    m.set(key, k, v);
+                }
+            }
+            Op::ListExtend => {
+                let it = Self::pop(f);
+                let items = self.to_vec(&it)?;
+                if let Some(Value::List(l)) = f.stack.last() {
+                    lock(&l.items).extend(items);
+                }
+            }
+            Op::DictUpdate => {
+                let m = Self::pop(f);
+                let Value::Dict(src) = &m else {
+                    return Err(err(
+                        "TypeError",
+                        &format!("argument after ** must be a mapping, not {}", m.type_name()),
+                    ));
+                };
+                if let Some(Value::Dict(d)) = f.stack.last() {
+                    for (k, v) in src.items() {
+                        let key = self.key(&k)?;
+                        d.set(key, k, v);
+                    }
+                }
+            }
+            Op::ListToTuple => {
+                let l = Self::pop(f);
+                let items = self.to_vec(&l)?;
+                f.stack.push(Value::tuple(items));
+            }
+            Op::UnpackSequence(n) => {
+                let v = Self::pop(f);
+                let items = self.to_vec(&v)?;
+                let n = n as usize;
+                if items.len() != n {
+                    let msg = if items.len() > n {
+                        format!("too many values to unpack (expected {n})")
+                    } else {
+                        format!(
+                            "not enough values to unpack (expected {n}, got {})",
+                            items.len()
+                        )
+                    };
+                    return Err(err("ValueError", &msg));
+                }
+                f.stack.extend(items.into_iter().rev());
+            }
+            Op::UnpackEx(before, after) => {
+                let v = Self::pop(f);
+                let mut items = self.to_vec(&v)?;
+                let (b, a) = (before as usize, after as usize);
+                if items.len() < b + a {
+                    return Err(err(
+                        "ValueError",
+                        &format!(
+                            "not enough values to unpack (expected at least {}, got {})",
+                            b + a,
+                            items.len()
+                        ),
+                    ));
+                }
+                let tail = items.split_off(items.len() - a);
+                let mid = items.split_off(b);
+                for t in tail.into_iter().rev() {
+                    f.stack.push(t);
+                }
+                f.stack.push(Value::list(mid));
+                for h in items.into_iter().rev() {
+                    f.stack.push(h);
+                }
+            }
+            Op::Dup2 => {
+                let n = f.stack.len();
+                let (a, b) = (f.stack[n - 2].clone(), f.stack[n - 1].clone());
+                f.stack.push(a);
+                f.stack.push(b);
+            }
+            Op::Rot3 => {
+                let v = Self::pop(f);
+                let n = f.stack.len();
+                f.stack.insert(n - 2, v);
+            }
+            Op::CallKw(n, names) => {
+                let Const::Names(names) = &code.consts[names as usize] else {
+                    return Err(err("SystemError", "bad keyword names"));
+                };
+                let mut args = Self::popn(f, n as usize);
+                let kwvals = args.split_off(args.len() - names.len());
+                let callee = Self::pop(f);
+                let kwargs = names.iter().cloned().zip(kwvals).collect();
+                let v = self.call(&callee, args, kwargs)?;
+                f.stack.push(v);
+            }
+            Op::CallEx(has_kw) => {
+                let kw = if has_kw { Some(Self::pop(f)) } else { None };
+                let args = Self::pop(f);
+                let callee = Self::pop(f);
+                let args = self.to_vec(&args)?;
+                let mut kwargs = Vec::new();
+                if let Some(Value::Dict(d)) = kw {
+                    for (k, v) in d.items() {
+                        match k {
+                            Value::Str(s) => kwargs.push((s, v)),
+                            _ => return Err(err("TypeError", "keywords must be strings")),
+                        }
+                    }
+                }
+                let v = self.call(&callee, args, kwargs)?;
+                f.stack.push(v);
+            }
+            Op::MakeFunction(ci, flags) => {
+                let Const::Code(fcode) = &code.consts[ci as usize] else {
+                    return Err(err("SystemError", "bad code constant"));
+                };
+                let closure = if flags & 4 != 0 {
+                    match Self::pop(f) {
+                        Value::Tuple(t) => t
+                            .iter()
+                            .filter_map(|c| match c {
+                                Value::Native(n) => {
+                                    n.as_any().downcast_ref::<CellRef>().map(|c| c.0.clone())
+                                }
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                };
+                let kwdefaults = if flags & 2 != 0 {
+                    match Self::pop(f) {
+                        Value::Dict(d) => d
+                            .items()
+                            .into_iter()
+                            .filter_map(|(k, v)| match k {
+                                Value::Str(s) => Some((s, v)),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                };
+                let defaults = if flags & 1 != 0 {
+                    match Self::pop(f) {
+                        Value::Tuple(t) => t.to_vec(),
+                        _ => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                };
+                f.stack.push(Value::Function(Arc::new(Function {
+                    code: fcode.clone(),
+                    globals: f.globals.clone(),
+                    defaults,
+                    kwdefaults,
+                    closure,
+                    owner: Mutex::new(Weak::new()),
+                })));
+            }
+            Op::Yield => {
+                let v = Self::pop(f);
+                return Ok(Some(Exit::Yield(v)));
+            }
+            Op::SetupExcept(t) => f.blocks.push(Block::Handler {
+                target: t,
+                level: f.stack.len() as u32,
+            }),
+            Op::PopBlock => {
+                f.blocks.pop();
+            }
+            Op::PopExcept => {
+                f.blocks.pop();
+                self.handling.pop();
+            }
+            Op::Raise(n) => return Err(self.raise(f, n)?),
+            Op::CheckExcMatch => {
+                let cls = Self::pop(f);
+                let exc = f.stack.last().cloned().unwrap_or(Value::None);
+                let m = self.exc_matches(&exc, &cls)?;
+                f.stack.push(Value::Bool(m));
+            }
+            Op::BeforeWith => {
+                let mgr = Self::pop(f);
+                let exit = self.get_attr(&mgr, "__exit__")?;
+                let entered = self.call_method(&mgr, "__enter__", Vec::new(), Vec::new())?;
+                f.stack.push(exit);
+                f.stack.push(entered);
+            }
+            Op::CallExitNone => {
+                let exit = Self::pop(f);
+                self.call(
+                    &exit,
+                    vec![Value::None, Value::None, Value::None],
+                    Vec::new(),
+                )?;
+            }
+            Op::WithExcept => {
+                let n = f.stack.len();
+                let exc = f.stack[n - 1].clone();
+                let exit = f.stack[n - 2].clone();
+                let cls = Value::Class(exc.class());
+                let r = self.call(&exit, vec![cls, exc, Value::None], Vec::new())?;
+                let b = self.truthy(&r)?;
+                f.stack.push(Value::Bool(b));
+            }
+            Op::BuildClass => {
+                let body = Self::pop(f);
+                let bases = Self::pop(f);
+                let name = Self::pop(f);
+                let c = self.build_class(&name, &bases, &body)?;
+                f.stack.push(c);
+            }
+            Op::Import(i) => {
+                let m = crate::modules::import(self, &code.names[i as usize])?;
+                f.stack.push(m);
+            }
+            Op::ImportFrom(i) => {
+                let m = f.stack.last().cloned().unwrap_or(Value::None);
+                let n = &code.names[i as usize];
+                let v = match &m {
+                    Value::Module(md) => md.dict.get_str(n).ok_or_else(|| {
+                        err(
+                            "ImportError",
+                            &format!("cannot import name '{n}' from '{}'", md.name),
+                        )
+                    })?,
+                    _ => self.get_attr(&m, n)?,
+                };
+                f.stack.push(v);
+            }
+            Op::LoadSuper => {
+                let owner = f.func.as_ref().and_then(|func| lock(&func.owner).upgrade());
+                let this = f.locals.first().cloned().flatten();
+                match (owner, this) {
+                    (Some(c), Some(this)) => {
+                        f.stack.push(Value::Super(Arc::new((c, this))));
+                    }
+                    _ => return Err(err("RuntimeError", "super(): no arguments")),
+                }
+            }
+            Op::AssertFail(has_msg) => {
+                let args = if has_msg { vec![Self::pop(f)] } else { vec![] };
+                return Err(Box::new(PyErr {
+                    exc: new_exception(exc_class("AssertionError"), args),
+                    tb: Vec::new(),
+                }));
+            }
+            Op::Nop => {}
+            _ => {}
+        }
+        Ok(None)
     }
 
     fn raise(&mut self, f: &mut Frame, n: u8) -> PyResult<Box<PyErr>> {
