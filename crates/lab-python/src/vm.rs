@@ -121,8 +121,8 @@ enum Block {
 
 /// An activation of a code object.
 pub struct Frame {
-    code: Arc<Code>,
-    globals: Arc<Dict>,
+    /// The function running (module code runs as a function too).
+    func: Arc<Function>,
     /// Class bodies: the namespace being built.
     ns: Option<Arc<Dict>>,
     locals: Vec<Option<Value>>,
@@ -130,7 +130,6 @@ pub struct Frame {
     stack: Vec<Value>,
     blocks: Vec<Block>,
     pc: usize,
-    func: Option<Arc<Function>>,
     id: u64,
     started: bool,
 }
@@ -183,8 +182,16 @@ impl Vm {
     /// # Errors
     /// The uncaught exception.
     pub fn run_module(&mut self, code: Arc<Code>, globals: Arc<Dict>) -> PyResult<Value> {
-        let mut frame = self.new_frame(code, globals, None, None);
-        frame.locals = vec![None; frame.code.varnames.len()];
+        let func = Arc::new(Function {
+            code,
+            globals,
+            defaults: Vec::new(),
+            kwdefaults: Vec::new(),
+            closure: Vec::new(),
+            owner: Mutex::new(Weak::new()),
+        });
+        let mut frame = self.new_frame(func, None);
+        frame.locals = vec![None; frame.func.code.varnames.len()];
         // The module's frame counts towards the recursion limit, as in CPython.
         self.enter()?;
         let r = self.run_frame(&mut frame);
@@ -194,27 +201,18 @@ impl Vm {
         }
     }
 
-    fn new_frame(
-        &mut self,
-        code: Arc<Code>,
-        globals: Arc<Dict>,
-        func: Option<Arc<Function>>,
-        ns: Option<Arc<Dict>>,
-    ) -> Frame {
+    fn new_frame(&mut self, func: Arc<Function>, ns: Option<Arc<Dict>>) -> Frame {
+        let code = &func.code;
         let cells: Vec<Arc<Cell>> = if code.cellvars.is_empty() && code.freevars.is_empty() {
             Vec::new()
         } else {
             let mut c: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::new()).collect();
-            if let Some(f) = &func {
-                c.extend(f.closure.iter().cloned());
-            }
+            c.extend(func.closure.iter().cloned());
             c
         };
         Frame {
             locals: Vec::new(),
             stack: Vec::with_capacity(6),
-            code,
-            globals,
             ns,
             cells,
             blocks: Vec::new(),
@@ -263,18 +261,31 @@ impl Vm {
         args: Vec<Value>,
         kwargs: Kwargs,
     ) -> PyResult<Value> {
-        let mut frame = self.new_frame(
-            func.code.clone(),
-            func.globals.clone(),
-            Some(func.clone()),
-            None,
-        );
+        let mut frame = self.new_frame(func.clone(), None);
         self.bind_args(&mut frame, func, args, kwargs)?;
         if func.code.generator {
             return Ok(Value::Generator(Arc::new(Generator {
                 frame: Mutex::new(GenState::Suspended(Box::new(frame))),
                 name: func.code.name.clone(),
             })));
+        }
+        if self.rt.gil.should_yield() {
+            self.rt.gil.yield_now(self.ident);
+        }
+        self.enter()?;
+        let r = self.run_frame(&mut frame);
+        self.depth -= 1;
+        match r? {
+            Exit::Return(v) | Exit::Yield(v) => Ok(v),
+        }
+    }
+
+    /// Call a function whose arguments are already its locals (the fast path of `Call`).
+    fn call_prepared(&mut self, func: &Arc<Function>, locals: Vec<Option<Value>>) -> PyResult<Value> {
+        let mut frame = self.new_frame(func.clone(), None);
+        frame.locals = locals;
+        for &(cell, slot) in &func.code.cell_params {
+            *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
         }
         if self.rt.gil.should_yield() {
             self.rt.gil.yield_now(self.ident);
@@ -468,6 +479,7 @@ impl Vm {
                 Ok(exit) => return Ok(exit),
                 Err(mut e) => {
                     let line = f
+                        .func
                         .code
                         .lines
                         .get(f.pc.saturating_sub(1))
@@ -475,9 +487,9 @@ impl Vm {
                         .unwrap_or(0);
                     if e.tb.last().map(|t| t.frame_id) != Some(f.id) {
                         e.tb.push(TbEntry {
-                            filename: f.code.filename.clone(),
+                            filename: f.func.code.filename.clone(),
                             line,
-                            name: f.code.name.clone(),
+                            name: f.func.code.name.clone(),
                             frame_id: f.id,
                         });
                     }
@@ -522,13 +534,13 @@ impl Vm {
     }
 
     fn name(f: &Frame, i: u32) -> Arc<str> {
-        f.code.names[i as usize].clone()
+        f.func.code.names[i as usize].clone()
     }
 
     fn load_global(&self, f: &Frame, i: u32) -> PyResult<Value> {
-        let name = &f.code.names[i as usize];
+        let name = &f.func.code.names[i as usize];
         let key = Key::Str(name.clone());
-        if let Some(v) = f.globals.get(&key) {
+        if let Some(v) = f.func.globals.get(&key) {
             return Ok(v);
         }
         if let Some(v) = self.rt.builtins.get(&key) {
@@ -539,7 +551,8 @@ impl Vm {
 
     #[allow(clippy::too_many_lines)]
     fn exec(&mut self, f: &mut Frame) -> PyResult<Exit> {
-        let code = f.code.clone();
+        let func = f.func.clone();
+        let code = &*func.code;
         let ops = &code.ops[..];
         loop {
             let op = ops[f.pc];
@@ -596,7 +609,7 @@ impl Vm {
                 Op::StoreGlobal(i) => {
                     let v = Self::pop(f);
                     let n = Self::name(f, i);
-                    f.globals.set(Key::Str(n.clone()), Value::Str(n), v);
+                    f.func.globals.set(Key::Str(n.clone()), Value::Str(n), v);
                 }
                 Op::LoadAttr(i) => {
                     let o = Self::pop(f);
@@ -771,7 +784,32 @@ impl Vm {
                     f.stack.swap(n - 1, n - 2);
                 }
                 Op::Call(n) => {
-                    let args = Self::popn(f, n as usize);
+                    let n = n as usize;
+                    let at = f.stack.len() - n - 1;
+                    // Fast path: a plain Python function called with exactly its positional
+                    // parameters: the arguments become its locals in one allocation.
+                    let plain = match &f.stack[at] {
+                        Value::Function(callee) => {
+                            let c = &callee.code;
+                            (c.argcount as usize == n
+                                && !c.varargs
+                                && !c.varkw
+                                && c.kwonlycount == 0
+                                && !c.generator)
+                                .then(|| callee.clone())
+                        }
+                        _ => None,
+                    };
+                    if let Some(callee) = plain {
+                        let mut locals = Vec::with_capacity(callee.code.varnames.len());
+                        locals.extend(f.stack.drain(at + 1..).map(Some));
+                        f.stack.pop();
+                        locals.resize(callee.code.varnames.len(), None);
+                        let v = self.call_prepared(&callee, locals)?;
+                        f.stack.push(v);
+                        continue;
+                    }
+                    let args = Self::popn(f, n);
                     let callee = Self::pop(f);
                     let v = self.call(&callee, args, Vec::new())?;
                     f.stack.push(v);
@@ -781,7 +819,7 @@ impl Vm {
                     return Ok(Exit::Return(v));
                 }
                 other => {
-                    if let Some(exit) = self.exec_slow(f, other, &code)? {
+                    if let Some(exit) = self.exec_slow(f, other, code)? {
                         return Ok(exit);
                     }
                 }
@@ -792,7 +830,7 @@ impl Vm {
     /// The less frequent instructions, kept out of `exec` so that the hot loop stays small.
     #[inline(never)]
     #[allow(clippy::too_many_lines)]
-    fn exec_slow(&mut self, f: &mut Frame, op: Op, code: &Arc<Code>) -> PyResult<Option<Exit>> {
+    fn exec_slow(&mut self, f: &mut Frame, op: Op, code: &Code) -> PyResult<Option<Exit>> {
         match op {
             Op::DeleteFast(i) => f.locals[i as usize] = None,
             Op::LoadClosure(i) => {
@@ -803,7 +841,7 @@ impl Vm {
             }
             Op::DeleteGlobal(i) => {
                 let n = Self::name(f, i);
-                if f.globals.remove(&Key::Str(n.clone())).is_none() {
+                if f.func.globals.remove(&Key::Str(n.clone())).is_none() {
                     return Err(err("NameError", &format!("name '{n}' is not defined")));
                 }
             }
@@ -819,7 +857,7 @@ impl Vm {
             Op::StoreName(i) => {
                 let v = Self::pop(f);
                 let n = Self::name(f, i);
-                let ns = f.ns.clone().unwrap_or_else(|| f.globals.clone());
+                let ns = f.ns.clone().unwrap_or_else(|| f.func.globals.clone());
                 ns.set(Key::Str(n.clone()), Value::Str(n), v);
             }
             Op::DeleteAttr(i) => {
@@ -1067,7 +1105,7 @@ impl Vm {
                 };
                 f.stack.push(Value::Function(Arc::new(Function {
                     code: fcode.clone(),
-                    globals: f.globals.clone(),
+                    globals: f.func.globals.clone(),
                     defaults,
                     kwdefaults,
                     closure,
@@ -1146,7 +1184,7 @@ impl Vm {
                 f.stack.push(v);
             }
             Op::LoadSuper => {
-                let owner = f.func.as_ref().and_then(|func| lock(&func.owner).upgrade());
+                let owner = lock(&f.func.owner).upgrade();
                 let this = f.locals.first().cloned().flatten();
                 match (owner, this) {
                     (Some(c), Some(this)) => {
@@ -1275,13 +1313,8 @@ impl Vm {
             .unwrap_or_else(|| "__main__".into());
         ns.set_str("__module__", Value::str(&module));
         ns.set_str("__qualname__", Value::Str(func.code.qualname.clone()));
-        let mut frame = self.new_frame(
-            func.code.clone(),
-            func.globals.clone(),
-            Some(func.clone()),
-            Some(ns.clone()),
-        );
-        frame.locals = vec![None; frame.code.varnames.len()];
+        let mut frame = self.new_frame(func.clone(), Some(ns.clone()));
+        frame.locals = vec![None; frame.func.code.varnames.len()];
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
