@@ -281,7 +281,11 @@ impl Vm {
     }
 
     /// Call a function whose arguments are already its locals (the fast path of `Call`).
-    fn call_prepared(&mut self, func: &Arc<Function>, locals: Vec<Option<Value>>) -> PyResult<Value> {
+    fn call_prepared(
+        &mut self,
+        func: &Arc<Function>,
+        locals: Vec<Option<Value>>,
+    ) -> PyResult<Value> {
         let mut frame = self.new_frame(func.clone(), None);
         frame.locals = locals;
         for &(cell, slot) in &func.code.cell_params {
