@@ -462,10 +462,15 @@ pub fn call_method(
                 Ok(Value::None)
             }
             "pop" => {
-                let first = lock(&s.items).shift_remove_index(0);
-                first
-                    .map(|(_, v)| v)
-                    .ok_or_else(|| err("KeyError", "'pop from an empty set'"))
+                let first = s.snapshot().into_iter().next();
+                match first {
+                    Some(v) => {
+                        let k = vm.key(&v)?;
+                        lock(&s.items).shift_remove(&k);
+                        Ok(v)
+                    }
+                    None => Err(err("KeyError", "'pop from an empty set'")),
+                }
             }
             "update" => {
                 for x in vm.to_vec(arg(&a, 0, "update")?)? {

@@ -12,6 +12,7 @@ pub mod format;
 pub mod int;
 pub mod iter;
 pub mod methods;
+pub mod setorder;
 pub mod view;
 
 use crate::bytecode::Code;
@@ -212,9 +213,13 @@ impl Set {
         }
     }
 
-    /// A copy of the items.
+    /// A copy of the items, in CPython's order for sets of numbers.
     pub fn snapshot(&self) -> Vec<Value> {
-        lock(&self.items).values().cloned().collect()
+        let items: Vec<Value> = lock(&self.items).values().cloned().collect();
+        match setorder::cpython_order(&items) {
+            Some(order) => order.into_iter().map(|i| items[i].clone()).collect(),
+            None => items,
+        }
     }
 }
 
