@@ -296,3 +296,87 @@ fn free_threaded_threads_run_together() {
     }
     assert_eq!(gil.max_running(), 2);
 }
+
+/// A host that keeps the output in memory: the interpreter runs in-process, through the
+/// same `Host` trait a Web Worker host will implement.
+struct Capture {
+    out: std::sync::Mutex<String>,
+    err: std::sync::Mutex<String>,
+    std: lab_python::host::StdHost,
+}
+
+impl lab_python::host::Host for Capture {
+    fn monotonic(&self) -> f64 {
+        self.std.monotonic()
+    }
+    fn time(&self) -> f64 {
+        self.std.time()
+    }
+    fn sleep(&self, secs: f64) {
+        self.std.sleep(secs)
+    }
+    fn spawn(&self, f: Box<dyn FnOnce() + Send>) -> Result<(), String> {
+        self.std.spawn(f)
+    }
+    fn stdout(&self, s: &str) {
+        self.out.lock().expect("out").push_str(s);
+    }
+    fn stderr(&self, s: &str) {
+        self.err.lock().expect("err").push_str(s);
+    }
+    fn flush(&self) {}
+}
+
+fn run_in_process(src: &str, free_threaded: bool) -> (i32, String, String) {
+    let host = Arc::new(Capture {
+        out: Default::default(),
+        err: Default::default(),
+        std: lab_python::host::StdHost::new(),
+    });
+    let opts = lab_python::Options { free_threaded };
+    let status = lab_python::run_source(host.clone(), "prog.py", src, &opts);
+    let out = host.out.lock().expect("out").clone();
+    let err = host.err.lock().expect("err").clone();
+    (status, out, err)
+}
+
+#[test]
+fn runs_in_process_through_the_host_trait() {
+    let (status, out, err) = run_in_process("print('hi', 6 * 7)\nraise ValueError('no')\n", false);
+    assert_eq!(status, 1);
+    assert_eq!(out, "hi 42\n");
+    assert!(
+        err.starts_with("Traceback (most recent call last):\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  File \"prog.py\", line 2, in <module>\n"),
+        "{err}"
+    );
+    assert!(err.ends_with("ValueError: no\n"), "{err}");
+}
+
+#[test]
+fn many_threads_share_containers_without_a_gil() {
+    // 16 threads mutate one list, one dict and one set at once, free-threaded: every
+    // operation must land, and nothing may crash.
+    let src = "
+import threading
+items, table, seen = [], {}, set()
+def work(k):
+    for i in range(2000):
+        items.append(i)
+        table[(k, i)] = i
+        seen.add(k * 10000 + i)
+        if i % 3 == 0:
+            items.pop()
+ts = [threading.Thread(target=work, args=(k,)) for k in range(16)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(len(items), len(table), len(seen))
+";
+    let (status, out, err) = run_in_process(src, true);
+    assert_eq!(status, 0, "{err}");
+    // Each thread appends 2000 and pops 667.
+    assert_eq!(out.trim(), format!("{} 32000 32000", 16 * (2000 - 667)));
+}
