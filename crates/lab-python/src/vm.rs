@@ -543,11 +543,10 @@ impl Vm {
 
     fn load_global(&self, f: &Frame, i: u32) -> PyResult<Value> {
         let name = &f.func.code.names[i as usize];
-        let key = Key::Str(name.clone());
-        if let Some(v) = f.func.globals.get(&key) {
+        if let Some(v) = f.func.globals.get_str(name) {
             return Ok(v);
         }
-        if let Some(v) = self.rt.builtins.get(&key) {
+        if let Some(v) = self.rt.builtins.get_str(name) {
             return Ok(v);
         }
         Err(err("NameError", &format!("name '{name}' is not defined")))
@@ -612,8 +611,12 @@ impl Vm {
                 }
                 Op::StoreGlobal(i) => {
                     let v = Self::pop(f);
-                    let n = Self::name(f, i);
-                    f.func.globals.set(Key::Str(n.clone()), Value::Str(n), v);
+                    let name = &code.names[i as usize];
+                    if let Err(v) = replace_or_give_back(&f.func.globals, name, v) {
+                        f.func
+                            .globals
+                            .set(Key::Str(name.clone()), Value::Str(name.clone()), v);
+                    }
                 }
                 Op::LoadAttr(i) => {
                     let o = Self::pop(f);
@@ -1491,6 +1494,18 @@ impl Vm {
         } else {
             format!("{name}: {msg}\n")
         }
+    }
+}
+
+/// Replace an existing global without building a key; hand the value back if it is new.
+fn replace_or_give_back(d: &Dict, name: &str, v: Value) -> Result<(), Value> {
+    let mut m = lock(&d.map);
+    match m.get_mut(&crate::objects::dict::StrKey(name)) {
+        Some(e) => {
+            e.1 = v;
+            Ok(())
+        }
+        None => Err(v),
     }
 }
 

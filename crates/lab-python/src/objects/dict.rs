@@ -3,11 +3,12 @@
 use super::{Value, lock};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 /// A hashable value reduced to what decides equality, so that `1`, `1.0` and `True` are
 /// one key, as in Python. Instances and other objects are keyed by identity.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Eq, Debug)]
 pub enum Key {
     /// `None`
     None,
@@ -23,6 +24,69 @@ pub enum Key {
     Tuple(Arc<[Key]>),
     /// Anything else hashable: its identity.
     Id(usize),
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        match (self, other) {
+            // Names are shared `Arc`s: pointer equality settles most lookups.
+            (Key::Str(a), Key::Str(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Key::None, Key::None) => true,
+            (Key::Int(a), Key::Int(b)) => a == b,
+            (Key::BigInt(a), Key::BigInt(b)) => a == b,
+            (Key::Float(a), Key::Float(b)) => a == b,
+            (Key::Tuple(a), Key::Tuple(b)) => a == b,
+            (Key::Id(a), Key::Id(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        match self {
+            Key::None => h.write_u8(0),
+            Key::Int(i) => {
+                h.write_u8(1);
+                h.write_i64(*i);
+            }
+            Key::BigInt(b) => {
+                h.write_u8(2);
+                b.hash(h);
+            }
+            Key::Float(f) => {
+                h.write_u8(3);
+                h.write_u64(*f);
+            }
+            Key::Str(s) => StrKey(s).hash(h),
+            Key::Tuple(t) => {
+                h.write_u8(5);
+                for k in t.iter() {
+                    k.hash(h);
+                }
+            }
+            Key::Id(i) => {
+                h.write_u8(6);
+                h.write_usize(*i);
+            }
+        }
+    }
+}
+
+/// A borrowed string key: looks a name up without building a `Key` (no reference count).
+pub struct StrKey<'a>(pub &'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u8(4);
+        h.write(self.0.as_bytes());
+    }
+}
+
+impl indexmap::Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        matches!(key, Key::Str(s) if &**s == self.0)
+    }
 }
 
 impl Key {
@@ -142,7 +206,18 @@ impl Dict {
 
     /// The value of a string key.
     pub fn get_str(&self, k: &str) -> Option<Value> {
-        self.get(&Key::str(k))
+        lock(&self.map).get(&StrKey(k)).map(|(_, v)| v.clone())
+    }
+
+    /// Replace the value of an existing string key; false if the key is absent.
+    pub fn replace_str(&self, k: &str, v: Value) -> bool {
+        match lock(&self.map).get_mut(&StrKey(k)) {
+            Some(e) => {
+                e.1 = v;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Set a key (keeps the first key value and the position, as Python).
