@@ -1195,19 +1195,25 @@ impl Vm {
                 }
             }
             Value::List(l) => {
+                let id = v.identity();
+                if self.repr_stack.contains(&id) {
+                    return Ok("[...]".into());
+                }
+                self.repr_stack.push(id);
                 let items = l.snapshot();
-                format!("[{}]", self.reprs(&items)?.join(", "))
+                let r = self.reprs(&items);
+                self.repr_stack.pop();
+                format!("[{}]", r?.join(", "))
             }
             Value::Dict(d) => {
-                let mut parts = Vec::new();
-                for (k, val) in d.items() {
-                    parts.push(format!(
-                        "{}: {}",
-                        self.repr_nested(&k)?,
-                        self.repr_nested(&val)?
-                    ));
+                let id = v.identity();
+                if self.repr_stack.contains(&id) {
+                    return Ok("{...}".into());
                 }
-                format!("{{{}}}", parts.join(", "))
+                self.repr_stack.push(id);
+                let r = self.dict_repr(d);
+                self.repr_stack.pop();
+                r?
             }
             Value::Set(s) => {
                 let items = s.snapshot();
@@ -1291,6 +1297,18 @@ impl Vm {
                 }
             }
         })
+    }
+
+    fn dict_repr(&mut self, d: &crate::objects::Dict) -> PyResult<String> {
+        let mut parts = Vec::new();
+        for (k, val) in d.items() {
+            parts.push(format!(
+                "{}: {}",
+                self.repr_nested(&k)?,
+                self.repr_nested(&val)?
+            ));
+        }
+        Ok(format!("{{{}}}", parts.join(", ")))
     }
 
     fn repr_nested(&mut self, v: &Value) -> PyResult<String> {

@@ -108,6 +108,8 @@ pub struct Vm {
     pub handling: Vec<Box<PyErr>>,
     /// Numbers this thread's frames (to add one traceback line per frame).
     next_frame: u64,
+    /// Containers whose `repr` is in progress (a list inside itself prints as `[...]`).
+    pub(crate) repr_stack: Vec<usize>,
 }
 
 /// A handler block of a frame.
@@ -166,6 +168,7 @@ impl Vm {
             depth: 0,
             handling: Vec::new(),
             next_frame: 0,
+            repr_stack: Vec::new(),
         }
     }
 
