@@ -90,6 +90,21 @@ fn group(digits: &str, sep: char, every: usize) -> String {
     out
 }
 
+/// Group digits; with zero padding, leading zeros are grouped too (`f"{42:08_}"` is
+/// `0_000_042`): zeros are added until the grouped digits fill the width left over.
+fn zero_grouped(spec: &Spec, digits: &str, sep: char, every: usize, used: usize) -> String {
+    let mut grouped = group(digits, sep, every);
+    if spec.zero && spec.align.is_none() {
+        let need = spec.width.saturating_sub(used);
+        let mut d = digits.to_string();
+        while grouped.chars().count() < need {
+            d.insert(0, '0');
+            grouped = group(&d, sep, every);
+        }
+    }
+    grouped
+}
+
 /// Pad `body` (with its sign split off) to the spec's width.
 fn pad(spec: &Spec, sign: &str, body: &str, default_align: char) -> String {
     let len = sign.chars().count() + body.chars().count();
@@ -155,15 +170,15 @@ fn format_int(spec: &Spec, v: &BigInt) -> PyResult<String> {
     } else {
         3
     };
-    let digits = match spec.grouping {
-        Some(g) => group(&digits, g, every),
-        None => digits,
-    };
     let sign = format!(
         "{}{}",
         sign_of(spec, neg),
         if spec.alt { prefix } else { "" }
     );
+    let digits = match spec.grouping {
+        Some(g) => zero_grouped(spec, &digits, g, every, sign.len()),
+        None => digits,
+    };
     Ok(pad(spec, &sign, &digits, '>'))
 }
 
@@ -231,7 +246,9 @@ fn format_float(spec: &Spec, x: f64) -> PyResult<String> {
             let cut = body
                 .find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(body.len());
-            format!("{}{}", group(&body[..cut], g, 3), &body[cut..])
+            let rest = &body[cut..];
+            let used = sign_of(spec, neg).len() + rest.chars().count();
+            format!("{}{rest}", zero_grouped(spec, &body[..cut], g, 3, used))
         }
         _ => body,
     };
