@@ -865,7 +865,7 @@ impl<'a> Compiler<'a> {
             flags |= 2;
         }
         let scope = match body {
-            FnBody::Stmts(_) => self.table.scope_of(node_fn(node)),
+            FnBody::Stmts(_) => self.table.scope_of(node),
             FnBody::Lambda(l, _) => self.table.scope_of(l),
         };
         let qual = self.qualname(name);
@@ -1407,8 +1407,4 @@ enum Comp<'a> {
     Set(&'a Expr),
     Dict(&'a Expr, &'a Expr),
     Gen(&'a Expr),
-}
-
-fn node_fn<T>(node: &T) -> &T {
-    node
 }

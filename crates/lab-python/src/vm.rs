@@ -1,7 +1,7 @@
 //! The virtual machine: runtime state shared by threads, per-thread state, frames and the
 //! evaluation loop. The eval breaker (GIL drop requests) is checked on backward jumps and calls.
 
-use crate::bytecode::{Code, CodeKind, Const, Op};
+use crate::bytecode::{Code, Const, Op};
 use crate::gil::Gil;
 use crate::host::Host;
 use crate::objects::class::{exc_class, new_exception};
@@ -1607,9 +1607,4 @@ impl crate::objects::NativeObject for CellRef {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
-}
-
-/// Does the code run as a class body? (Used by the compiler's tests.)
-pub fn is_class_body(code: &Code) -> bool {
-    code.kind == CodeKind::Class
 }

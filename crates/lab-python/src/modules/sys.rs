@@ -53,6 +53,7 @@ pub(super) fn init(d: &Dict) {
     d.set_str("maxsize", Value::Int(i64::MAX));
 }
 
+/// The values that need the runtime: the standard streams.
 pub(super) fn set_runtime_values(_vm: &mut Vm, d: &Dict) {
     d.set_str("stdout", Value::Native(Arc::new(Stream { err: false })));
     d.set_str("stderr", Value::Native(Arc::new(Stream { err: true })));
