@@ -87,7 +87,7 @@ pub fn install(d: &Dict) {
             Some(v) => Ok(v),
             None => match a.get(1) {
                 Some(d) => Ok(d.clone()),
-                None => Err(err("StopIteration", "")),
+                None => Err(stop_iteration(it)),
             },
         }
     });
@@ -799,4 +799,24 @@ fn frexp(x: f64) -> (f64, i32) {
     }
     let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
     (m, exp - 1022)
+}
+
+/// The StopIteration an exhausted iterator raises (carrying a generator's return value).
+pub fn stop_iteration(it: &Value) -> Box<crate::vm::PyErr> {
+    let value = match it {
+        Value::Generator(g) => lock(&g.result).clone(),
+        _ => Value::None,
+    };
+    let args = if matches!(value, Value::None) {
+        Vec::new()
+    } else {
+        vec![value]
+    };
+    Box::new(crate::vm::PyErr {
+        exc: crate::objects::class::new_exception(
+            crate::objects::class::exc_class("StopIteration"),
+            args,
+        ),
+        tb: Vec::new(),
+    })
 }

@@ -116,6 +116,17 @@ impl Vm {
                 if inst.class.is_exception() && matches!(name, "__cause__" | "__context__") {
                     return Ok(Value::None);
                 }
+                if name == "value"
+                    && inst
+                        .class
+                        .is_subclass(&crate::objects::class::exc_class("StopIteration"))
+                {
+                    let args = lock(&inst.dict).get("args").cloned();
+                    return Ok(match args {
+                        Some(Value::Tuple(t)) => t.first().cloned().unwrap_or(Value::None),
+                        _ => Value::None,
+                    });
+                }
                 if name == "__init__" {
                     return Ok(Value::BuiltinMethod(Arc::new((
                         obj.clone(),

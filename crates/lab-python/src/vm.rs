@@ -270,6 +270,7 @@ impl Vm {
             return Ok(Value::Generator(Arc::new(Generator {
                 frame: Mutex::new(GenState::Suspended(Box::new(frame))),
                 name: func.code.name.clone(),
+                result: Mutex::new(Value::None),
             })));
         }
         if self.rt.gil.should_yield() {
@@ -469,7 +470,8 @@ impl Vm {
                 *lock(&g.frame) = GenState::Suspended(frame);
                 Ok(Some(v))
             }
-            Ok(Exit::Return(_)) => {
+            Ok(Exit::Return(v)) => {
+                *lock(&g.result) = v;
                 *lock(&g.frame) = GenState::Finished;
                 Ok(None)
             }

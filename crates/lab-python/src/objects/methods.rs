@@ -534,11 +534,11 @@ pub fn call_method(
         Value::Generator(g) => match name {
             "send" => match vm.resume(g, a.first().cloned().unwrap_or(Value::None))? {
                 Some(v) => Ok(v),
-                None => Err(err("StopIteration", "")),
+                None => Err(crate::builtins::stop_iteration(obj)),
             },
             "__next__" => match vm.resume(g, Value::None)? {
                 Some(v) => Ok(v),
-                None => Err(err("StopIteration", "")),
+                None => Err(crate::builtins::stop_iteration(obj)),
             },
             "close" => {
                 *lock(&g.frame) = super::GenState::Finished;
@@ -548,7 +548,7 @@ pub fn call_method(
         },
         Value::Iter(_) if name == "__next__" => match vm.next(obj)? {
             Some(v) => Ok(v),
-            None => Err(err("StopIteration", "")),
+            None => Err(crate::builtins::stop_iteration(obj)),
         },
         Value::Class(c) if c.builtin.is_some() => {
             // `str.upper(x)`, `dict.fromkeys` style calls through the class.

@@ -304,6 +304,8 @@ pub struct Generator {
     pub frame: Mutex<GenState>,
     /// The generator's name.
     pub name: Arc<str>,
+    /// What the generator returned (the value of its final StopIteration).
+    pub result: Mutex<Value>,
 }
 
 /// The state of a generator.
