@@ -492,7 +492,21 @@ fn round(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), None) => {
             Ok(from_big(to_big(v).unwrap_or_default()))
         }
-        (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), Some(n)) if n >= 0 => Ok(v.clone()),
+        (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), Some(n)) => {
+            let x = to_big(v).unwrap_or_default();
+            if n >= 0 {
+                return Ok(from_big(x));
+            }
+            // Round half to even at 10**-n, in exact integer arithmetic.
+            let q =
+                num_traits::pow::Pow::pow(num_bigint::BigInt::from(10), (-n).min(10_000) as u32);
+            let (mut d, m) = num_integer::Integer::div_mod_floor(&x, &q);
+            let twice = &m * 2;
+            if twice > q || (twice == q && num_integer::Integer::is_odd(&d)) {
+                d += 1;
+            }
+            Ok(from_big(d * q))
+        }
         (Value::Float(f), None) => {
             if !f.is_finite() {
                 return Err(err(
