@@ -215,11 +215,19 @@ pub fn install(d: &Dict) {
             arg(&a, 0, "classmethod")?.clone(),
         ))))
     });
-    add(d, "property", |_, a, _| {
-        Ok(Value::Wrapper(Arc::new((
-            WrapKind::Property,
-            arg(&a, 0, "property")?.clone(),
-        ))))
+    add(d, "property", |_, a, k| {
+        // A property holds (getter, setter); `setter` makes a copy with a new setter.
+        let fget = a
+            .first()
+            .or_else(|| kw(&k, "fget"))
+            .cloned()
+            .unwrap_or(Value::None);
+        let fset = a
+            .get(1)
+            .or_else(|| kw(&k, "fset"))
+            .cloned()
+            .unwrap_or(Value::None);
+        Ok(property(fget, fset))
     });
     add(d, "NotImplemented", |_, _, _| Ok(Value::None));
     add(d, "input", |_, _, _| {
@@ -833,4 +841,20 @@ pub fn stop_iteration(it: &Value) -> Box<crate::vm::PyErr> {
         ),
         tb: Vec::new(),
     })
+}
+
+/// A property with a getter and (or `None`) a setter.
+pub fn property(fget: Value, fset: Value) -> Value {
+    Value::Wrapper(Arc::new((
+        WrapKind::Property,
+        Value::tuple(vec![fget, fset]),
+    )))
+}
+
+/// The getter and setter of a property wrapper.
+pub fn property_parts(w: &Value) -> (Value, Value) {
+    match w {
+        Value::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
+        other => (other.clone(), Value::None),
+    }
 }

@@ -244,7 +244,13 @@ impl Vm {
             Value::Wrapper(w) => match w.0 {
                 WrapKind::Static => w.1.clone(),
                 WrapKind::ClassMethod => Value::Method(Arc::new((cls.clone(), w.1.clone()))),
-                WrapKind::Property => return self.call(&w.1, vec![this.clone()], Vec::new()),
+                WrapKind::Property => {
+                    let (fget, _) = crate::builtins::property_parts(&w.1);
+                    if matches!(fget, Value::None) {
+                        return Err(err("AttributeError", "property has no getter"));
+                    }
+                    return self.call(&fget, vec![this.clone()], Vec::new());
+                }
             },
             other => other,
         })
@@ -259,6 +265,11 @@ impl Vm {
             Value::Instance(i) => {
                 if let Some(Value::Wrapper(w)) = i.class.lookup(name) {
                     if w.0 == WrapKind::Property {
+                        let (_, fset) = crate::builtins::property_parts(&w.1);
+                        if !matches!(fset, Value::None) {
+                            self.call(&fset, vec![obj.clone(), v], Vec::new())?;
+                            return Ok(());
+                        }
                         return Err(err(
                             "AttributeError",
                             &format!(

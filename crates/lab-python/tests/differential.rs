@@ -189,14 +189,17 @@ fn read_sleep_write_loses_updates() {
     let src = "
 import threading, time
 counter = 0
+go = threading.Event()
 def work():
     global counter
-    for _ in range(100):
+    go.wait()
+    for _ in range(500):
         v = counter
         time.sleep(0)
         counter = v + 1
 ts = [threading.Thread(target=work) for _ in range(4)]
 for t in ts: t.start()
+go.set()
 for t in ts: t.join()
 print(counter)
 ";
@@ -205,7 +208,9 @@ print(counter)
         .trim()
         .parse()
         .expect("a number");
-    assert!((100..400).contains(&n), "{n}");
+    // Every thread starts its loop at once (the event), so the read-sleep-write windows
+    // overlap and updates are lost (CPython typically ends near 500 of 2000).
+    assert!((1..2000).contains(&n), "{n}");
 }
 
 #[test]

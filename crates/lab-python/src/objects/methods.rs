@@ -86,6 +86,7 @@ pub fn has_method(v: &Value, name: &str) -> bool {
         Value::Float(_) => FLOAT,
         Value::Generator(_) => GEN,
         Value::Iter(_) => &["__next__"],
+        Value::Wrapper(w) if w.0 == super::WrapKind::Property => &["setter", "getter"],
         _ => &[],
     };
     table.contains(&name)
@@ -531,6 +532,15 @@ pub fn call_method(
             Ok(Value::Int(b.bits() as i64))
         }
         Value::Float(f) if name == "is_integer" => Ok(Value::Bool(f.fract() == 0.0)),
+        Value::Wrapper(w) if w.0 == super::WrapKind::Property => {
+            let (fget, fset) = crate::builtins::property_parts(&w.1);
+            let f = arg(&a, 0, name)?.clone();
+            match name {
+                "setter" => Ok(crate::builtins::property(fget, f)),
+                "getter" => Ok(crate::builtins::property(f, fset)),
+                _ => Err(no_method(obj, name)),
+            }
+        }
         Value::Generator(g) => match name {
             "send" => match vm.resume(g, a.first().cloned().unwrap_or(Value::None))? {
                 Some(v) => Ok(v),
