@@ -186,6 +186,7 @@ impl Vm {
     /// The uncaught exception.
     pub fn run_module(&mut self, code: Arc<Code>, globals: Arc<Dict>) -> PyResult<Value> {
         let func = Arc::new(Function {
+            global_cache: Function::new_cache(&code),
             code,
             globals,
             defaults: Vec::new(),
@@ -546,12 +547,62 @@ impl Vm {
         f.func.code.names[i as usize].clone()
     }
 
+    /// Store a global, through the same position cache as `load_global`.
+    fn store_global(&self, f: &Frame, i: usize, v: Value) {
+        let name = &f.func.code.names[i];
+        let globals = &f.func.globals;
+        let slot = &f.func.global_cache[i];
+        let cached = slot.load(Ordering::Relaxed);
+        let v = if cached != 0 && cached & (1 << 63) == 0 {
+            match globals.replace_at_str((cached & 0xffff_ffff) as usize - 1, name, v) {
+                Ok(()) => return,
+                Err(v) => v,
+            }
+        } else {
+            v
+        };
+        globals.set(Key::Str(name.clone()), Value::Str(name.clone()), v);
+        if let Some((index, _)) = globals.find_str(name) {
+            slot.store(index as u64 + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// Look up a global, then a builtin. Each function caches where it found each name:
+    /// a global's position in the module dict (checked by name on use), or a builtin's
+    /// position together with the module dict's key version (the name is still not a global
+    /// while that version is unchanged).
     fn load_global(&self, f: &Frame, i: u32) -> PyResult<Value> {
-        let name = &f.func.code.names[i as usize];
-        if let Some(v) = f.func.globals.get_str(name) {
+        const BUILTIN: u64 = 1 << 63;
+        const VERSION_BITS: u64 = 0x3fff_ffff;
+        let i = i as usize;
+        let name = &f.func.code.names[i];
+        let globals = &f.func.globals;
+        let slot = &f.func.global_cache[i];
+        let cached = slot.load(Ordering::Relaxed);
+        if cached != 0 {
+            let index = (cached & 0xffff_ffff) as usize - 1;
+            if cached & BUILTIN == 0 {
+                if let Some(v) = globals.get_at_str(index, name) {
+                    return Ok(v);
+                }
+            } else if (cached >> 32) & VERSION_BITS == globals.keys_version() & VERSION_BITS {
+                if let Some(v) = self.rt.builtins.get_at_str(index, name) {
+                    return Ok(v);
+                }
+            }
+        }
+        // Read the version before looking: a global added meanwhile changes it, so the
+        // builtin entry cached below can never hide that global.
+        let version = globals.keys_version() & VERSION_BITS;
+        if let Some((index, v)) = globals.find_str(name) {
+            slot.store(index as u64 + 1, Ordering::Relaxed);
             return Ok(v);
         }
-        if let Some(v) = self.rt.builtins.get_str(name) {
+        if let Some((index, v)) = self.rt.builtins.find_str(name) {
+            slot.store(
+                BUILTIN | (version << 32) | (index as u64 + 1),
+                Ordering::Relaxed,
+            );
             return Ok(v);
         }
         Err(err("NameError", &format!("name '{name}' is not defined")))
@@ -616,12 +667,7 @@ impl Vm {
                 }
                 Op::StoreGlobal(i) => {
                     let v = Self::pop(f);
-                    let name = &code.names[i as usize];
-                    if let Err(v) = replace_or_give_back(&f.func.globals, name, v) {
-                        f.func
-                            .globals
-                            .set(Key::Str(name.clone()), Value::Str(name.clone()), v);
-                    }
+                    self.store_global(f, i as usize, v);
                 }
                 Op::LoadAttr(i) => {
                     let o = Self::pop(f);
@@ -1116,6 +1162,7 @@ impl Vm {
                     Vec::new()
                 };
                 f.stack.push(Value::Function(Arc::new(Function {
+                    global_cache: Function::new_cache(fcode),
                     code: fcode.clone(),
                     globals: f.func.globals.clone(),
                     defaults,
@@ -1499,18 +1546,6 @@ impl Vm {
         } else {
             format!("{name}: {msg}\n")
         }
-    }
-}
-
-/// Replace an existing global without building a key; hand the value back if it is new.
-fn replace_or_give_back(d: &Dict, name: &str, v: Value) -> Result<(), Value> {
-    let mut m = lock(&d.map);
-    match m.get_mut(&crate::objects::dict::StrKey(name)) {
-        Some(e) => {
-            e.1 = v;
-            Ok(())
-        }
-        None => Err(v),
     }
 }
 

@@ -4,6 +4,7 @@ use super::{Value, lock};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A hashable value reduced to what decides equality, so that `1`, `1.0` and `True` are
@@ -189,6 +190,9 @@ pub type Map<V> = IndexMap<Key, V, FxBuild>;
 pub struct Dict {
     /// The entries.
     pub map: Mutex<Map<(Value, Value)>>,
+    /// Changes whenever a key is added or removed (not when a value is replaced): a cached
+    /// "this name is not a global" stays valid while it is unchanged.
+    keys_version: AtomicU64,
 }
 
 impl Dict {
@@ -196,6 +200,7 @@ impl Dict {
     pub fn new() -> Dict {
         Dict {
             map: Mutex::new(Map::default()),
+            keys_version: AtomicU64::new(0),
         }
     }
 
@@ -227,8 +232,50 @@ impl Dict {
             Some(e) => e.1 = v,
             None => {
                 m.insert(k, (kv, v));
+                self.keys_changed();
             }
         }
+    }
+
+    /// Record that keys were added or removed (callers that edit `map` directly).
+    pub fn keys_changed(&self) {
+        self.keys_version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The keys' version (see the field).
+    pub fn keys_version(&self) -> u64 {
+        self.keys_version.load(Ordering::Relaxed)
+    }
+
+    /// The value at position `index` if its key is the string `name` (a cache check).
+    pub fn get_at_str(&self, index: usize, name: &Arc<str>) -> Option<Value> {
+        let m = lock(&self.map);
+        match m.get_index(index) {
+            Some((Key::Str(k), (_, v))) if Arc::ptr_eq(k, name) || **k == **name => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Replace the value at `index` if its key is the string `name`; else hand `v` back.
+    ///
+    /// # Errors
+    /// The value, when the position holds another key.
+    pub fn replace_at_str(&self, index: usize, name: &Arc<str>, v: Value) -> Result<(), Value> {
+        let mut m = lock(&self.map);
+        match m.get_index_mut(index) {
+            Some((Key::Str(k), (_, slot))) if Arc::ptr_eq(k, name) || **k == **name => {
+                *slot = v;
+                Ok(())
+            }
+            _ => Err(v),
+        }
+    }
+
+    /// The position and value of a string key.
+    pub fn find_str(&self, name: &str) -> Option<(usize, Value)> {
+        lock(&self.map)
+            .get_full(&StrKey(name))
+            .map(|(i, _, (_, v))| (i, v.clone()))
     }
 
     /// Set a string key.
@@ -239,7 +286,11 @@ impl Dict {
 
     /// Remove a key, keeping the order of the others.
     pub fn remove(&self, k: &Key) -> Option<Value> {
-        lock(&self.map).shift_remove(k).map(|(_, v)| v)
+        let r = lock(&self.map).shift_remove(k).map(|(_, v)| v);
+        if r.is_some() {
+            self.keys_changed();
+        }
+        r
     }
 
     /// Number of entries.

@@ -408,6 +408,7 @@ pub fn call_method(
             }
             "popitem" => {
                 let last = lock(&d.map).pop();
+                d.keys_changed();
                 match last {
                     Some((_, (k, v))) => Ok(Value::tuple(vec![k, v])),
                     None => Err(err("KeyError", "'popitem(): dictionary is empty'")),
@@ -417,8 +418,13 @@ pub fn call_method(
                 let kv = arg(&a, 0, "setdefault")?;
                 let key = vm.key(kv)?;
                 let dflt = a.get(1).cloned().unwrap_or(Value::None);
-                let mut m = lock(&d.map);
-                Ok(m.entry(key).or_insert((kv.clone(), dflt)).1.clone())
+                let r = lock(&d.map)
+                    .entry(key)
+                    .or_insert((kv.clone(), dflt))
+                    .1
+                    .clone();
+                d.keys_changed();
+                Ok(r)
             }
             "update" => {
                 if let Some(src) = a.first() {
@@ -436,6 +442,7 @@ pub fn call_method(
             }
             "clear" => {
                 lock(&d.map).clear();
+                d.keys_changed();
                 Ok(Value::None)
             }
             _ => Err(no_method(obj, name)),

@@ -276,6 +276,19 @@ pub struct Function {
     pub closure: Vec<Arc<Cell>>,
     /// The class whose body defined the function (for `super()`).
     pub owner: Mutex<Weak<Class>>,
+    /// Where each global name was last found (see `Vm::load_global`). Relaxed atomics: a
+    /// stale entry is detected and costs only a slow lookup.
+    pub global_cache: Box<[std::sync::atomic::AtomicU64]>,
+}
+
+impl Function {
+    /// An empty global-name cache for a code object.
+    pub fn new_cache(code: &Code) -> Box<[std::sync::atomic::AtomicU64]> {
+        code.names
+            .iter()
+            .map(|_| std::sync::atomic::AtomicU64::new(0))
+            .collect()
+    }
 }
 
 /// The signature of a function written in Rust.
