@@ -10,6 +10,11 @@ use crate::vm::{Kwargs, PyResult, Vm, err};
 use std::cmp::Ordering;
 use std::sync::{Arc, Mutex};
 
+/// The most items a list, tuple or string may get from one operation: beyond it the program
+/// gets MemoryError instead of the host aborting on a failed allocation (2**26 values of 24
+/// bytes is 1.5 GiB).
+const MAX_ITEMS: usize = 1 << 26;
+
 fn norm_index(i: i64, len: usize) -> Option<usize> {
     let len = len as i64;
     let j = if i < 0 { i + len } else { i };
@@ -421,7 +426,7 @@ impl Vm {
                     Value::Tuple(t) => t.len(),
                     _ => 0,
                 };
-                if len.saturating_mul(n) > 1 << 31 {
+                if len.saturating_mul(n) > MAX_ITEMS {
                     return Err(err("MemoryError", ""));
                 }
                 return Ok(match seq {
@@ -1177,7 +1182,7 @@ impl Vm {
                 let mut out = Vec::new();
                 while let Some(x) = self.next(&it)? {
                     out.push(x);
-                    if out.len() > 1 << 28 {
+                    if out.len() > MAX_ITEMS {
                         return Err(err("MemoryError", ""));
                     }
                 }
