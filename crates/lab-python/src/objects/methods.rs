@@ -813,10 +813,19 @@ fn str_format(vm: &mut Vm, s: &str, a: &[Value], k: &Kwargs) -> PyResult<Value> 
                 out.push('}');
             }
             '{' => {
+                // The field runs to the matching brace: a spec may nest fields (`{:>{w}}`).
                 let mut field = String::new();
+                let mut depth = 1;
                 for n in chars.by_ref() {
-                    if n == '}' {
-                        break;
+                    match n {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
                     }
                     field.push(n);
                 }
@@ -825,42 +834,64 @@ fn str_format(vm: &mut Vm, s: &str, a: &[Value], k: &Kwargs) -> PyResult<Value> 
                     Some((h, c)) => (h, Some(c)),
                     None => (head, None),
                 };
-                let (base, attr) = match head.split_once('.') {
-                    Some((b, at)) => (b, Some(at)),
-                    None => (head, None),
-                };
-                let mut v = if base.is_empty() {
-                    auto += 1;
-                    a.get(auto - 1).cloned().ok_or_else(|| {
-                        err(
-                            "IndexError",
-                            "Replacement index out of range for positional args tuple",
-                        )
-                    })?
-                } else if let Ok(i) = base.parse::<usize>() {
-                    a.get(i).cloned().ok_or_else(|| {
-                        err(
-                            "IndexError",
-                            "Replacement index out of range for positional args tuple",
-                        )
-                    })?
-                } else {
-                    kw(k, base)
-                        .cloned()
-                        .ok_or_else(|| err("KeyError", &format!("'{base}'")))?
-                };
-                if let Some(at) = attr {
-                    v = vm.get_attr(&v, at)?;
-                }
+                let v = format_field(vm, head, a, k, &mut auto)?;
                 let v = match conv {
                     Some("r") => Value::str(&vm.repr(&v)?),
                     Some("s") => Value::str(&vm.to_str(&v)?),
                     _ => v,
                 };
-                out.push_str(&vm.format(&v, spec)?);
+                // Nested fields in the spec are replaced by their values first.
+                let mut spec_text = String::new();
+                let mut rest = spec;
+                while let Some(open) = rest.find('{') {
+                    spec_text.push_str(&rest[..open]);
+                    let close = rest[open..]
+                        .find('}')
+                        .map(|c| c + open)
+                        .unwrap_or(rest.len());
+                    let inner = format_field(vm, &rest[open + 1..close], a, k, &mut auto)?;
+                    spec_text.push_str(&vm.to_str(&inner)?);
+                    rest = rest.get(close + 1..).unwrap_or("");
+                }
+                spec_text.push_str(rest);
+                out.push_str(&vm.format(&v, &spec_text)?);
             }
             other => out.push(other),
         }
     }
     Ok(Value::str(&out))
+}
+
+/// The value a `str.format` field names: `{}` (next positional), `{0}`, `{name}`, `{x.attr}`.
+fn format_field(
+    vm: &mut Vm,
+    head: &str,
+    a: &[Value],
+    k: &Kwargs,
+    auto: &mut usize,
+) -> PyResult<Value> {
+    let (base, attr) = match head.split_once('.') {
+        Some((b, at)) => (b, Some(at)),
+        None => (head, None),
+    };
+    let out_of_range = || {
+        err(
+            "IndexError",
+            "Replacement index out of range for positional args tuple",
+        )
+    };
+    let v = if base.is_empty() {
+        *auto += 1;
+        a.get(*auto - 1).cloned().ok_or_else(out_of_range)?
+    } else if let Ok(i) = base.parse::<usize>() {
+        a.get(i).cloned().ok_or_else(out_of_range)?
+    } else {
+        kw(k, base)
+            .cloned()
+            .ok_or_else(|| err("KeyError", &format!("'{base}'")))?
+    };
+    match attr {
+        Some(at) => vm.get_attr(&v, at),
+        None => Ok(v),
+    }
 }
