@@ -41,6 +41,8 @@ pub const THREAD_STACK: usize = 256 << 20;
 pub struct StdHost {
     start: Instant,
     out: Mutex<std::io::BufWriter<std::io::Stdout>>,
+    /// Flush every line on a terminal (as CPython does), buffer when piped.
+    line_buffered: bool,
 }
 
 impl StdHost {
@@ -52,6 +54,7 @@ impl StdHost {
                 1 << 16,
                 std::io::stdout(),
             )),
+            line_buffered: std::io::IsTerminal::is_terminal(&std::io::stdout()),
         }
     }
 }
@@ -94,6 +97,9 @@ impl Host for StdHost {
         let mut out = crate::objects::lock(&self.out);
         // A closed pipe is not the program's error: drop the output.
         let _ = out.write_all(s.as_bytes());
+        if self.line_buffered && s.contains('\n') {
+            let _ = out.flush();
+        }
     }
 
     fn stderr(&self, s: &str) {
