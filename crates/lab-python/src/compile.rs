@@ -8,17 +8,23 @@ use ruff_text_size::Ranged;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A compile error: a construct outside the lab's subset, with its line.
+/// A compile error: a construct outside the lab's subset, or a syntax error that only
+/// compiling finds (`'return' outside function`), with its line.
 #[derive(Debug)]
 pub struct CompileError {
-    /// The construct, as the message names it.
+    /// The construct, as the message names it (or the whole message of a syntax error).
     pub construct: String,
     /// The 1-based line.
     pub line: u32,
+    /// A syntax error (CPython rejects it too), not a limit of the lab's Python.
+    pub syntax: bool,
 }
 
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.syntax {
+            return write!(f, "{}", self.construct);
+        }
         write!(
             f,
             "the lab's Python does not support {} (line {})",
@@ -78,11 +84,17 @@ pub fn compile_module(body: &[Stmt], source: &str, filename: &str) -> CResult<Ar
         Ok(i) => i as u32 + 1,
         Err(i) => i as u32,
     };
-    let table =
-        SymTable::build(body).map_err(|Unsupported { construct, offset }| CompileError {
+    let table = SymTable::build(body).map_err(
+        |Unsupported {
+             construct,
+             offset,
+             syntax,
+         }| CompileError {
             construct,
             line: to_line(offset, &line_starts),
-        })?;
+            syntax,
+        },
+    )?;
     let mut c = Compiler {
         table,
         units: Vec::new(),
@@ -143,6 +155,15 @@ impl<'a> Compiler<'a> {
         Err(CompileError {
             construct: what.to_string(),
             line: self.line_of(node.start().to_u32()),
+            syntax: false,
+        })
+    }
+
+    fn syntax_error<T>(&self, msg: &str, node: &impl Ranged) -> CResult<T> {
+        Err(CompileError {
+            construct: msg.to_string(),
+            line: self.line_of(node.start().to_u32()),
+            syntax: true,
         })
     }
 
@@ -460,7 +481,7 @@ impl<'a> Compiler<'a> {
             Stmt::Continue(_) => self.jump_out(false, s)?,
             Stmt::Return(r) => {
                 if self.unit().code.kind != CodeKind::Function {
-                    return self.unsupported("`return` outside a function", s);
+                    return self.syntax_error("'return' outside function", s);
                 }
                 match &r.value {
                     Some(v) => self.expr(v)?,
@@ -575,11 +596,11 @@ impl<'a> Compiler<'a> {
             .iter()
             .rposition(|b| matches!(b, FBlock::Loop { .. }))
         else {
-            return self.unsupported(
+            return self.syntax_error(
                 if is_break {
-                    "`break` outside a loop"
+                    "'break' outside loop"
                 } else {
-                    "`continue` outside a loop"
+                    "'continue' not properly in loop"
                 },
                 s,
             );
@@ -813,6 +834,7 @@ impl<'a> Compiler<'a> {
                         return Err(CompileError {
                             construct: format!("closure over `{f}`"),
                             line: code.firstline,
+                            syntax: false,
                         });
                     }
                 }

@@ -56,9 +56,14 @@ impl SourceError {
                 )
             }
             SourceError::Unsupported(e, text) => format!(
-                "  File \"{filename}\", line {}\n    {}\nNotImplementedError: {e}\n",
+                "  File \"{filename}\", line {}\n    {}\n{}: {e}\n",
                 e.line,
-                text.trim()
+                text.trim(),
+                if e.syntax {
+                    "SyntaxError"
+                } else {
+                    "NotImplementedError"
+                }
             ),
         }
     }

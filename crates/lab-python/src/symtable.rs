@@ -36,6 +36,8 @@ pub(crate) struct Scope {
     used: IndexSet<String>,
     globals: HashSet<String>,
     nonlocals: HashSet<String>,
+    /// Where each `nonlocal` declaration is, for its error.
+    nonlocal_at: HashMap<String, u32>,
     pub(crate) generator: bool,
     pub(crate) cells: IndexSet<String>,
     pub(crate) frees: IndexSet<String>,
@@ -53,6 +55,7 @@ impl Scope {
             used: IndexSet::new(),
             globals: HashSet::new(),
             nonlocals: HashSet::new(),
+            nonlocal_at: HashMap::new(),
             generator: false,
             cells: IndexSet::new(),
             frees: IndexSet::new(),
@@ -92,11 +95,13 @@ impl Scope {
     }
 }
 
-/// A construct the compiler refuses, with the line it is on.
+/// A construct the compiler refuses (or a syntax error found by scope analysis), with the
+/// offset it is at.
 #[derive(Debug)]
 pub(crate) struct Unsupported {
     pub(crate) construct: String,
     pub(crate) offset: u32,
+    pub(crate) syntax: bool,
 }
 
 /// All scopes of a module, found by the address of their AST node.
@@ -124,7 +129,7 @@ impl SymTable {
             return Err(e);
         }
         let mut table = b.table;
-        table.resolve();
+        table.resolve()?;
         Ok(table)
     }
 
@@ -133,7 +138,7 @@ impl SymTable {
         self.by_node[&(node as *const T as usize)]
     }
 
-    fn resolve(&mut self) {
+    fn resolve(&mut self) -> Result<(), Unsupported> {
         for id in 0..self.scopes.len() {
             let s = &self.scopes[id];
             let mut wanted: Vec<String> = s.used.iter().cloned().collect();
@@ -172,10 +177,21 @@ impl SymTable {
                     }
                     cur = ps.parent;
                 }
-                if let Some(o) = owner {
-                    self.scopes[o].cells.insert(name.clone());
-                    for c in chain {
-                        self.scopes[c].frees.insert(name.clone());
+                match owner {
+                    Some(o) => {
+                        self.scopes[o].cells.insert(name.clone());
+                        for c in chain {
+                            self.scopes[c].frees.insert(name.clone());
+                        }
+                    }
+                    None => {
+                        if let Some(at) = self.scopes[id].nonlocal_at.get(&name) {
+                            return Err(Unsupported {
+                                construct: format!("no binding for nonlocal '{name}' found"),
+                                offset: *at,
+                                syntax: true,
+                            });
+                        }
                     }
                 }
             }
@@ -195,6 +211,7 @@ impl SymTable {
             }
             s.varnames = vars;
         }
+        Ok(())
     }
 }
 
@@ -223,6 +240,7 @@ impl Builder {
             self.error = Some(Unsupported {
                 construct: construct.to_string(),
                 offset,
+                syntax: false,
             });
         }
     }
@@ -325,8 +343,10 @@ impl<'a> Visitor<'a> for Builder {
                 }
             }
             Stmt::Nonlocal(n) => {
+                let at = n.range.start().to_u32();
                 for name in &n.names {
                     self.scope().nonlocals.insert(name.to_string());
+                    self.scope().nonlocal_at.insert(name.to_string(), at);
                 }
             }
             Stmt::Import(i) => {

@@ -411,3 +411,19 @@ print(len(items), len(table), len(seen))
     // Each thread appends 2000 and pops 667.
     assert_eq!(out.trim(), format!("{} 32000 32000", 16 * (2000 - 667)));
 }
+
+#[test]
+fn errors_found_while_compiling_are_syntax_errors() {
+    for (src, want) in [
+        ("return 5\n", "SyntaxError: 'return' outside function"),
+        ("x = 1\nbreak\n", "SyntaxError: 'break' outside loop"),
+        (
+            "def f():\n    nonlocal q\n    q = 1\n",
+            "SyntaxError: no binding for nonlocal 'q' found",
+        ),
+    ] {
+        let out = run_source(src, &[]);
+        assert_eq!(out.status.code(), Some(1), "{src}");
+        assert_eq!(last_line(&out.stderr), want, "{src}");
+    }
+}
