@@ -553,13 +553,16 @@ impl<'a> Compiler<'a> {
                     self.emit(Op::Import(idx));
                     match &a.asname {
                         Some(n) => self.store_name(n),
-                        None => {
-                            if a.name.contains('.') {
-                                return self
-                                    .unsupported("`import` of a dotted name without `as`", s);
+                        None => match a.name.split_once('.') {
+                            // `import a.b` loads a.b and binds `a` (which then has `b`).
+                            Some((top, _)) => {
+                                self.emit(Op::Pop);
+                                let t = self.name_index(top);
+                                self.emit(Op::Import(t));
+                                self.store_name(top);
                             }
-                            self.store_name(&a.name)
-                        }
+                            None => self.store_name(&a.name),
+                        },
                     }
                 }
             }

@@ -19,6 +19,7 @@ pub(crate) fn add(d: &Dict, name: &'static str, f: BuiltinFn) {
 
 /// Modules written in Python, on top of the native ones.
 const PY_MODULES: &[(&str, &str)] = &[
+    ("concurrent", "# The `concurrent` package.\n"),
     ("threading", include_str!("threading.py")),
     ("queue", include_str!("queue.py")),
     ("concurrent.futures", include_str!("futures.py")),
@@ -32,6 +33,19 @@ pub fn import(vm: &mut Vm, name: &str) -> PyResult<Value> {
     if let Some(m) = lock(&vm.rt.modules).get(name) {
         return Ok(m.clone());
     }
+    // A submodule: import its package first, and make it an attribute of the package.
+    if let Some((parent, child)) = name.rsplit_once('.') {
+        let package = import(vm, parent)?;
+        let module = import_one(vm, name)?;
+        if let Value::Module(p) = &package {
+            p.dict.set_str(child, module.clone());
+        }
+        return Ok(module);
+    }
+    import_one(vm, name)
+}
+
+fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
     let dict = Arc::new(Dict::new());
     dict.set_str("__name__", Value::str(name));
     let native = match name {
