@@ -24,6 +24,9 @@ class Queue:
     def _take(self):
         return self._items.pop(0)
 
+    def _put(self, item):
+        self._items.append(item)
+
     def qsize(self):
         return len(self._items)
 
@@ -49,7 +52,7 @@ class Queue:
                         if left <= 0:
                             raise Full
                         self.not_full.wait(left)
-            self._items.append(item)
+            self._put(item)
             self.unfinished_tasks += 1
             self.not_empty.notify()
 
@@ -96,6 +99,15 @@ class Queue:
 class LifoQueue(Queue):
     def _take(self):
         return self._items.pop()
+
+
+class PriorityQueue(Queue):
+    def _put(self, item):
+        # Keep the items sorted; equal items keep their arrival order.
+        i = len(self._items)
+        while i > 0 and item < self._items[i - 1]:
+            i -= 1
+        self._items.insert(i, item)
 
 
 class SimpleQueue(Queue):
