@@ -56,7 +56,7 @@ pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts:
     globals.set_str("__file__", Value::str(filename));
     // A bug in the interpreter is reported as an error, never as a crash of the host.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        vm.run_module(code, globals)
+        vm.run_module(code, globals.clone())
     }));
     let mut status = match result {
         Ok(Ok(_)) => 0,
@@ -76,9 +76,27 @@ pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts:
             status = report(&mut vm, &e);
         }
     }
+    teardown(&rt, &globals);
     rt.gil.release();
     host.flush();
     status
+}
+
+/// Empty the namespaces at the end of a run. Functions point at their module's globals and
+/// the globals at the functions, so without this a run's objects would outlive it (reference
+/// counting cannot free cycles); a host that runs many programs needs them freed. Daemon
+/// threads still running would see their globals vanish: then nothing is cleared.
+fn teardown(rt: &Runtime, main: &Arc<Dict>) {
+    if rt.threads.load(std::sync::atomic::Ordering::Acquire) != 0 {
+        return;
+    }
+    let modules: Vec<Value> = lock(&rt.modules).drain().map(|(_, m)| m).collect();
+    for m in &modules {
+        if let Value::Module(m) = m {
+            lock(&m.dict.map).clear();
+        }
+    }
+    lock(&main.map).clear();
 }
 
 /// The message of a caught panic.
