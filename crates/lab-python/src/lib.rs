@@ -38,6 +38,10 @@ pub struct Options {
 
 /// Run a program to its end on `host`; returns the process exit status (0, or 1 after an
 /// uncaught exception, which is printed on stderr as CPython prints it).
+///
+/// Python calls nest on the calling thread's stack: call this from a thread with a stack of
+/// [`host::THREAD_STACK`] bytes (as `labpy` does) so that the recursion limit, not the
+/// stack, ends deep recursion. Threads the program starts get that stack from the host.
 pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts: &Options) -> i32 {
     let code = match parse::compile_source(source, filename) {
         Ok(c) => c,
