@@ -33,11 +33,17 @@ class Thread:
             raise RuntimeError("threads can only be started once")
         self._started = True
         self._done.acquire()
-        _thread.start_new_thread(self._bootstrap, ())
+        # As in CPython, start() returns once the thread runs: its ident is known and it
+        # counts in active_count().
+        self._running = _thread.allocate_lock()
+        self._running.acquire()
+        self.ident = _thread.start_new_thread(self._bootstrap, ())
+        self.native_id = self.ident
+        self._running.acquire()
 
     def _bootstrap(self):
-        self.ident = _thread.get_ident()
-        _threads[self.ident] = self
+        _threads[_thread.get_ident()] = self
+        self._running.release()
         try:
             self.run()
         except SystemExit:
