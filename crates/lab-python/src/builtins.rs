@@ -529,7 +529,7 @@ fn round(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
             let r = f.round_ties_even();
             Ok(match r.to_i64() {
                 Some(i) => Value::Int(i),
-                None => from_big(num_bigint::BigInt::from(r as i128)),
+                None => from_big(exact_int(r)),
             })
         }
         (Value::Float(f), Some(n)) => {
@@ -594,7 +594,7 @@ pub fn construct(
                 let t = f.trunc();
                 match t.to_i64() {
                     Some(i) => Value::Int(i),
-                    None => from_big(num_bigint::BigInt::from(t as i128)),
+                    None => from_big(exact_int(t)),
                 }
             }
             Some(v @ (Value::Int(_) | Value::BigInt(_) | Value::Bool(_))) => {
@@ -753,7 +753,7 @@ pub fn construct_int_from_float(x: f64) -> PyResult<Value> {
     }
     Ok(match x.to_i64() {
         Some(i) => Value::Int(i),
-        None => from_big(num_bigint::BigInt::from(x as i128)),
+        None => from_big(exact_int(x)),
     })
 }
 
@@ -857,4 +857,9 @@ pub fn property_parts(w: &Value) -> (Value, Value) {
         Value::Tuple(t) if t.len() == 2 => (t[0].clone(), t[1].clone()),
         other => (other.clone(), Value::None),
     }
+}
+
+/// The exact integer value of an integral, finite float.
+fn exact_int(x: f64) -> num_bigint::BigInt {
+    num_traits::FromPrimitive::from_f64(x).unwrap_or_default()
 }
