@@ -17,7 +17,7 @@ const MAX_ITEMS: usize = 1 << 26;
 
 fn norm_index(i: i64, len: usize) -> Option<usize> {
     let len = len as i64;
-    let j = if i < 0 { i + len } else { i };
+    let j = if i < 0 { i.saturating_add(len) } else { i };
     (0..len).contains(&j).then_some(j as usize)
 }
 
@@ -882,9 +882,21 @@ impl Vm {
                     .map(|j| Value::str(&chars[j].to_string()))
                     .ok_or_else(|| err("IndexError", "string index out of range"))
             }
-            (Value::Range(r), Value::Int(i)) => norm_index(*i, r.len() as usize)
-                .map(|j| Value::Int(r.start + j as i64 * r.step))
-                .ok_or_else(|| err("IndexError", "range object index out of range")),
+            (Value::Range(r), Value::Int(i)) => {
+                // In i128: a range may hold more than i64::MAX values.
+                let (start, stop, step) = (r.start as i128, r.stop as i128, r.step as i128);
+                let len = if (step > 0 && start < stop) || (step < 0 && start > stop) {
+                    ((stop - start).abs() - 1) / step.abs() + 1
+                } else {
+                    0
+                };
+                let j = if *i < 0 { *i as i128 + len } else { *i as i128 };
+                if (0..len).contains(&j) {
+                    Ok(Value::Int((start + j * step) as i64))
+                } else {
+                    Err(err("IndexError", "range object index out of range"))
+                }
+            }
             (Value::List(l), Value::Slice(s)) => {
                 let items = l.snapshot();
                 let ix = slice_indices(self, s, items.len())?;

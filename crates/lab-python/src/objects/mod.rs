@@ -237,13 +237,16 @@ pub struct RangeObj {
 impl RangeObj {
     /// Number of values.
     pub fn len(&self) -> i64 {
-        if self.step > 0 && self.start < self.stop {
-            (self.stop - self.start - 1) / self.step + 1
-        } else if self.step < 0 && self.start > self.stop {
-            (self.start - self.stop - 1) / (-self.step) + 1
+        // In i128: the distance between two i64 bounds can exceed i64.
+        let (start, stop, step) = (self.start as i128, self.stop as i128, self.step as i128);
+        let n = if step > 0 && start < stop {
+            (stop - start - 1) / step + 1
+        } else if step < 0 && start > stop {
+            (start - stop - 1) / (-step) + 1
         } else {
             0
-        }
+        };
+        n.min(i64::MAX as i128) as i64
     }
 }
 
