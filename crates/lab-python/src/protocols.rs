@@ -40,9 +40,9 @@ pub(crate) fn slice_indices(vm: &mut Vm, s: &[Value; 3], len: usize) -> PyResult
             None => default,
             Some(x) if x < 0 => {
                 if step > 0 {
-                    clamp(x + len, 0, len)
+                    clamp(x.saturating_add(len), 0, len)
                 } else {
-                    clamp(x + len, -1, len - 1)
+                    clamp(x.saturating_add(len), -1, len - 1)
                 }
             }
             Some(x) => {

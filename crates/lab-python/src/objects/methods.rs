@@ -316,7 +316,9 @@ pub fn call_method(
                     return Err(err("IndexError", "pop from empty list"));
                 }
                 let n = items.len() as i64;
-                let i = i.map(|i| if i < 0 { i + n } else { i }).unwrap_or(n - 1);
+                let i = i
+                    .map(|i| if i < 0 { i.saturating_add(n) } else { i })
+                    .unwrap_or(n - 1);
                 if !(0..n).contains(&i) {
                     return Err(err("IndexError", "pop index out of range"));
                 }
@@ -327,7 +329,11 @@ pub fn call_method(
                 let v = arg(&a, 1, "insert")?.clone();
                 let mut items = lock(&l.items);
                 let n = items.len() as i64;
-                let i = if i < 0 { (i + n).max(0) } else { i.min(n) };
+                let i = if i < 0 {
+                    i.saturating_add(n).max(0)
+                } else {
+                    i.min(n)
+                };
                 items.insert(i as usize, v);
                 Ok(Value::None)
             }
