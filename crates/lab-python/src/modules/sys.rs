@@ -28,6 +28,14 @@ pub(super) fn init(d: &Dict) {
     add(d, "getrecursionlimit", |_, _, _| {
         Ok(Value::Int(crate::vm::RECURSION_LIMIT as i64))
     });
+    add(d, "getrefcount", |_, a, _| {
+        // The argument list holds one reference, as CPython's call does; inline values are
+        // reported with CPython's count for immortal objects.
+        let v = arg(&a, 0, "getrefcount")?;
+        Ok(Value::Int(
+            v.ref_count().map(|n| n as i64).unwrap_or(4294967295),
+        ))
+    });
     add(d, "exit", |_, a, _| {
         let code = a.first().cloned().unwrap_or(Value::None);
         Err(Box::new(crate::vm::PyErr {

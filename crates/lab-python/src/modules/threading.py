@@ -2,6 +2,7 @@
 import _thread
 
 get_ident = _thread.get_ident
+get_native_id = _thread.get_ident
 Lock = _thread.allocate_lock
 RLock = _thread.RLock
 local = _thread._local

@@ -27,6 +27,9 @@ pub(super) fn init(d: &Dict) {
     add(d, "monotonic", |vm, _, _| {
         Ok(Value::Float(vm.rt.host.monotonic()))
     });
+    add(d, "process_time", |vm, _, _| {
+        Ok(Value::Float(vm.rt.host.cpu_time()))
+    });
     add(d, "time", |vm, _, _| Ok(Value::Float(vm.rt.host.time())));
     add(d, "perf_counter_ns", |vm, _, _| {
         Ok(Value::Int((vm.rt.host.monotonic() * 1e9) as i64))

@@ -141,6 +141,26 @@ impl Value {
         }
     }
 
+    /// How many references the object has (`sys.getrefcount`); `None` for values stored
+    /// inline (small ints, floats, `None`, bools), which CPython makes immortal.
+    pub fn ref_count(&self) -> Option<usize> {
+        Some(match self {
+            Value::BigInt(a) => Arc::strong_count(a),
+            Value::Str(a) => Arc::strong_count(a),
+            Value::Tuple(a) => Arc::strong_count(a),
+            Value::List(a) => Arc::strong_count(a),
+            Value::Dict(a) => Arc::strong_count(a),
+            Value::Set(a) => Arc::strong_count(a),
+            Value::Range(a) => Arc::strong_count(a),
+            Value::Function(a) => Arc::strong_count(a),
+            Value::Class(a) => Arc::strong_count(a),
+            Value::Instance(a) => Arc::strong_count(a),
+            Value::Module(a) => Arc::strong_count(a),
+            Value::Generator(a) => Arc::strong_count(a),
+            _ => return None,
+        })
+    }
+
     /// `a is b`.
     pub fn is(&self, other: &Value) -> bool {
         match (self, other) {
