@@ -10,4 +10,4 @@ def crunch():
         total += i * i
 def wait():
     time.sleep(0.3)
-print("cpu-bound", share(crunch) > 0.5, "io-bound", share(wait) < 0.5, threading.get_native_id() > 0)
+print("cpu-bound", share(crunch) > 0.2, "io-bound", share(wait) < 0.5, threading.get_native_id() > 0)
