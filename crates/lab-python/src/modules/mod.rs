@@ -55,6 +55,7 @@ fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
         "random" => Some(random::init as fn(&Dict)),
         "_thread" => Some(thread::init as fn(&Dict)),
         "os" => Some(os::init as fn(&Dict)),
+        "sysconfig" => Some(sys::init_sysconfig as fn(&Dict)),
         _ => None,
     };
     let module = Value::Module(Arc::new(Module {

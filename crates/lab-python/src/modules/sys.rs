@@ -116,3 +116,13 @@ impl NativeObject for Stream {
         self
     }
 }
+
+/// `sysconfig`: only what tells a free-threaded build apart.
+pub(super) fn init_sysconfig(d: &Dict) {
+    add(d, "get_config_var", |vm, a, _| {
+        Ok(match arg(&a, 0, "get_config_var")? {
+            Value::Str(s) if &**s == "Py_GIL_DISABLED" => Value::Int(!vm.rt.gil.enabled() as i64),
+            _ => Value::None,
+        })
+    });
+}
