@@ -1,6 +1,6 @@
 import os
-
-print("logical CPUs on this machine:", os.cpu_count())
-# On Linux the process may be restricted to fewer of them:
+n = os.cpu_count()
+print("logical CPUs known:", n >= 1)
 if hasattr(os, "sched_getaffinity"):
-    print("CPUs this process may use:", len(os.sched_getaffinity(0)))
+    usable = os.sched_getaffinity(0)
+    print("usable CPUs within them:", 1 <= len(usable) <= n, all(isinstance(c, int) for c in usable))
