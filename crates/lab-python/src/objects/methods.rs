@@ -37,7 +37,10 @@ const STR: &[&str] = &[
     "capitalize",
     "splitlines",
     "partition",
-    "encode",
+    "casefold",
+    "swapcase",
+    "removeprefix",
+    "removesuffix",
 ];
 const LIST: &[&str] = &[
     "append", "extend", "pop", "insert", "remove", "index", "count", "sort", "reverse", "copy",
@@ -685,6 +688,27 @@ fn str_method(
             })
         }
         "upper" => Value::str(&s.to_uppercase()),
+        // Full case folding differs from lowercasing mainly for ß.
+        "casefold" => Value::str(&s.to_lowercase().replace('ß', "ss")),
+        "swapcase" => Value::str(
+            &s.chars()
+                .flat_map(|c| {
+                    if c.is_uppercase() {
+                        c.to_lowercase().collect::<Vec<_>>()
+                    } else {
+                        c.to_uppercase().collect::<Vec<_>>()
+                    }
+                })
+                .collect::<String>(),
+        ),
+        "removeprefix" => {
+            let p = sarg(0)?;
+            Value::str(s.strip_prefix(&*p).unwrap_or(s))
+        }
+        "removesuffix" => {
+            let p = sarg(0)?;
+            Value::str(s.strip_suffix(&*p).unwrap_or(s))
+        }
         "lower" => Value::str(&s.to_lowercase()),
         "title" | "capitalize" => {
             let mut out = String::new();
