@@ -427,3 +427,43 @@ fn errors_found_while_compiling_are_syntax_errors() {
         assert_eq!(last_line(&out.stderr), want, "{src}");
     }
 }
+
+/// Run with a deadline; `None` if it had to be killed.
+fn run_with_deadline(cmd: &mut Command, secs: u64) -> Option<std::process::ExitStatus> {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn labpy");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn corpus_finishes_free_threaded() {
+    // Without a GIL the threads really overlap: every program must still end (no hang, no
+    // crash) with the exit status it has under the GIL. The deadline is generous (a slow
+    // machine is not a failure); only a hang reaches it.
+    let mut failures = Vec::new();
+    for p in programs() {
+        let with_gil = run(Command::new(labpy()).arg(&p)).status.code();
+        match run_with_deadline(Command::new(labpy()).arg("--free-threaded").arg(&p), 120) {
+            Some(s) if s.code() == with_gil => {}
+            other => failures.push(format!(
+                "{}: {other:?} (with the GIL: {with_gil:?})",
+                p.display()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

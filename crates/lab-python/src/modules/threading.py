@@ -43,7 +43,10 @@ class Thread:
         self._running.acquire()
 
     def _bootstrap(self):
-        _threads[_thread.get_ident()] = self
+        # Free-threaded, this can run before start() has stored the ident: use our own.
+        ident = _thread.get_ident()
+        self.ident = ident
+        _threads[ident] = self
         self._running.release()
         try:
             self.run()
@@ -52,7 +55,7 @@ class Thread:
         except BaseException:
             _thread._stderr(f"Exception in thread {self.name}:\n" + _thread._format_exc())
         finally:
-            del _threads[self.ident]
+            _threads.pop(ident, None)
             self._done.release()
 
     def run(self):
