@@ -126,7 +126,8 @@ impl Gil {
         st.locked = false;
         let seen = st.switches;
         self.released.notify_one();
-        // Forced switching: do not take the lock straight back.
+        // Forced switching: do not take the lock straight back. The wait is bounded in case
+        // the thread that asked is no longer waiting (it cannot be woken otherwise).
         while st.switches == seen {
             let (g, res) = match self.taken.wait_timeout(st, Duration::from_millis(50)) {
                 Ok(r) => r,
