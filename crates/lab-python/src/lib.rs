@@ -1,0 +1,139 @@
+//! The lab's Python: a Python interpreter for teaching concurrency, whose threads are real
+//! threads under a real GIL (or none, free-threaded).
+//!
+//! Pipeline: [`parse`] (Ruff's parser) -> [`compile`] (AST to [`bytecode`]) -> [`vm`] (frames
+//! and the evaluation loop) over [`objects`], with [`builtins`] and [`modules`]. The machine
+//! is reached through [`host::Host`]; the [`gil`] decides which thread runs bytecode.
+
+// Style lints that would only reshape working code; correctness lints stay on.
+#![allow(
+    clippy::collapsible_if,
+    clippy::new_without_default,
+    clippy::len_without_is_empty,
+    clippy::only_used_in_recursion
+)]
+
+pub mod builtins;
+pub mod bytecode;
+pub mod compile;
+pub mod gil;
+pub mod host;
+pub mod modules;
+pub mod objects;
+pub mod parse;
+pub mod protocols;
+mod symtable;
+pub mod vm;
+
+use objects::{Dict, Value, lock};
+use std::sync::Arc;
+use vm::{Runtime, Vm};
+
+/// How to run a program.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Run without a GIL (like `python3.13t`).
+    pub free_threaded: bool,
+}
+
+/// Run a program to its end on `host`; returns the process exit status (0, or 1 after an
+/// uncaught exception, which is printed on stderr as CPython prints it).
+///
+/// Python calls nest on the calling thread's stack: call this from a thread with a stack of
+/// [`host::THREAD_STACK`] bytes (as `labpy` does) so that the recursion limit, not the
+/// stack, ends deep recursion. Threads the program starts get that stack from the host.
+pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts: &Options) -> i32 {
+    let code = match parse::compile_source(source, filename) {
+        Ok(c) => c,
+        Err(e) => {
+            host.stderr(&e.report(filename));
+            host.flush();
+            return 1;
+        }
+    };
+    let rt = Runtime::new(host.clone(), !opts.free_threaded);
+    lock(&rt.sources).insert(filename.to_string(), Arc::from(source));
+    let mut vm = Vm::new(rt.clone());
+    rt.gil.acquire(vm.ident);
+    let globals = Arc::new(Dict::new());
+    globals.set_str("__name__", Value::str("__main__"));
+    globals.set_str("__file__", Value::str(filename));
+    // A bug in the interpreter is reported as an error, never as a crash of the host.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        vm.run_module(code, globals.clone())
+    }));
+    let mut status = match result {
+        Ok(Ok(_)) => 0,
+        Ok(Err(e)) => report(&mut vm, &e),
+        Err(p) => {
+            host.stderr(&format!(
+                "SystemError: internal error of the lab's Python: {}\n",
+                panic_message(&p)
+            ));
+            1
+        }
+    };
+    // Wait for non-daemon threads, as the interpreter does at exit.
+    let threading = lock(&rt.modules).get("threading").cloned();
+    if let Some(t) = threading {
+        if let Err(e) = vm.call_method(&t, "_shutdown", Vec::new(), Vec::new()) {
+            status = report(&mut vm, &e);
+        }
+    }
+    teardown(&rt, &globals);
+    rt.gil.release();
+    host.flush();
+    status
+}
+
+/// Empty the namespaces at the end of a run. Functions point at their module's globals and
+/// the globals at the functions, so without this a run's objects would outlive it (reference
+/// counting cannot free cycles); a host that runs many programs needs them freed. Daemon
+/// threads still running would see their globals vanish: then nothing is cleared.
+fn teardown(rt: &Runtime, main: &Arc<Dict>) {
+    if rt.threads.load(std::sync::atomic::Ordering::Acquire) != 0 {
+        return;
+    }
+    let modules: Vec<Value> = lock(&rt.modules).drain().map(|(_, m)| m).collect();
+    for m in &modules {
+        if let Value::Module(m) = m {
+            lock(&m.dict.map).clear();
+        }
+    }
+    lock(&main.map).clear();
+}
+
+/// The message of a caught panic.
+pub fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown".to_string()
+    }
+}
+
+fn report(vm: &mut Vm, e: &vm::PyErr) -> i32 {
+    if e.is("SystemExit") {
+        let code = match &e.exc {
+            Value::Instance(i) => match lock(&i.dict).get("args") {
+                Some(Value::Tuple(t)) => t.first().cloned().unwrap_or(Value::None),
+                _ => Value::None,
+            },
+            _ => Value::None,
+        };
+        return match code {
+            Value::None => 0,
+            Value::Int(i) => i as i32,
+            other => {
+                let s = vm.to_str(&other).unwrap_or_default();
+                vm.rt.host.stderr(&format!("{s}\n"));
+                1
+            }
+        };
+    }
+    let tb = vm.format_traceback(e);
+    vm.rt.host.stderr(&tb);
+    1
+}

@@ -1,0 +1,261 @@
+//! `_thread`: real threads and locks. Blocking waits release the GIL.
+
+use super::add;
+use crate::builtins::{arg, kw};
+use crate::objects::{Dict, NativeObject, Value, lock};
+use crate::vm::{Kwargs, PyResult, Vm, err};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// A lock: a flag and a condition variable.
+pub(crate) struct LockObj {
+    /// Owner ident and recursion count (count is 0 when free; owner only used by RLock).
+    state: Mutex<(u64, u32)>,
+    cv: Condvar,
+    reentrant: bool,
+}
+
+impl LockObj {
+    fn new(reentrant: bool) -> LockObj {
+        LockObj {
+            state: Mutex::new((0, 0)),
+            cv: Condvar::new(),
+            reentrant,
+        }
+    }
+
+    fn try_take(&self, st: &mut (u64, u32), me: u64) -> bool {
+        if st.1 == 0 {
+            *st = (me, 1);
+            true
+        } else if self.reentrant && st.0 == me {
+            st.1 += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn acquire(&self, vm: &mut Vm, blocking: bool, timeout: f64) -> bool {
+        let me = vm.ident;
+        if self.try_take(&mut lock(&self.state), me) {
+            return true;
+        }
+        if !blocking {
+            return false;
+        }
+        let deadline = (timeout >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout));
+        vm.allow_threads(|| {
+            let mut st = lock(&self.state);
+            loop {
+                if self.try_take(&mut st, me) {
+                    return true;
+                }
+                match deadline {
+                    None => {
+                        st = match self.cv.wait(st) {
+                            Ok(g) => g,
+                            Err(p) => p.into_inner(),
+                        };
+                    }
+                    Some(d) => {
+                        let now = Instant::now();
+                        if now >= d {
+                            return false;
+                        }
+                        st = match self.cv.wait_timeout(st, d - now) {
+                            Ok(g) => g.0,
+                            Err(p) => p.into_inner().0,
+                        };
+                    }
+                }
+            }
+        })
+    }
+
+    fn release(&self, vm: &Vm) -> PyResult<()> {
+        let mut st = lock(&self.state);
+        if st.1 == 0 || (self.reentrant && st.0 != vm.ident) {
+            return Err(err(
+                "RuntimeError",
+                if self.reentrant {
+                    "cannot release un-acquired lock"
+                } else {
+                    "release unlocked lock"
+                },
+            ));
+        }
+        st.1 -= 1;
+        if st.1 == 0 {
+            st.0 = 0;
+            drop(st);
+            self.cv.notify_one();
+        }
+        Ok(())
+    }
+}
+
+impl NativeObject for LockObj {
+    fn type_name(&self) -> &'static str {
+        if self.reentrant { "RLock" } else { "lock" }
+    }
+
+    fn call_method(&self, vm: &mut Vm, name: &str, a: Vec<Value>, k: Kwargs) -> PyResult<Value> {
+        match name {
+            "acquire" | "__enter__" => {
+                let blocking = match a.first().or_else(|| kw(&k, "blocking")) {
+                    Some(v) => vm.truthy(v)?,
+                    None => true,
+                };
+                let timeout = match a.get(1).or_else(|| kw(&k, "timeout")) {
+                    Some(v) => crate::objects::int::to_f64(v)?.unwrap_or(-1.0),
+                    None => -1.0,
+                };
+                Ok(Value::Bool(self.acquire(vm, blocking, timeout)))
+            }
+            "release" | "__exit__" => {
+                self.release(vm)?;
+                Ok(Value::None)
+            }
+            "locked" => Ok(Value::Bool(lock(&self.state).1 > 0)),
+            "_is_owned" => {
+                let st = lock(&self.state);
+                Ok(Value::Bool(st.1 > 0 && st.0 == vm.ident))
+            }
+            "__repr__" => Ok(Value::str(&format!(
+                "<{} {} object>",
+                if lock(&self.state).1 > 0 {
+                    "locked"
+                } else {
+                    "unlocked"
+                },
+                self.type_name()
+            ))),
+            _ => Err(err(
+                "AttributeError",
+                &format!("'{}' object has no attribute '{name}'", self.type_name()),
+            )),
+        }
+    }
+
+    fn has_method(&self, name: &str) -> bool {
+        matches!(
+            name,
+            "acquire" | "release" | "locked" | "__enter__" | "__exit__" | "_is_owned"
+        )
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
+    let func = arg(&a, 0, "start_new_thread")?.clone();
+    let args = vm.to_vec(arg(&a, 1, "start_new_thread")?)?;
+    let rt = vm.rt.clone();
+    let mut child = Vm::new(rt.clone());
+    let ident = child.ident;
+    rt.threads.fetch_add(1, Ordering::AcqRel);
+    let body = Box::new(move || {
+        child.rt.gil.acquire(child.ident);
+        // A bug in the interpreter must not leave the GIL held forever: catch the panic.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            child.call(&func, args, Vec::new())
+        }));
+        match r {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                if !e.is("SystemExit") {
+                    let tb = child.format_traceback(&e);
+                    child
+                        .rt
+                        .host
+                        .stderr(&format!("Exception in thread {}:\n{tb}", child.ident));
+                }
+            }
+            Err(p) => child.rt.host.stderr(&format!(
+                "SystemError: internal error of the lab's Python: {}\n",
+                crate::panic_message(&p)
+            )),
+        }
+        child.rt.threads.fetch_sub(1, Ordering::AcqRel);
+        child.rt.gil.release();
+    });
+    if let Err(e) = rt.host.spawn(body) {
+        rt.threads.fetch_sub(1, Ordering::AcqRel);
+        return Err(err("RuntimeError", &format!("can't start new thread: {e}")));
+    }
+    Ok(Value::Int(ident as i64))
+}
+
+/// `threading.local()`: attributes seen only by the thread that set them.
+struct Local {
+    per_thread: Mutex<HashMap<u64, HashMap<String, Value>>>,
+}
+
+impl NativeObject for Local {
+    fn type_name(&self) -> &'static str {
+        "_thread._local"
+    }
+
+    fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
+        Err(err(
+            "AttributeError",
+            &format!("'_thread._local' object has no attribute '{name}'"),
+        ))
+    }
+
+    fn get_attr(&self, ident: u64, name: &str) -> Option<Value> {
+        lock(&self.per_thread).get(&ident)?.get(name).cloned()
+    }
+
+    fn set_attr(&self, ident: u64, name: &str, value: Value) -> bool {
+        lock(&self.per_thread)
+            .entry(ident)
+            .or_default()
+            .insert(name.to_string(), value);
+        true
+    }
+
+    fn has_method(&self, _: &str) -> bool {
+        false
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+pub(super) fn init(d: &Dict) {
+    add(d, "_local", |_, _, _| {
+        Ok(Value::Native(Arc::new(Local {
+            per_thread: Mutex::new(HashMap::new()),
+        })))
+    });
+    add(d, "start_new_thread", start_new_thread);
+    add(d, "allocate_lock", |_, _, _| {
+        Ok(Value::Native(Arc::new(LockObj::new(false))))
+    });
+    add(d, "RLock", |_, _, _| {
+        Ok(Value::Native(Arc::new(LockObj::new(true))))
+    });
+    add(d, "get_ident", |vm, _, _| Ok(Value::Int(vm.ident as i64)));
+    add(d, "_count", |vm, _, _| {
+        Ok(Value::Int(vm.rt.threads.load(Ordering::Acquire) as i64))
+    });
+    add(d, "_format_exc", |vm, _, _| {
+        let e = vm.handling.last().cloned();
+        Ok(match e {
+            Some(e) => Value::str(&vm.format_traceback(&e)),
+            None => Value::str(""),
+        })
+    });
+    add(d, "_stderr", |vm, a, _| {
+        let s = vm.to_str(arg(&a, 0, "_stderr")?)?;
+        vm.rt.host.stderr(&s);
+        Ok(Value::None)
+    });
+}

@@ -1,0 +1,1647 @@
+//! The virtual machine: runtime state shared by threads, per-thread state, frames and the
+//! evaluation loop. The eval breaker (GIL drop requests) is checked on backward jumps and calls.
+
+use crate::bytecode::{Code, Const, Op};
+use crate::gil::Gil;
+use crate::host::Host;
+use crate::objects::class::{exc_class, new_exception};
+use crate::objects::{
+    Cell, Class, Dict, Function, GenState, Generator, Instance, Key, Value, lock,
+};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+/// CPython's default recursion limit.
+pub const RECURSION_LIMIT: usize = 1000;
+
+/// One line of a traceback.
+#[derive(Clone, Debug)]
+pub struct TbEntry {
+    /// The file.
+    pub filename: Arc<str>,
+    /// The line.
+    pub line: u32,
+    /// The function.
+    pub name: Arc<str>,
+    frame_id: u64,
+}
+
+/// A raised exception on its way up, with the frames it passed.
+#[derive(Clone)]
+pub struct PyErr {
+    /// The exception instance.
+    pub exc: Value,
+    /// Where it passed, innermost last.
+    pub tb: Vec<TbEntry>,
+}
+
+/// The result of anything that can raise.
+pub type PyResult<T> = Result<T, Box<PyErr>>;
+
+/// Keyword arguments.
+pub type Kwargs = Vec<(Arc<str>, Value)>;
+
+/// A new exception of a built-in class, with `msg` as its argument (none if empty).
+pub fn err(kind: &str, msg: &str) -> Box<PyErr> {
+    let args = if msg.is_empty() {
+        vec![]
+    } else {
+        vec![Value::str(msg)]
+    };
+    Box::new(PyErr {
+        exc: new_exception(exc_class(kind), args),
+        tb: Vec::new(),
+    })
+}
+
+impl PyErr {
+    /// Is the exception an instance of the built-in exception `kind`?
+    pub fn is(&self, kind: &str) -> bool {
+        self.exc.class().is_subclass(&exc_class(kind))
+    }
+}
+
+/// What the program's threads share.
+pub struct Runtime {
+    /// Clocks, threads, output.
+    pub host: Arc<dyn Host>,
+    /// The GIL.
+    pub gil: Gil,
+    /// The built-in namespace.
+    pub builtins: Arc<Dict>,
+    /// Imported modules.
+    pub modules: Mutex<HashMap<String, Value>>,
+    /// Source text by file name, for traceback lines.
+    pub sources: Mutex<HashMap<String, Arc<str>>>,
+    /// Thread identities.
+    pub next_ident: AtomicU64,
+    /// Live Python threads (besides the main thread), for `active_count`.
+    pub threads: AtomicU64,
+}
+
+impl Runtime {
+    /// A runtime on a host, with or without a GIL.
+    pub fn new(host: Arc<dyn Host>, gil: bool) -> Arc<Runtime> {
+        let rt = Arc::new(Runtime {
+            host,
+            gil: Gil::new(gil),
+            builtins: Arc::new(Dict::new()),
+            modules: Mutex::new(HashMap::new()),
+            sources: Mutex::new(HashMap::new()),
+            next_ident: AtomicU64::new(1),
+            threads: AtomicU64::new(0),
+        });
+        crate::builtins::install(&rt.builtins);
+        rt
+    }
+}
+
+/// A thread's interpreter state.
+pub struct Vm {
+    /// The shared runtime.
+    pub rt: Arc<Runtime>,
+    /// This thread's identity (`threading.get_ident()`).
+    pub ident: u64,
+    depth: usize,
+    /// The exception being handled by the innermost `except` (for a bare `raise` in callees).
+    pub handling: Vec<Box<PyErr>>,
+    /// Numbers this thread's frames (to add one traceback line per frame).
+    next_frame: u64,
+    /// Containers whose `repr` is in progress (a list inside itself prints as `[...]`).
+    pub(crate) repr_stack: Vec<usize>,
+}
+
+/// A handler block of a frame.
+#[derive(Clone, Copy, Debug)]
+enum Block {
+    /// `try` body: on an exception, cut the stack to `level` and jump to `target`.
+    Handler { target: u32, level: u32 },
+    /// Inside an `except` (or `finally` after an exception): the exception is being handled.
+    Active,
+}
+
+/// An activation of a code object.
+pub struct Frame {
+    /// The function running (module code runs as a function too).
+    func: Arc<Function>,
+    /// Class bodies: the namespace being built.
+    ns: Option<Arc<Dict>>,
+    locals: Vec<Option<Value>>,
+    cells: Vec<Arc<Cell>>,
+    stack: Vec<Value>,
+    blocks: Vec<Block>,
+    pc: usize,
+    id: u64,
+    started: bool,
+}
+
+/// How a frame stopped running.
+pub enum Exit {
+    /// Returned.
+    Return(Value),
+    /// Yielded (generators).
+    Yield(Value),
+}
+
+fn const_value(c: &Const) -> Value {
+    match c {
+        Const::None => Value::None,
+        Const::Ellipsis => Value::Ellipsis,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Int(i) => Value::Int(*i),
+        Const::BigInt(s) => crate::objects::int::from_big(s.parse().unwrap_or_default()),
+        Const::Float(f) => Value::Float(*f),
+        Const::Str(s) => Value::Str(s.clone()),
+        Const::Names(n) => Value::tuple(n.iter().map(|s| Value::Str(s.clone())).collect()),
+        Const::Code(_) => Value::None,
+    }
+}
+
+impl Vm {
+    /// The state of a new thread (it does not hold the GIL yet).
+    pub fn new(rt: Arc<Runtime>) -> Vm {
+        let ident = rt.next_ident.fetch_add(1, Ordering::Relaxed);
+        Vm {
+            rt,
+            ident,
+            depth: 0,
+            handling: Vec::new(),
+            next_frame: 0,
+            repr_stack: Vec::new(),
+        }
+    }
+
+    /// Run `f` with the GIL released (blocking waits: sleep, lock, join).
+    pub fn allow_threads<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        self.rt.gil.release();
+        let r = f();
+        self.rt.gil.acquire(self.ident);
+        r
+    }
+
+    /// Run a module's code in `globals`.
+    ///
+    /// # Errors
+    /// The uncaught exception.
+    pub fn run_module(&mut self, code: Arc<Code>, globals: Arc<Dict>) -> PyResult<Value> {
+        let func = Arc::new(Function {
+            global_cache: Function::new_cache(&code),
+            code,
+            globals,
+            defaults: Vec::new(),
+            kwdefaults: Vec::new(),
+            closure: Vec::new(),
+            owner: Mutex::new(Weak::new()),
+        });
+        let mut frame = self.new_frame(func, None);
+        frame.locals = vec![None; frame.func.code.varnames.len()];
+        // The module's frame counts towards the recursion limit, as in CPython.
+        self.enter()?;
+        let r = self.run_frame(&mut frame);
+        self.depth -= 1;
+        match r? {
+            Exit::Return(v) | Exit::Yield(v) => Ok(v),
+        }
+    }
+
+    fn new_frame(&mut self, func: Arc<Function>, ns: Option<Arc<Dict>>) -> Frame {
+        let code = &func.code;
+        let cells: Vec<Arc<Cell>> = if code.cellvars.is_empty() && code.freevars.is_empty() {
+            Vec::new()
+        } else {
+            let mut c: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::new()).collect();
+            c.extend(func.closure.iter().cloned());
+            c
+        };
+        Frame {
+            locals: Vec::new(),
+            stack: Vec::with_capacity(6),
+            ns,
+            cells,
+            blocks: Vec::new(),
+            pc: 0,
+            func,
+            id: {
+                self.next_frame += 1;
+                self.next_frame
+            },
+            started: false,
+        }
+    }
+
+    /// Call any callable.
+    ///
+    /// # Errors
+    /// Whatever the callee raises; TypeError if it is not callable.
+    pub fn call(&mut self, f: &Value, mut args: Vec<Value>, kwargs: Kwargs) -> PyResult<Value> {
+        match f {
+            Value::Function(func) => self.call_function(func, args, kwargs),
+            Value::Builtin(b) => (b.f)(self, args, kwargs),
+            Value::Method(m) => {
+                args.insert(0, m.0.clone());
+                self.call(&m.1, args, kwargs)
+            }
+            Value::BuiltinMethod(m) => match &m.0 {
+                Value::Native(n) => n.clone().call_method(self, &m.1, args, kwargs),
+                obj => crate::objects::methods::call_method(self, obj, &m.1, args, kwargs),
+            },
+            Value::Class(c) => self.instantiate(c, args, kwargs),
+            Value::Instance(_) | Value::Native(_) => self.call_method(f, "__call__", args, kwargs),
+            _ => Err(err(
+                "TypeError",
+                &format!("'{}' object is not callable", f.type_name()),
+            )),
+        }
+    }
+
+    /// Call a Python function.
+    ///
+    /// # Errors
+    /// Whatever it raises; TypeError for arguments that do not fit.
+    pub fn call_function(
+        &mut self,
+        func: &Arc<Function>,
+        args: Vec<Value>,
+        kwargs: Kwargs,
+    ) -> PyResult<Value> {
+        let mut frame = self.new_frame(func.clone(), None);
+        self.bind_args(&mut frame, func, args, kwargs)?;
+        if func.code.generator {
+            return Ok(Value::Generator(Arc::new(Generator {
+                frame: Mutex::new(GenState::Suspended(Box::new(frame))),
+                name: func.code.name.clone(),
+                result: Mutex::new(Value::None),
+            })));
+        }
+        if self.rt.gil.should_yield() {
+            self.rt.gil.yield_now(self.ident);
+        }
+        self.enter()?;
+        let r = self.run_frame(&mut frame);
+        self.depth -= 1;
+        match r? {
+            Exit::Return(v) | Exit::Yield(v) => Ok(v),
+        }
+    }
+
+    /// Call a function whose arguments are already its locals (the fast path of `Call`).
+    fn call_prepared(
+        &mut self,
+        func: &Arc<Function>,
+        locals: Vec<Option<Value>>,
+    ) -> PyResult<Value> {
+        let mut frame = self.new_frame(func.clone(), None);
+        frame.locals = locals;
+        for &(cell, slot) in &func.code.cell_params {
+            *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
+        }
+        if self.rt.gil.should_yield() {
+            self.rt.gil.yield_now(self.ident);
+        }
+        self.enter()?;
+        let r = self.run_frame(&mut frame);
+        self.depth -= 1;
+        match r? {
+            Exit::Return(v) | Exit::Yield(v) => Ok(v),
+        }
+    }
+
+    fn enter(&mut self) -> PyResult<()> {
+        if self.depth >= RECURSION_LIMIT {
+            return Err(err("RecursionError", "maximum recursion depth exceeded"));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn bind_args(
+        &mut self,
+        frame: &mut Frame,
+        func: &Arc<Function>,
+        args: Vec<Value>,
+        kwargs: Kwargs,
+    ) -> PyResult<()> {
+        let code = &func.code;
+        let argc = code.argcount as usize;
+        let fname = &code.qualname;
+        let nargs = args.len();
+        if nargs == argc
+            && kwargs.is_empty()
+            && !code.varargs
+            && !code.varkw
+            && code.kwonlycount == 0
+        {
+            // Reuse the argument vector as the locals (same layout: no new allocation).
+            let n = code.varnames.len();
+            let mut locals: Vec<Option<Value>> = args.into_iter().map(Some).collect();
+            locals.resize(n, None);
+            frame.locals = locals;
+        } else {
+            frame.locals = vec![None; code.varnames.len()];
+            let kwonly = code.kwonlycount as usize;
+            let mut extra = Vec::new();
+            for (i, a) in args.into_iter().enumerate() {
+                if i < argc {
+                    frame.locals[i] = Some(a);
+                } else {
+                    extra.push(a);
+                }
+            }
+            let mut next = argc + kwonly;
+            if code.varargs {
+                frame.locals[next] = Some(Value::tuple(extra));
+                next += 1;
+            } else if !extra.is_empty() {
+                let given = nargs;
+                let takes = if func.defaults.is_empty() {
+                    format!(
+                        "{argc} positional argument{}",
+                        if argc == 1 { "" } else { "s" }
+                    )
+                } else {
+                    format!(
+                        "from {} to {argc} positional arguments",
+                        argc - func.defaults.len()
+                    )
+                };
+                return Err(err(
+                    "TypeError",
+                    &format!(
+                        "{fname}() takes {takes} but {given} {} given",
+                        if given == 1 { "was" } else { "were" }
+                    ),
+                ));
+            }
+            let kwdict = if code.varkw {
+                Some(Arc::new(Dict::new()))
+            } else {
+                None
+            };
+            for (k, v) in kwargs {
+                let pos = code.varnames[code.posonlycount as usize..argc + kwonly]
+                    .iter()
+                    .position(|n| **n == *k)
+                    .map(|p| p + code.posonlycount as usize);
+                match pos {
+                    Some(p) => {
+                        if frame.locals[p].is_some() {
+                            return Err(err(
+                                "TypeError",
+                                &format!("{fname}() got multiple values for argument '{k}'"),
+                            ));
+                        }
+                        frame.locals[p] = Some(v);
+                    }
+                    None => match &kwdict {
+                        Some(d) => d.set(Key::Str(k.clone()), Value::Str(k), v),
+                        None => {
+                            return Err(err(
+                                "TypeError",
+                                &format!("{fname}() got an unexpected keyword argument '{k}'"),
+                            ));
+                        }
+                    },
+                }
+            }
+            if let Some(d) = kwdict {
+                frame.locals[next] = Some(Value::Dict(d));
+            }
+            let first_default = argc - func.defaults.len();
+            let mut missing = Vec::new();
+            for i in 0..argc {
+                if frame.locals[i].is_none() {
+                    if i >= first_default {
+                        frame.locals[i] = Some(func.defaults[i - first_default].clone());
+                    } else {
+                        missing.push(format!("'{}'", code.varnames[i]));
+                    }
+                }
+            }
+            if !missing.is_empty() {
+                return Err(missing_args(fname, "positional", &missing));
+            }
+            for i in argc..argc + kwonly {
+                if frame.locals[i].is_none() {
+                    let name = &code.varnames[i];
+                    match func.kwdefaults.iter().find(|(k, _)| k == name) {
+                        Some((_, v)) => frame.locals[i] = Some(v.clone()),
+                        None => missing.push(format!("'{name}'")),
+                    }
+                }
+            }
+            if !missing.is_empty() {
+                return Err(missing_args(fname, "keyword-only", &missing));
+            }
+        }
+        for &(cell, slot) in &code.cell_params {
+            *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
+        }
+        Ok(())
+    }
+
+    /// Resume a generator; `None` when it is exhausted.
+    ///
+    /// # Errors
+    /// What the generator raises; ValueError if it is already running.
+    pub fn resume(&mut self, g: &Arc<Generator>, send: Value) -> PyResult<Option<Value>> {
+        let state = std::mem::replace(&mut *lock(&g.frame), GenState::Running);
+        let mut frame = match state {
+            GenState::Suspended(f) => f,
+            GenState::Running => {
+                return Err(err("ValueError", "generator already executing"));
+            }
+            GenState::Finished => {
+                *lock(&g.frame) = GenState::Finished;
+                return Ok(None);
+            }
+        };
+        if frame.started {
+            frame.stack.push(send);
+        }
+        frame.started = true;
+        if let Err(e) = self.enter() {
+            *lock(&g.frame) = GenState::Suspended(frame);
+            return Err(e);
+        }
+        let r = self.run_frame(&mut frame);
+        self.depth -= 1;
+        match r {
+            Ok(Exit::Yield(v)) => {
+                *lock(&g.frame) = GenState::Suspended(frame);
+                Ok(Some(v))
+            }
+            Ok(Exit::Return(v)) => {
+                *lock(&g.result) = v;
+                *lock(&g.frame) = GenState::Finished;
+                Ok(None)
+            }
+            Err(e) => {
+                *lock(&g.frame) = GenState::Finished;
+                Err(e)
+            }
+        }
+    }
+
+    fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
+        loop {
+            match self.exec(f) {
+                Ok(exit) => return Ok(exit),
+                Err(mut e) => {
+                    let line = f
+                        .func
+                        .code
+                        .lines
+                        .get(f.pc.saturating_sub(1))
+                        .copied()
+                        .unwrap_or(0);
+                    if e.tb.last().map(|t| t.frame_id) != Some(f.id) {
+                        e.tb.push(TbEntry {
+                            filename: f.func.code.filename.clone(),
+                            line,
+                            name: f.func.code.name.clone(),
+                            frame_id: f.id,
+                        });
+                    }
+                    // Find a handler in this frame.
+                    let mut handled = false;
+                    while let Some(b) = f.blocks.pop() {
+                        match b {
+                            Block::Active => {
+                                // Raised while handling another exception: chain it.
+                                if let Some(h) = self.handling.pop() {
+                                    set_context(&e.exc, &h.exc);
+                                }
+                            }
+                            Block::Handler { target, level } => {
+                                f.stack.truncate(level as usize);
+                                f.blocks.push(Block::Active);
+                                f.stack.push(e.exc.clone());
+                                store_traceback(&e);
+                                self.handling.push(e.clone());
+                                f.pc = target as usize;
+                                handled = true;
+                                break;
+                            }
+                        }
+                    }
+                    if !handled {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn pop(f: &mut Frame) -> Value {
+        f.stack.pop().unwrap_or(Value::None)
+    }
+
+    fn popn(f: &mut Frame, n: usize) -> Vec<Value> {
+        let at = f.stack.len().saturating_sub(n);
+        f.stack.split_off(at)
+    }
+
+    fn name(f: &Frame, i: u32) -> Arc<str> {
+        f.func.code.names[i as usize].clone()
+    }
+
+    /// Store a global, through the same position cache as `load_global`.
+    fn store_global(&self, f: &Frame, i: usize, v: Value) {
+        let name = &f.func.code.names[i];
+        let globals = &f.func.globals;
+        let slot = &f.func.global_cache[i];
+        let cached = slot.load(Ordering::Relaxed);
+        let v = if cached != 0 && cached & (1 << 63) == 0 {
+            match globals.replace_at_str((cached & 0xffff_ffff) as usize - 1, name, v) {
+                Ok(()) => return,
+                Err(v) => v,
+            }
+        } else {
+            v
+        };
+        globals.set(Key::Str(name.clone()), Value::Str(name.clone()), v);
+        if let Some((index, _)) = globals.find_str(name) {
+            slot.store(index as u64 + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// Look up a global, then a builtin. Each function caches where it found each name:
+    /// a global's position in the module dict (checked by name on use), or a builtin's
+    /// position together with the module dict's key version (the name is still not a global
+    /// while that version is unchanged).
+    fn load_global(&self, f: &Frame, i: u32) -> PyResult<Value> {
+        const BUILTIN: u64 = 1 << 63;
+        const VERSION_BITS: u64 = 0x3fff_ffff;
+        let i = i as usize;
+        let name = &f.func.code.names[i];
+        let globals = &f.func.globals;
+        let slot = &f.func.global_cache[i];
+        let cached = slot.load(Ordering::Relaxed);
+        if cached != 0 {
+            let index = (cached & 0xffff_ffff) as usize - 1;
+            if cached & BUILTIN == 0 {
+                if let Some(v) = globals.get_at_str(index, name) {
+                    return Ok(v);
+                }
+            } else if (cached >> 32) & VERSION_BITS == globals.keys_version() & VERSION_BITS {
+                if let Some(v) = self.rt.builtins.get_at_str(index, name) {
+                    return Ok(v);
+                }
+            }
+        }
+        // Read the version before looking: a global added meanwhile changes it, so the
+        // builtin entry cached below can never hide that global.
+        let version = globals.keys_version() & VERSION_BITS;
+        if let Some((index, v)) = globals.find_str(name) {
+            slot.store(index as u64 + 1, Ordering::Relaxed);
+            return Ok(v);
+        }
+        if let Some((index, v)) = self.rt.builtins.find_str(name) {
+            slot.store(
+                BUILTIN | (version << 32) | (index as u64 + 1),
+                Ordering::Relaxed,
+            );
+            return Ok(v);
+        }
+        Err(err("NameError", &format!("name '{name}' is not defined")))
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn exec(&mut self, f: &mut Frame) -> PyResult<Exit> {
+        let func = f.func.clone();
+        let code = &*func.code;
+        let ops = &code.ops[..];
+        loop {
+            let op = ops[f.pc];
+            f.pc += 1;
+            match op {
+                Op::LoadConst(i) => {
+                    let c = &code.consts[i as usize];
+                    f.stack.push(const_value(c));
+                }
+                Op::LoadFast(i) => match &f.locals[i as usize] {
+                    Some(v) => f.stack.push(v.clone()),
+                    None => {
+                        return Err(err(
+                            "UnboundLocalError",
+                            &format!(
+                                "cannot access local variable '{}' where it is not associated with a value",
+                                code.varnames[i as usize]
+                            ),
+                        ));
+                    }
+                },
+                Op::StoreFast(i) => {
+                    let v = Self::pop(f);
+                    f.locals[i as usize] = Some(v);
+                }
+                Op::LoadDeref(i) => {
+                    let v = lock(&f.cells[i as usize].value).clone();
+                    match v {
+                        Some(v) => f.stack.push(v),
+                        None => {
+                            let i = i as usize;
+                            let name = if i < code.cellvars.len() {
+                                &code.cellvars[i]
+                            } else {
+                                &code.freevars[i - code.cellvars.len()]
+                            };
+                            return Err(err(
+                                "NameError",
+                                &format!(
+                                    "cannot access free variable '{name}' where it is not associated with a value in enclosing scope"
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Op::StoreDeref(i) => {
+                    let v = Self::pop(f);
+                    *lock(&f.cells[i as usize].value) = Some(v);
+                }
+                Op::LoadGlobal(i) => {
+                    let v = self.load_global(f, i)?;
+                    f.stack.push(v);
+                }
+                Op::StoreGlobal(i) => {
+                    let v = Self::pop(f);
+                    self.store_global(f, i as usize, v);
+                }
+                Op::LoadAttr(i) => {
+                    let o = Self::pop(f);
+                    let v = self.get_attr(&o, &code.names[i as usize])?;
+                    f.stack.push(v);
+                }
+                Op::StoreAttr(i) => {
+                    let o = Self::pop(f);
+                    let v = Self::pop(f);
+                    self.set_attr(&o, &code.names[i as usize], v)?;
+                }
+                Op::CallMethod(name, argc) => {
+                    let args = Self::popn(f, argc as usize);
+                    let obj = Self::pop(f);
+                    let v = self.call_method(&obj, &code.names[name as usize], args, Vec::new())?;
+                    f.stack.push(v);
+                }
+                Op::Binary(bop) => {
+                    let b = Self::pop(f);
+                    let a = Self::pop(f);
+                    let v = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) => match bop {
+                            crate::bytecode::BinOp::Add => x.checked_add(*y).map(Value::Int),
+                            crate::bytecode::BinOp::Sub => x.checked_sub(*y).map(Value::Int),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let v = match v {
+                        Some(v) => v,
+                        None => self.binary(bop, &a, &b)?,
+                    };
+                    f.stack.push(v);
+                }
+                Op::Inplace(bop) => {
+                    let b = Self::pop(f);
+                    let a = Self::pop(f);
+                    let v = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) if bop == crate::bytecode::BinOp::Add => {
+                            match x.checked_add(*y) {
+                                Some(s) => Value::Int(s),
+                                None => self.binary(bop, &a, &b)?,
+                            }
+                        }
+                        _ => self.inplace(bop, &a, &b)?,
+                    };
+                    f.stack.push(v);
+                }
+                Op::Compare(c) => {
+                    let b = Self::pop(f);
+                    let a = Self::pop(f);
+                    let v = match (&a, &b) {
+                        (Value::Int(x), Value::Int(y)) => Value::Bool(match c {
+                            crate::bytecode::CmpOp::Eq => x == y,
+                            crate::bytecode::CmpOp::Ne => x != y,
+                            crate::bytecode::CmpOp::Lt => x < y,
+                            crate::bytecode::CmpOp::Le => x <= y,
+                            crate::bytecode::CmpOp::Gt => x > y,
+                            crate::bytecode::CmpOp::Ge => x >= y,
+                        }),
+                        _ => self.compare(c, &a, &b)?,
+                    };
+                    f.stack.push(v);
+                }
+                Op::Is(neg) => {
+                    let b = Self::pop(f);
+                    let a = Self::pop(f);
+                    f.stack.push(Value::Bool(a.is(&b) != neg));
+                }
+                Op::Subscr => {
+                    let i = Self::pop(f);
+                    let o = Self::pop(f);
+                    let v = self.getitem(&o, &i)?;
+                    f.stack.push(v);
+                }
+                Op::StoreSubscr => {
+                    let i = Self::pop(f);
+                    let o = Self::pop(f);
+                    let v = Self::pop(f);
+                    self.setitem(&o, &i, v)?;
+                }
+                Op::BuildTuple(n) => {
+                    let items = Self::popn(f, n as usize);
+                    f.stack.push(Value::tuple(items));
+                }
+                Op::ListAppend(d) => {
+                    let v = Self::pop(f);
+                    let at = f.stack.len() - d as usize;
+                    if let Value::List(l) = &f.stack[at] {
+                        lock(&l.items).push(v);
+                    }
+                }
+                Op::Jump(t) => {
+                    if (t as usize) < f.pc && self.rt.gil.should_yield() {
+                        self.rt.gil.yield_now(self.ident);
+                    }
+                    f.pc = t as usize;
+                }
+                Op::PopJumpIfFalse(t) => {
+                    let v = Self::pop(f);
+                    if !self.truthy(&v)? {
+                        f.pc = t as usize;
+                    }
+                }
+                Op::PopJumpIfTrue(t) => {
+                    let v = Self::pop(f);
+                    if self.truthy(&v)? {
+                        f.pc = t as usize;
+                    }
+                }
+                Op::JumpIfFalseOrPop(t) => {
+                    let v = f.stack.last().cloned().unwrap_or(Value::None);
+                    if self.truthy(&v)? {
+                        f.stack.pop();
+                    } else {
+                        f.pc = t as usize;
+                    }
+                }
+                Op::JumpIfTrueOrPop(t) => {
+                    let v = f.stack.last().cloned().unwrap_or(Value::None);
+                    if self.truthy(&v)? {
+                        f.pc = t as usize;
+                    } else {
+                        f.stack.pop();
+                    }
+                }
+                Op::GetIter => {
+                    let v = Self::pop(f);
+                    let it = self.iter(&v)?;
+                    f.stack.push(it);
+                }
+                Op::ForIter(t) => {
+                    // Fast path: a built-in iterator that needs no Python code.
+                    let step = match f.stack.last() {
+                        Some(Value::Iter(st)) => {
+                            Some(crate::objects::iter::simple_next(&mut lock(st)))
+                        }
+                        _ => None,
+                    };
+                    if let Some(step) = step {
+                        match step {
+                            crate::objects::iter::Step::Item(v) => {
+                                f.stack.push(v);
+                                continue;
+                            }
+                            crate::objects::iter::Step::Stop => {
+                                f.stack.pop();
+                                f.pc = t as usize;
+                                continue;
+                            }
+                            crate::objects::iter::Step::Complex => {}
+                        }
+                    }
+                    let it = f.stack.last().cloned().unwrap_or(Value::None);
+                    match self.next(&it)? {
+                        Some(v) => f.stack.push(v),
+                        None => {
+                            f.stack.pop();
+                            f.pc = t as usize;
+                        }
+                    }
+                }
+                Op::Pop => {
+                    f.stack.pop();
+                }
+                Op::Dup => {
+                    let v = f.stack.last().cloned().unwrap_or(Value::None);
+                    f.stack.push(v);
+                }
+                Op::Rot2 => {
+                    let n = f.stack.len();
+                    f.stack.swap(n - 1, n - 2);
+                }
+                Op::Call(n) => {
+                    let n = n as usize;
+                    let at = f.stack.len() - n - 1;
+                    // Fast path: a plain Python function called with exactly its positional
+                    // parameters: the arguments become its locals in one allocation.
+                    let plain = match &f.stack[at] {
+                        Value::Function(callee) => {
+                            let c = &callee.code;
+                            (c.argcount as usize == n
+                                && !c.varargs
+                                && !c.varkw
+                                && c.kwonlycount == 0
+                                && !c.generator)
+                                .then(|| callee.clone())
+                        }
+                        _ => None,
+                    };
+                    if let Some(callee) = plain {
+                        let mut locals = Vec::with_capacity(callee.code.varnames.len());
+                        locals.extend(f.stack.drain(at + 1..).map(Some));
+                        f.stack.pop();
+                        locals.resize(callee.code.varnames.len(), None);
+                        let v = self.call_prepared(&callee, locals)?;
+                        f.stack.push(v);
+                        continue;
+                    }
+                    let args = Self::popn(f, n);
+                    let callee = Self::pop(f);
+                    let v = self.call(&callee, args, Vec::new())?;
+                    f.stack.push(v);
+                }
+                Op::Return => {
+                    let v = Self::pop(f);
+                    return Ok(Exit::Return(v));
+                }
+                other => {
+                    if let Some(exit) = self.exec_slow(f, other, code)? {
+                        return Ok(exit);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The less frequent instructions, kept out of `exec` so that the hot loop stays small.
+    #[inline(never)]
+    #[allow(clippy::too_many_lines)]
+    fn exec_slow(&mut self, f: &mut Frame, op: Op, code: &Code) -> PyResult<Option<Exit>> {
+        match op {
+            Op::DeleteFast(i) => f.locals[i as usize] = None,
+            Op::LoadClosure(i) => {
+                // Cells travel inside a tuple of natives; represented as a cell wrapper.
+                f.stack.push(Value::Native(Arc::new(CellRef(
+                    f.cells[i as usize].clone(),
+                ))));
+            }
+            Op::DeleteGlobal(i) => {
+                let n = Self::name(f, i);
+                if f.func.globals.remove(&Key::Str(n.clone())).is_none() {
+                    return Err(err("NameError", &format!("name '{n}' is not defined")));
+                }
+            }
+            Op::LoadName(i) => {
+                let n = Self::name(f, i);
+                let found = f.ns.as_ref().and_then(|ns| ns.get(&Key::Str(n.clone())));
+                let v = match found {
+                    Some(v) => v,
+                    None => self.load_global(f, i)?,
+                };
+                f.stack.push(v);
+            }
+            Op::StoreName(i) => {
+                let v = Self::pop(f);
+                let n = Self::name(f, i);
+                let ns = f.ns.clone().unwrap_or_else(|| f.func.globals.clone());
+                ns.set(Key::Str(n.clone()), Value::Str(n), v);
+            }
+            Op::DeleteAttr(i) => {
+                let o = Self::pop(f);
+                self.del_attr(&o, &code.names[i as usize])?;
+            }
+            Op::Unary(u) => {
+                let a = Self::pop(f);
+                let v = self.unary(u, &a)?;
+                f.stack.push(v);
+            }
+            Op::In(neg) => {
+                let b = Self::pop(f);
+                let a = Self::pop(f);
+                let r = self.contains(&b, &a)?;
+                f.stack.push(Value::Bool(r != neg));
+            }
+            Op::DeleteSubscr => {
+                let i = Self::pop(f);
+                let o = Self::pop(f);
+                self.delitem(&o, &i)?;
+            }
+            Op::BuildList(n) => {
+                let items = Self::popn(f, n as usize);
+                f.stack.push(Value::list(items));
+            }
+            Op::BuildSet(n) => {
+                let items = Self::popn(f, n as usize);
+                let s = crate::objects::Set::new();
+                for it in items {
+                    let k = self.key(&it)?;
+                    lock(&s.items).insert(k, it);
+                }
+                f.stack.push(Value::Set(Arc::new(s)));
+            }
+            Op::BuildMap(n) => {
+                let items = Self::popn(f, 2 * n as usize);
+                let d = Dict::new();
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    let key = self.key(&k)?;
+                    d.set(key, k, v);
+                }
+                f.stack.push(Value::Dict(Arc::new(d)));
+            }
+            Op::BuildSlice(n) => {
+                let mut items = Self::popn(f, n as usize);
+                if items.len() == 2 {
+                    items.push(Value::None);
+                }
+                let arr = [items[0].clone(), items[1].clone(), items[2].clone()];
+                f.stack.push(Value::Slice(Arc::new(arr)));
+            }
+            Op::BuildString(n) => {
+                let items = Self::popn(f, n as usize);
+                let mut s = String::new();
+                for it in &items {
+                    if let Value::Str(x) = it {
+                        s.push_str(x);
+                    }
+                }
+                f.stack.push(Value::str(&s));
+            }
+            Op::FormatValue(conv, has_spec) => {
+                let spec = if has_spec { Some(Self::pop(f)) } else { None };
+                let v = Self::pop(f);
+                let v = match conv {
+                    1 => Value::str(&self.to_str(&v)?),
+                    2 | 3 => Value::str(&self.repr(&v)?),
+                    _ => v,
+                };
+                let spec = match &spec {
+                    Some(Value::Str(s)) => s.to_string(),
+                    _ => String::new(),
+                };
+                let s = self.format(&v, &spec)?;
+                f.stack.push(Value::str(&s));
+            }
+            Op::SetAdd(d) => {
+                let v = Self::pop(f);
+                let k = self.key(&v)?;
+                let at = f.stack.len() - d as usize;
+                if let Value::Set(s) = &f.stack[at] {
+                    lock(&s.items).insert(k, v);
+                }
+            }
+            Op::MapAdd(d) => {
+                let v = Self::pop(f);
+                let k = Self::pop(f);
+                let key = self.key(&k)?;
+                let at = f.stack.len() - d as usize;
+                if let Value::Dict(m) = &f.stack[at] {
+                    m.set(key, k, v);
+                }
+            }
+            Op::ListExtend => {
+                let it = Self::pop(f);
+                let items = self.to_vec(&it)?;
+                if let Some(Value::List(l)) = f.stack.last() {
+                    lock(&l.items).extend(items);
+                }
+            }
+            Op::DictUpdate => {
+                let m = Self::pop(f);
+                let Value::Dict(src) = &m else {
+                    return Err(err(
+                        "TypeError",
+                        &format!("argument after ** must be a mapping, not {}", m.type_name()),
+                    ));
+                };
+                if let Some(Value::Dict(d)) = f.stack.last() {
+                    for (k, v) in src.items() {
+                        let key = self.key(&k)?;
+                        d.set(key, k, v);
+                    }
+                }
+            }
+            Op::ListToTuple => {
+                let l = Self::pop(f);
+                let items = self.to_vec(&l)?;
+                f.stack.push(Value::tuple(items));
+            }
+            Op::UnpackSequence(n) => {
+                let v = Self::pop(f);
+                let items = self.to_vec(&v)?;
+                let n = n as usize;
+                if items.len() != n {
+                    let msg = if items.len() > n {
+                        format!("too many values to unpack (expected {n})")
+                    } else {
+                        format!(
+                            "not enough values to unpack (expected {n}, got {})",
+                            items.len()
+                        )
+                    };
+                    return Err(err("ValueError", &msg));
+                }
+                f.stack.extend(items.into_iter().rev());
+            }
+            Op::UnpackEx(before, after) => {
+                let v = Self::pop(f);
+                let mut items = self.to_vec(&v)?;
+                let (b, a) = (before as usize, after as usize);
+                if items.len() < b + a {
+                    return Err(err(
+                        "ValueError",
+                        &format!(
+                            "not enough values to unpack (expected at least {}, got {})",
+                            b + a,
+                            items.len()
+                        ),
+                    ));
+                }
+                let tail = items.split_off(items.len() - a);
+                let mid = items.split_off(b);
+                for t in tail.into_iter().rev() {
+                    f.stack.push(t);
+                }
+                f.stack.push(Value::list(mid));
+                for h in items.into_iter().rev() {
+                    f.stack.push(h);
+                }
+            }
+            Op::Dup2 => {
+                let n = f.stack.len();
+                let (a, b) = (f.stack[n - 2].clone(), f.stack[n - 1].clone());
+                f.stack.push(a);
+                f.stack.push(b);
+            }
+            Op::Rot3 => {
+                let v = Self::pop(f);
+                let n = f.stack.len();
+                f.stack.insert(n - 2, v);
+            }
+            Op::CallKw(n, names) => {
+                let Const::Names(names) = &code.consts[names as usize] else {
+                    return Err(err("SystemError", "bad keyword names"));
+                };
+                let mut args = Self::popn(f, n as usize);
+                let kwvals = args.split_off(args.len() - names.len());
+                let callee = Self::pop(f);
+                let kwargs = names.iter().cloned().zip(kwvals).collect();
+                let v = self.call(&callee, args, kwargs)?;
+                f.stack.push(v);
+            }
+            Op::CallEx(has_kw) => {
+                let kw = if has_kw { Some(Self::pop(f)) } else { None };
+                let args = Self::pop(f);
+                let callee = Self::pop(f);
+                let args = self.to_vec(&args)?;
+                let mut kwargs = Vec::new();
+                if let Some(Value::Dict(d)) = kw {
+                    for (k, v) in d.items() {
+                        match k {
+                            Value::Str(s) => kwargs.push((s, v)),
+                            _ => return Err(err("TypeError", "keywords must be strings")),
+                        }
+                    }
+                }
+                let v = self.call(&callee, args, kwargs)?;
+                f.stack.push(v);
+            }
+            Op::MakeFunction(ci, flags) => {
+                let Const::Code(fcode) = &code.consts[ci as usize] else {
+                    return Err(err("SystemError", "bad code constant"));
+                };
+                let closure = if flags & 4 != 0 {
+                    match Self::pop(f) {
+                        Value::Tuple(t) => t
+                            .iter()
+                            .filter_map(|c| match c {
+                                Value::Native(n) => {
+                                    n.as_any().downcast_ref::<CellRef>().map(|c| c.0.clone())
+                                }
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                };
+                let kwdefaults = if flags & 2 != 0 {
+                    match Self::pop(f) {
+                        Value::Dict(d) => d
+                            .items()
+                            .into_iter()
+                            .filter_map(|(k, v)| match k {
+                                Value::Str(s) => Some((s, v)),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                };
+                let defaults = if flags & 1 != 0 {
+                    match Self::pop(f) {
+                        Value::Tuple(t) => t.to_vec(),
+                        _ => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                };
+                f.stack.push(Value::Function(Arc::new(Function {
+                    global_cache: Function::new_cache(fcode),
+                    code: fcode.clone(),
+                    globals: f.func.globals.clone(),
+                    defaults,
+                    kwdefaults,
+                    closure,
+                    owner: Mutex::new(Weak::new()),
+                })));
+            }
+            Op::Yield => {
+                let v = Self::pop(f);
+                return Ok(Some(Exit::Yield(v)));
+            }
+            Op::SetupExcept(t) => f.blocks.push(Block::Handler {
+                target: t,
+                level: f.stack.len() as u32,
+            }),
+            Op::PopBlock => {
+                f.blocks.pop();
+            }
+            Op::PopExcept => {
+                f.blocks.pop();
+                self.handling.pop();
+            }
+            Op::Raise(n) => return Err(self.raise(f, n)?),
+            Op::CheckExcMatch => {
+                let cls = Self::pop(f);
+                let exc = f.stack.last().cloned().unwrap_or(Value::None);
+                let m = self.exc_matches(&exc, &cls)?;
+                f.stack.push(Value::Bool(m));
+            }
+            Op::BeforeWith => {
+                let mgr = Self::pop(f);
+                let exit = self.get_attr(&mgr, "__exit__")?;
+                let entered = self.call_method(&mgr, "__enter__", Vec::new(), Vec::new())?;
+                f.stack.push(exit);
+                f.stack.push(entered);
+            }
+            Op::CallExitNone => {
+                let exit = Self::pop(f);
+                self.call(
+                    &exit,
+                    vec![Value::None, Value::None, Value::None],
+                    Vec::new(),
+                )?;
+            }
+            Op::WithExcept => {
+                let n = f.stack.len();
+                let exc = f.stack[n - 1].clone();
+                let exit = f.stack[n - 2].clone();
+                let cls = Value::Class(exc.class());
+                let r = self.call(&exit, vec![cls, exc, Value::None], Vec::new())?;
+                let b = self.truthy(&r)?;
+                f.stack.push(Value::Bool(b));
+            }
+            Op::BuildClass => {
+                let body = Self::pop(f);
+                let bases = Self::pop(f);
+                let name = Self::pop(f);
+                let c = self.build_class(&name, &bases, &body)?;
+                f.stack.push(c);
+            }
+            Op::Import(i) => {
+                let m = crate::modules::import(self, &code.names[i as usize])?;
+                f.stack.push(m);
+            }
+            Op::ImportFrom(i) => {
+                let m = f.stack.last().cloned().unwrap_or(Value::None);
+                let n = &code.names[i as usize];
+                let v = match &m {
+                    Value::Module(md) => md.dict.get_str(n).ok_or_else(|| {
+                        err(
+                            "ImportError",
+                            &format!("cannot import name '{n}' from '{}'", md.name),
+                        )
+                    })?,
+                    _ => self.get_attr(&m, n)?,
+                };
+                f.stack.push(v);
+            }
+            Op::LoadSuper => {
+                let owner = lock(&f.func.owner).upgrade();
+                let this = f.locals.first().cloned().flatten();
+                match (owner, this) {
+                    (Some(c), Some(this)) => {
+                        f.stack.push(Value::Super(Arc::new((c, this))));
+                    }
+                    _ => return Err(err("RuntimeError", "super(): no arguments")),
+                }
+            }
+            Op::AssertFail(has_msg) => {
+                let args = if has_msg { vec![Self::pop(f)] } else { vec![] };
+                return Err(Box::new(PyErr {
+                    exc: new_exception(exc_class("AssertionError"), args),
+                    tb: Vec::new(),
+                }));
+            }
+            Op::Nop => {}
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    fn raise(&mut self, f: &mut Frame, n: u8) -> PyResult<Box<PyErr>> {
+        if n == 0 {
+            return match self.handling.last() {
+                Some(e) => Ok(e.clone()),
+                None => Err(err("RuntimeError", "No active exception to reraise")),
+            };
+        }
+        let cause = if n == 2 { Some(Self::pop(f)) } else { None };
+        let v = Self::pop(f);
+        let exc = self.make_exception(v)?;
+        if let Some(c) = cause {
+            let c = match c {
+                Value::None => Value::None,
+                other => self.make_exception(other)?,
+            };
+            if let Value::Instance(i) = &exc {
+                lock(&i.dict).insert(Arc::from("__cause__"), c);
+            }
+        }
+        Ok(Box::new(PyErr {
+            exc,
+            tb: Vec::new(),
+        }))
+    }
+
+    /// An exception instance from a class or instance (`raise ValueError` or `raise E("x")`).
+    ///
+    /// # Errors
+    /// TypeError if the value is not an exception.
+    pub fn make_exception(&mut self, v: Value) -> PyResult<Value> {
+        match &v {
+            Value::Class(c) if c.is_exception() => self.call(&v, Vec::new(), Vec::new()),
+            Value::Instance(i) if i.class.is_exception() => Ok(v),
+            _ => Err(err(
+                "TypeError",
+                "exceptions must derive from BaseException",
+            )),
+        }
+    }
+
+    fn exc_matches(&mut self, exc: &Value, cls: &Value) -> PyResult<bool> {
+        match cls {
+            Value::Class(c) => Ok(exc.class().is_subclass(c)),
+            Value::Tuple(t) => {
+                for c in t.iter() {
+                    if self.exc_matches(exc, c)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(err(
+                "TypeError",
+                "catching classes that do not inherit from BaseException is not allowed",
+            )),
+        }
+    }
+
+    fn build_class(&mut self, name: &Value, bases: &Value, body: &Value) -> PyResult<Value> {
+        let Value::Str(name) = name else {
+            return Err(err("SystemError", "bad class name"));
+        };
+        let base = match bases {
+            Value::Tuple(t) if t.len() > 1 => {
+                return Err(err(
+                    "NotImplementedError",
+                    "the lab's Python does not support multiple inheritance",
+                ));
+            }
+            Value::Tuple(t) if t.len() == 1 => match &t[0] {
+                Value::Class(c) => {
+                    let b = c.builtin_base();
+                    if !matches!(
+                        b,
+                        crate::objects::class::BuiltinType::Object
+                            | crate::objects::class::BuiltinType::Exception
+                    ) {
+                        return Err(err(
+                            "NotImplementedError",
+                            &format!("the lab's Python does not support subclassing '{}'", c.name),
+                        ));
+                    }
+                    c.clone()
+                }
+                other => {
+                    return Err(err(
+                        "TypeError",
+                        &format!("bases must be types, not {}", other.type_name()),
+                    ));
+                }
+            },
+            _ => crate::objects::class::types().object.clone(),
+        };
+        let Value::Function(func) = body else {
+            return Err(err("SystemError", "bad class body"));
+        };
+        let ns = Arc::new(Dict::new());
+        let module = func
+            .globals
+            .get_str("__name__")
+            .map(|v| match v {
+                Value::Str(s) => s.to_string(),
+                _ => "__main__".into(),
+            })
+            .unwrap_or_else(|| "__main__".into());
+        ns.set_str("__module__", Value::str(&module));
+        ns.set_str("__qualname__", Value::Str(func.code.qualname.clone()));
+        let mut frame = self.new_frame(func.clone(), Some(ns.clone()));
+        frame.locals = vec![None; frame.func.code.varnames.len()];
+        self.enter()?;
+        let r = self.run_frame(&mut frame);
+        self.depth -= 1;
+        r?;
+        let class = Class::new(name, Some(base), None, &module);
+        {
+            let mut d = lock(&class.dict);
+            for (k, v) in ns.items() {
+                if let Value::Str(k) = k {
+                    d.insert(k, v);
+                }
+            }
+        }
+        for v in lock(&class.dict).values() {
+            let f = match v {
+                Value::Function(f) => Some(f.clone()),
+                Value::Wrapper(w) => match &w.1 {
+                    Value::Function(f) => Some(f.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(f) = f {
+                *lock(&f.owner) = Arc::downgrade(&class);
+            }
+        }
+        Ok(Value::Class(class))
+    }
+
+    fn instantiate(&mut self, c: &Arc<Class>, args: Vec<Value>, kwargs: Kwargs) -> PyResult<Value> {
+        if let Some(b) = c.builtin {
+            if b != crate::objects::class::BuiltinType::Exception {
+                return crate::builtins::construct(self, c, b, args, kwargs);
+            }
+        }
+        let is_exc = c.is_exception();
+        let mut dict = HashMap::new();
+        if is_exc {
+            dict.insert(Arc::from("args"), Value::tuple(args.clone()));
+        }
+        let inst = Value::Instance(Arc::new(Instance {
+            class: c.clone(),
+            dict: Mutex::new(dict),
+        }));
+        match c.lookup("__init__") {
+            Some(init) => {
+                let mut a = args;
+                a.insert(0, inst.clone());
+                let r = self.call(&init, a, kwargs)?;
+                if !matches!(r, Value::None) {
+                    return Err(err(
+                        "TypeError",
+                        &format!("__init__() should return None, not '{}'", r.type_name()),
+                    ));
+                }
+            }
+            None => {
+                if !is_exc && (!args.is_empty() || !kwargs.is_empty()) {
+                    return Err(err(
+                        "TypeError",
+                        &format!("{}() takes no arguments", c.name),
+                    ));
+                }
+            }
+        }
+        Ok(inst)
+    }
+
+    /// Run `f` one level deeper (nested reprs), with the recursion check.
+    ///
+    /// # Errors
+    /// RecursionError, or what `f` raises.
+    pub fn depth_guard<T>(&mut self, f: impl FnOnce(&mut Vm) -> PyResult<T>) -> PyResult<T> {
+        self.enter()?;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    /// A key for a dict or set.
+    ///
+    /// # Errors
+    /// TypeError for unhashable values.
+    pub fn key(&self, v: &Value) -> PyResult<Key> {
+        Key::from_value(v).map_err(|t| err("TypeError", &format!("unhashable type: '{t}'")))
+    }
+
+    /// The source line `line` of `filename`, stripped, if known.
+    pub fn source_line(&self, filename: &str, line: u32) -> Option<String> {
+        let src = lock(&self.rt.sources).get(filename).cloned()?;
+        src.lines()
+            .nth(line.checked_sub(1)? as usize)
+            .map(|l| l.trim().to_string())
+    }
+
+    /// Render a traceback the way CPython prints an uncaught exception, with its chain
+    /// (`raise ... from` causes and the exceptions being handled when it was raised).
+    pub fn format_traceback(&mut self, e: &PyErr) -> String {
+        self.format_chain(&e.exc, &e.tb, 0)
+    }
+
+    fn format_chain(&mut self, exc: &Value, tb: &[TbEntry], depth: usize) -> String {
+        let mut out = String::new();
+        if let (Value::Instance(i), true) = (exc, depth < 16) {
+            let (cause, context) = {
+                let d = lock(&i.dict);
+                (d.get("__cause__").cloned(), d.get("__context__").cloned())
+            };
+            match (cause, context) {
+                (Some(c @ Value::Instance(_)), _) => {
+                    let ctb = traceback_of(&c);
+                    out.push_str(&self.format_chain(&c, &ctb, depth + 1));
+                    out.push_str("\nThe above exception was the direct cause of the following exception:\n\n");
+                }
+                (None, Some(c @ Value::Instance(_))) => {
+                    let ctb = traceback_of(&c);
+                    out.push_str(&self.format_chain(&c, &ctb, depth + 1));
+                    out.push_str(
+                        "\nDuring handling of the above exception, another exception occurred:\n\n",
+                    );
+                }
+                _ => {}
+            }
+        }
+        if !tb.is_empty() {
+            out.push_str("Traceback (most recent call last):\n");
+            let entries: Vec<&TbEntry> = tb.iter().rev().collect();
+            let mut i = 0;
+            while i < entries.len() {
+                let t = entries[i];
+                let mut run = 1;
+                while i + run < entries.len() && same_place(entries[i + run], t) {
+                    run += 1;
+                }
+                // CPython prints a repeated line three times, then counts the rest.
+                for _ in 0..run.min(3) {
+                    out.push_str(&format!(
+                        "  File \"{}\", line {}, in {}\n",
+                        t.filename, t.line, t.name
+                    ));
+                    if let Some(l) = self.source_line(&t.filename, t.line) {
+                        out.push_str(&format!("    {l}\n"));
+                    }
+                }
+                if run > 3 {
+                    let n = run - 3;
+                    out.push_str(&format!(
+                        "  [Previous line repeated {n} more time{}]\n",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
+                i += run;
+            }
+        }
+        out.push_str(&self.format_exception_only(exc));
+        out
+    }
+
+    /// The last line of a traceback: `ValueError: message`.
+    pub fn format_exception_only(&mut self, exc: &Value) -> String {
+        let cls = exc.class();
+        let name = if &*cls.module == "builtins" || &*cls.module == "__main__" {
+            cls.name.to_string()
+        } else {
+            format!("{}.{}", cls.module, cls.name)
+        };
+        let msg = self.to_str(exc).unwrap_or_default();
+        if msg.is_empty() {
+            format!("{name}\n")
+        } else {
+            format!("{name}: {msg}\n")
+        }
+    }
+}
+
+fn same_place(a: &TbEntry, b: &TbEntry) -> bool {
+    a.line == b.line && a.filename == b.filename && a.name == b.name
+}
+
+/// Keep a caught exception's traceback on the instance, for printing chains later.
+fn store_traceback(e: &PyErr) {
+    if let Value::Instance(i) = &e.exc {
+        lock(&i.dict).insert(
+            Arc::from("__traceback__"),
+            Value::Native(Arc::new(Traceback(e.tb.clone()))),
+        );
+    }
+}
+
+fn traceback_of(exc: &Value) -> Vec<TbEntry> {
+    if let Value::Instance(i) = exc {
+        if let Some(Value::Native(n)) = lock(&i.dict).get("__traceback__") {
+            if let Some(t) = n.as_any().downcast_ref::<Traceback>() {
+                return t.0.clone();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Record that `exc` was raised while `handled` was being handled (unless it already is, or
+/// it is the same exception re-raised).
+fn set_context(exc: &Value, handled: &Value) {
+    if exc.is(handled) {
+        return;
+    }
+    if let Value::Instance(i) = exc {
+        let mut d = lock(&i.dict);
+        if !d.contains_key("__context__") {
+            d.insert(Arc::from("__context__"), handled.clone());
+        }
+    }
+}
+
+/// A traceback kept on an exception instance.
+struct Traceback(Vec<TbEntry>);
+
+impl crate::objects::NativeObject for Traceback {
+    fn type_name(&self) -> &'static str {
+        "traceback"
+    }
+    fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
+        Err(err(
+            "AttributeError",
+            &format!("'traceback' object has no attribute '{name}'"),
+        ))
+    }
+    fn has_method(&self, _: &str) -> bool {
+        false
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn missing_args(fname: &str, kind: &str, missing: &[String]) -> Box<PyErr> {
+    let list = match missing.len() {
+        1 => missing[0].clone(),
+        2 => format!("{} and {}", missing[0], missing[1]),
+        n => format!("{}, and {}", missing[..n - 1].join(", "), missing[n - 1]),
+    };
+    err(
+        "TypeError",
+        &format!(
+            "{fname}() missing {} required {kind} argument{}: {list}",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" }
+        ),
+    )
+}
+
+/// A cell carried on the stack while a closure is built.
+struct CellRef(Arc<Cell>);
+
+impl crate::objects::NativeObject for CellRef {
+    fn type_name(&self) -> &'static str {
+        "cell"
+    }
+    fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
+        Err(err(
+            "AttributeError",
+            &format!("'cell' object has no attribute '{name}'"),
+        ))
+    }
+    fn has_method(&self, _: &str) -> bool {
+        false
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}

@@ -1,0 +1,5 @@
+print(len("abc"), abs(-4.5), divmod(17, 5), divmod(-7.5, 2), min([4, 2, 8]), max("hello"))
+print(sorted("banana"), list(reversed([1, 2, 3])), list(zip("ab", [1, 2], (True, False))))
+print(int("ff", 16), int("  42 "), str(12), float(3), bool([]), list("ab"), tuple([1]))
+print(repr(None), any([0, 0, 1]), all([1, 1]), isinstance([], list), type("x") is str, chr(65), ord("a"))
+print(sum([0.1] * 10), sorted([3, -1, 2], key=abs), round(123.456, -1), pow(2, 10))
