@@ -131,13 +131,15 @@ async function watchBidi(driver, problems, requests, loads) {
   const bidi = await driver.getBidi();
   await bidi.subscribe('network.beforeRequestSent');
   await bidi.subscribe('log.entryAdded');
-  await bidi.subscribe('browsingContext.load');
   const ws = await bidi.socket;
   ws.on('message', (raw) => {
     let msg;
     try { msg = JSON.parse(raw.toString()); } catch { return; }
-    if (msg.method === 'network.beforeRequestSent') requests.push(msg.params.request.url);
-    if (msg.method === 'browsingContext.load') loads.push(msg.params.url);
+    if (msg.method === 'network.beforeRequestSent') {
+      requests.push(msg.params.request.url);
+      // A document's request, not its load event: a reload early in the first load cuts that load's event off.
+      if (msg.params.navigation && msg.params.request.destination === 'document') loads.push(msg.params.request.url);
+    }
     if (msg.method === 'log.entryAdded' && (msg.params.type === 'javascript' || msg.params.level === 'error')) {
       problems.push(`${msg.params.type}: ${msg.params.text}`);
     }
@@ -205,7 +207,7 @@ export async function click(driver, id, action) {
 }
 
 /** Runs widget `id` and waits until it is done or in error; returns its state. */
-export async function runWidget(driver, id, timeout = 120_000) {
+export async function runWidget(driver, id, timeout = 60_000) {
   // A widget that ran before is already done: wait for a new result, not the old one.
   const before = (await widgetState(driver, id)).result ?? null;
   await click(driver, id, 'run');
