@@ -101,6 +101,24 @@ ensure_chromium() {
   fi
 }
 
+# Firefox ESR for the engine tests: Debian's browser, and geckodriver (its WebDriver
+# server) from crates.io, since Debian does not package it.
+GECKODRIVER_VERSION=0.37.1
+ensure_firefox() {
+  [ -x /usr/bin/firefox-esr ] || apt_install firefox-esr
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 { print $2 }')" != "$GECKODRIVER_VERSION" ]; then
+    cargo_install geckodriver "$GECKODRIVER_VERSION"
+  fi
+}
+
+# WebKit for the engine tests: WebKitGTK's WebDriver server and MiniBrowser
+# (webkit2gtk-driver), and a virtual display, since MiniBrowser has no headless mode.
+ensure_webkit() {
+  if [ ! -x /usr/bin/WebKitWebDriver ] || ! command -v Xvfb >/dev/null; then
+    apt_install webkit2gtk-driver xvfb
+  fi
+}
+
 ensure_node_modules() {
   command -v node >/dev/null || apt_install nodejs npm
   if [ ! -d "$ROOT/www/node_modules/playwright-core" ] \

@@ -43,10 +43,17 @@ function setState(root, state) {
 /** @param {HTMLElement} root @param {string} message */
 function showError(root, message) {
   const box = $(root, '.lab-error');
+  // The wasm build only knows it has no threads; say the page's real reason.
+  if (self.crossOriginIsolated) message = message.replace('it is not cross-origin isolated', noSharedMemory);
   box.textContent = message; // text, never markup: messages may echo a link's values
   box.hidden = false;
   setState(root, 'error');
 }
+
+// WebKitGTK (2.50) isolates pages but exposes no SharedArrayBuffer, nor posts shared memory
+// to a worker: https://bugs.webkit.org/show_bug.cgi?id=317847
+const noSab = 'this browser gives pages no SharedArrayBuffer';
+const noSharedMemory = `${noSab}, even though the page is cross-origin isolated`;
 
 /** @param {HTMLElement} root */
 function clearError(root) {
@@ -94,7 +101,8 @@ function threadsHint(root, settings) {
  * @param {number} used
  */
 function describeEnv(root, info, used) {
-  const isolated = info.isolated ? 'cross-origin isolated' : 'not cross-origin isolated (no shared memory)';
+  const isolated = !info.isolated ? 'not cross-origin isolated (no shared memory)'
+    : info.threaded ? 'cross-origin isolated' : `cross-origin isolated, but ${noSab}`;
   const cores = navigator.hardwareConcurrency || '?';
   $(root, '.lab-env').textContent = info.threaded
     ? `Ran on up to ${used} thread(s) from a pool of ${info.poolSize} Web Workers; this machine reports ${cores} logical cores; the page is ${isolated}.`
@@ -246,8 +254,9 @@ function mount(/** @type {HTMLElement} */ root) {
     if (boxes.some((b) => b.checked && !needsThreads(b))) {
       for (const b of boxes.filter(needsThreads)) { b.checked = false; b.disabled = true; }
     }
-    $(root, '.lab-env').textContent = 'Threads are unavailable on this page: it is not cross-origin isolated '
-      + '(the host sends no COOP/COEP headers and no service worker could add them), so workers cannot share memory. '
+    const why = self.crossOriginIsolated ? noSharedMemory : 'it is not cross-origin isolated '
+      + '(the host sends no COOP/COEP headers and no service worker could add them)';
+    $(root, '.lab-env').textContent = `Threads are unavailable on this page: ${why}, so workers cannot share memory. `
       + 'Sequential, asyncio and processes still run for real; the models with threads are switched off.';
   }
   // Said only now that Run can work (without JavaScript, the markup says what is missing).
