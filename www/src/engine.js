@@ -65,8 +65,9 @@ function start(pool) {
       if (msg.type === 'lab:loaded') return resolve(msg);
       // A worker that failed to load, or whose wasm panicked, cannot run again.
       if (msg.type === 'lab:error' && (msg.id === undefined || msg.broken)) return retire(new Error(msg.message));
-      const p = 'id' in msg && msg.id !== undefined ? pending.get(msg.id) : undefined;
-      if (!p || !('id' in msg) || msg.id === undefined) return;
+      if (!('id' in msg) || msg.id === undefined) return;
+      const p = pending.get(msg.id);
+      if (!p) return; // an answer to a call that was stopped meanwhile
       if (msg.type === 'lab:progress') return p.onProgress?.(msg);
       pending.delete(msg.id);
       if (msg.type === 'lab:error') p.reject(new Error(msg.message));
