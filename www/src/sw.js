@@ -102,7 +102,11 @@ function isolated(res) {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
-async function respond(request) {
+/**
+ * The response to `request`, from the cache or the network. `keep(promise)` extends the
+ * event's life for work that goes on after the response (storing a copy).
+ */
+async function respond(request, keep) {
   const url = new URL(request.url);
   const key = keyOf(url);
   const cache = await caches.open(CACHE);
@@ -110,7 +114,10 @@ async function respond(request) {
   if (!res) {
     try {
       res = await fetch(request);
-      if (key && res.ok && res.type === 'basic') await cache.put(key, res.clone());
+      // Stored beside the answer, not before it: the page never waits for the cache, and
+      // a write that fails (the quota) costs the offline copy one file, not the page its
+      // request.
+      if (key && res.ok && res.type === 'basic') keep(cache.put(key, res.clone()).catch(() => { complete = false; }));
     } catch (e) {
       // Offline, and the site has no such file (the list is complete): say "not found", as
       // the host would; a page gets the book's own "not found" page. A file of the site
@@ -130,5 +137,5 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   // Chromium throws on these (https://bugs.chromium.org/p/chromium/issues/detail?id=823392).
   if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
-  event.respondWith(respond(request));
+  event.respondWith(respond(request, (p) => event.waitUntil(p)));
 });
