@@ -102,11 +102,7 @@ function isolated(res) {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
-/**
- * The response to `request`, from the cache or the network. `keep(promise)` extends the
- * event's life for work that goes on after the response (storing a copy).
- */
-async function respond(request, keep) {
+async function respond(request) {
   const url = new URL(request.url);
   const key = keyOf(url);
   const cache = await caches.open(CACHE);
@@ -114,10 +110,7 @@ async function respond(request, keep) {
   if (!res) {
     try {
       res = await fetch(request);
-      // Stored beside the answer, not before it: the page never waits for the cache, and
-      // a write that fails (the quota) costs the offline copy one file, not the page its
-      // request.
-      if (key && res.ok && res.type === 'basic') keep(cache.put(key, res.clone()).catch(() => { complete = false; }));
+      if (key && res.ok && res.type === 'basic') await cache.put(key, res.clone());
     } catch (e) {
       // Offline, and the site has no such file (the list is complete): say "not found", as
       // the host would; a page gets the book's own "not found" page. A file of the site
@@ -137,5 +130,5 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   // Chromium throws on these (https://bugs.chromium.org/p/chromium/issues/detail?id=823392).
   if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
-  event.respondWith(respond(request, (p) => event.waitUntil(p)));
+  event.respondWith(respond(request));
 });
