@@ -7,6 +7,13 @@ import { LabStoppedError, labMessage } from './protocol.js';
 
 const here = new URL('.', import.meta.url);
 const MAX_THREADS = 16;
+// A compute worker that has not loaded by then never will: in Firefox ESR a pool worker
+// sometimes never fetches the bindings, and wasm-bindgen-rayon's initThreadPool then
+// waits for ever. Such a worker is replaced once; a second one that hangs is an error.
+const LOAD_LIMIT_MS = 20_000;
+
+/** A compute worker that did not load in time. */
+class LabLoadError extends Error {}
 
 /** @type {{ threaded?: Promise<WebAssembly.Module>, single?: Promise<WebAssembly.Module> } | null} */
 let compiled = null;
@@ -44,16 +51,27 @@ function start(pool) {
   const w = new Worker(new URL('compute-worker.js', here), { type: 'module', name: 'lab-compute' });
   /** @type {(e: Error) => void} */
   let abort = () => {};
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let watchdog;
+  let armWatchdog = () => {};
   /** @type {Promise<Info>} */
   const ready = new Promise((resolve, reject) => {
     abort = reject;
     // Ends this worker and everything waiting on it; the next call starts a fresh one.
     const retire = (/** @type {Error} */ error) => {
+      clearTimeout(watchdog);
       reject(error);
       w.terminate();
       if (worker?.w !== w) return; // already replaced: what is pending now is another worker's
       worker = null;
       failAll(error);
+    };
+    // Armed once the module is compiled and sent: a slow download is not a hang.
+    armWatchdog = () => {
+      watchdog = setTimeout(
+        () => retire(new LabLoadError(`the compute worker did not start within ${LOAD_LIMIT_MS / 1000} s of getting its module`)),
+        LOAD_LIMIT_MS,
+      );
     };
     w.addEventListener('message', ({ data }) => {
       let msg;
@@ -62,7 +80,10 @@ function start(pool) {
       } catch (e) {
         return retire(/** @type {Error} */ (e)); // a worker that speaks another protocol cannot be trusted
       }
-      if (msg.type === 'lab:loaded') return resolve(msg);
+      if (msg.type === 'lab:loaded') {
+        clearTimeout(watchdog);
+        return resolve(msg);
+      }
       // A worker that failed to load, or whose wasm panicked, cannot run again.
       if (msg.type === 'lab:error' && (msg.id === undefined || msg.broken)) return retire(new Error(msg.message));
       if (!('id' in msg) || msg.id === undefined) return;
@@ -80,7 +101,10 @@ function start(pool) {
     });
   });
   Promise.all([compiled[which], compiled.single])
-    .then(([module, single]) => w.postMessage({ type: 'lab:load', module, single, wantThreads, threads: pool }))
+    .then(([module, single]) => {
+      w.postMessage({ type: 'lab:load', module, single, wantThreads, threads: pool });
+      armWatchdog();
+    })
     .catch((e) => {
       compiled = null; // let the next attempt fetch again
       w.dispatchEvent(new ErrorEvent('error', { message: `could not load the wasm module (${e.message})` }));
@@ -114,15 +138,19 @@ function ensure(threadsNeeded) {
  * Sends one message and resolves with the worker's answer and what the worker is.
  * @param {Record<string, unknown>} message @param {number} threadsNeeded
  * @param {((m: import('./protocol.js').ProgressMessage) => void) | undefined} onProgress
+ * @param {boolean} [retried] whether this is the second try after a worker that never loaded
  * @returns {Promise<any>}
  */
-function call(message, threadsNeeded, onProgress) {
+function call(message, threadsNeeded, onProgress, retried = false) {
   const { w, ready } = ensure(threadsNeeded);
   return ready.then((info) => new Promise((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve: (d) => resolve({ ...d, info }), reject, onProgress });
     w.postMessage({ ...message, id });
-  }));
+  }), (e) => {
+    if (e instanceof LabLoadError && !retried) return call(message, threadsNeeded, onProgress, true);
+    throw e;
+  });
 }
 
 // One call at a time: runs share the pool, and measuring two at once would measure

@@ -59,6 +59,23 @@ test('a wasm file that fails to load is reported, and the next run loads it', as
   await p.context().close();
 });
 
+test('a compute worker that never finishes loading is replaced once, and the run goes on', async () => {
+  const p = await page();
+  await openSmall(p);
+  // The first worker's script is held for ever (as a pool worker's bindings sometimes are
+  // in Firefox): no error, no message. The second is served.
+  let held = 0;
+  await p.route('**/compute-worker.js', (r) => (held++ === 0 ? undefined : r.continue()));
+  const started = Date.now();
+  const widget = await runWidget(p, SEL, 90_000);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  assert.equal(held, 2, 'a second worker was started');
+  assert.ok(Date.now() - started >= 19_000, 'the first worker was given its time to load');
+  assert.ok(await responsive(p) < 1000);
+  assert.deepEqual(p.problems, []);
+  await p.context().close();
+});
+
 test('a compute worker that cannot start is reported, and the next run starts one', async () => {
   const p = await page();
   await openSmall(p);
