@@ -8,5 +8,5 @@ engineSuite('firefox', {}, {
   // Seen on Firefox ESR 153 (not in Chromium or WebKitGTK): about one page in four, a
   // widget's run stays "Running…" for ever, with no error and no progress, though its
   // workers and wasm builds were all fetched. Cause not found yet.
-  runHang: 'Firefox ESR 153: a run sometimes never ends (the widget stays "Running…", no error); cause not found yet',
+  runHang: 'Firefox ESR 153: a run sometimes never ends, or its thread pool never starts (the widget stays "Running…", or says the compute worker did not start); cause not found yet',
 });
