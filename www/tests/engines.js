@@ -13,22 +13,13 @@
 // the service worker's isolating reload a 'navigate').
 
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
 import { Builder, By } from 'selenium-webdriver';
+import { freePort } from './harness.js';
 
 export const GECKODRIVER = process.env.GECKODRIVER || `${process.env.HOME}/.cargo/bin/geckodriver`;
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver';
 export const MINIBROWSER = process.env.MINIBROWSER || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
-
-async function freePort() {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address();
-  srv.close();
-  return port;
-}
 
 /** Waits until a WebDriver server answers its status endpoint. */
 async function driverUp(url, proc) {

@@ -13,7 +13,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const SITE = path.join(ROOT, 'book/build');
 const SERVER = path.join(ROOT, 'target/release/lab-serve');
 
-async function freePort() {
+/** A loopback port no one listens on now. */
+export async function freePort() {
   const srv = net.createServer().listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const { port } = srv.address();
