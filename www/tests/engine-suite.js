@@ -6,7 +6,7 @@
 
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, SMALL, widgetPages } from './harness.js';
+import { serve, SMALL, widgetPages, assertResultRows } from './harness.js';
 import { builtManifest } from './sw-helpers.js';
 import { session, pageWatch, offOrigin, waitFor, widgetState, fillSettings, runWidget, click } from './engines.js';
 
@@ -110,17 +110,7 @@ export function engineSuite(engine, lacks = {}, bugs = {}) {
         const result = JSON.parse(st.result);
         assert.equal(result.isolated, true, id);
         assert.equal(result.threaded, !lacks.sharedMemory, `${id}: threaded build`);
-        if (result.experiment === 'compare') {
-          assert.deepEqual(result.models.map((m) => `${m.workload}:${m.model}`),
-            [...expected.map((m) => `cpu:${m}`), ...expected.map((m) => `io:${m}`)], id);
-        } else if (['scaling', 'io-sweep'].includes(result.experiment)) {
-          assert.ok(result.models.length >= 2, `${id}: a point per swept value`);
-        } else if (result.experiment !== 'counter') {
-          assert.deepEqual(result.models.map((m) => m.model), expected, `${id}: one result per model`);
-        }
-        for (const m of result.models) {
-          assert.ok(m.wall_ms > 0 && Number.isFinite(m.speedup) && m.threads >= 1, `${id}: ${JSON.stringify(m)}`);
-        }
+        assertResultRows(result, expected, id);
         if (lacks.sharedMemory) assert.match(st.env, /cross-origin isolated, but this browser gives pages no SharedArrayBuffer/, id);
       }
       await assertClean(browser, origin);

@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: serves the built site with lab-serve, starts Debian's
 // Chromium through playwright-core, and fails a page on any console or page error.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { once } from 'node:events';
@@ -114,5 +115,24 @@ export async function fillSettings(page, sel, settings) {
   for (const [name, value] of Object.entries(settings)) {
     const input = page.locator(`${sel} input[name=${name}]`);
     if (await input.count()) await input.fill(value);
+  }
+}
+
+/**
+ * Checks a widget's `data-result` rows against the models it was set to run: every model
+ * CPU-bound then I/O-bound for the comparison, a point per value for a sweep, a row per
+ * model otherwise, and sane figures in each row. Shared by every engine's tests.
+ */
+export function assertResultRows(result, expected, id) {
+  if (result.experiment === 'compare') {
+    assert.deepEqual(result.models.map((m) => `${m.workload}:${m.model}`),
+      [...expected.map((m) => `cpu:${m}`), ...expected.map((m) => `io:${m}`)], id);
+  } else if (['scaling', 'io-sweep'].includes(result.experiment)) {
+    assert.ok(result.models.length >= 2, `${id}: a point per swept value`);
+  } else if (result.experiment !== 'counter') {
+    assert.deepEqual(result.models.map((m) => m.model), expected, `${id}: one result per model`);
+  }
+  for (const m of result.models) {
+    assert.ok(m.wall_ms > 0 && Number.isFinite(m.speedup) && m.threads >= 1, `${id}: ${JSON.stringify(m)}`);
   }
 }
