@@ -1595,15 +1595,6 @@ impl crate::objects::NativeObject for Traceback {
     fn type_name(&self) -> &'static str {
         "traceback"
     }
-    fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
-        Err(err(
-            "AttributeError",
-            &format!("'traceback' object has no attribute '{name}'"),
-        ))
-    }
-    fn has_method(&self, _: &str) -> bool {
-        false
-    }
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
@@ -1631,15 +1622,6 @@ struct CellRef(Arc<Cell>);
 impl crate::objects::NativeObject for CellRef {
     fn type_name(&self) -> &'static str {
         "cell"
-    }
-    fn call_method(&self, _: &mut Vm, name: &str, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
-        Err(err(
-            "AttributeError",
-            &format!("'cell' object has no attribute '{name}'"),
-        ))
-    }
-    fn has_method(&self, _: &str) -> bool {
-        false
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

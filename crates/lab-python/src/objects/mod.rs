@@ -358,17 +358,22 @@ pub enum GenState {
 pub trait NativeObject: Send + Sync + Any {
     /// The type's name.
     fn type_name(&self) -> &'static str;
-    /// Call a method.
+    /// Call a method. By default the object has none.
     ///
     /// # Errors
     /// Whatever the method raises; AttributeError if it has no such method.
     fn call_method(
         &self,
-        vm: &mut crate::vm::Vm,
+        _vm: &mut crate::vm::Vm,
         name: &str,
-        args: Vec<Value>,
-        kwargs: Vec<(Arc<str>, Value)>,
-    ) -> crate::vm::PyResult<Value>;
+        _args: Vec<Value>,
+        _kwargs: Vec<(Arc<str>, Value)>,
+    ) -> crate::vm::PyResult<Value> {
+        Err(crate::vm::err(
+            "AttributeError",
+            &format!("'{}' object has no attribute '{name}'", self.type_name()),
+        ))
+    }
     /// Read an attribute that is not a method (`ident`: the reading thread).
     fn get_attr(&self, _ident: u64, _name: &str) -> Option<Value> {
         None
@@ -377,8 +382,10 @@ pub trait NativeObject: Send + Sync + Any {
     fn set_attr(&self, _ident: u64, _name: &str, _value: Value) -> bool {
         false
     }
-    /// Does it have this method?
-    fn has_method(&self, name: &str) -> bool;
+    /// Does it have this method? By default, no.
+    fn has_method(&self, _name: &str) -> bool {
+        false
+    }
     /// For downcasting.
     fn as_any(&self) -> &dyn Any;
 }
