@@ -1,5 +1,6 @@
-// The book on a phone (390 x 844): no page scrolls sideways, and every widget's label
-// sits beside or just above its own input, before and after a run.
+// The book on a phone (390 x 844): no page scrolls sideways, every widget's label sits
+// beside or just above its own input, chart text is at least 11 px on screen and every
+// control is a 44 px touch target, before and after a run.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +23,28 @@ const misplacedFields = (sel) => [...document.querySelectorAll(`${sel} .lab-fiel
   return beside || below ? [] : [field.querySelector('label').textContent];
 });
 
+/** Every chart text drawn smaller than 11 px on screen: its size times the chart's scale. */
+const tinyChartText = (sel) => [...document.querySelectorAll(`${sel} svg.lab-chart`)].flatMap((svg) => {
+  const shown = svg.getBoundingClientRect().width;
+  if (shown === 0) return []; // inside closed details
+  const scale = shown / svg.viewBox.baseVal.width;
+  return [...svg.querySelectorAll('text')].flatMap((t) => {
+    const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+    return px >= 11 - 0.01 ? [] : [`"${t.textContent.slice(0, 30)}" at ${px.toFixed(1)} px`];
+  });
+});
+
+/** Every visible control smaller than a 44 px touch target (a checkbox counts with its label). */
+const smallTargets = (sel) => {
+  const controls = [...document.querySelectorAll(`${sel} button, ${sel} select, ${sel} input[type=number], ${sel} summary`)];
+  const boxes = [...document.querySelectorAll(`${sel} input[type=checkbox]`)].map((c) => c.closest('label') ?? c);
+  return [...controls, ...boxes].flatMap((c) => {
+    const r = c.getBoundingClientRect();
+    if (r.width === 0) return []; // hidden
+    return r.height >= 44 - 0.5 ? [] : [`${c.tagName.toLowerCase()} "${(c.textContent || c.getAttribute('name') || '').trim().slice(0, 30)}" ${r.height.toFixed(0)} px high`];
+  });
+};
+
 /** How far the page scrolls sideways, in CSS pixels. */
 const overflow = () => document.scrollingElement.scrollWidth - window.innerWidth;
 
@@ -32,6 +55,8 @@ for (const file of widgetPages()) {
     await page.waitForSelector('.lab-widget[data-ready]');
     assert.ok(await page.evaluate(overflow) <= 0, `${file} is ${await page.evaluate(overflow)} px wider than the screen`);
     assert.deepEqual(await page.evaluate(misplacedFields, '.lab-widget'), [], 'labels away from their inputs');
+    assert.deepEqual(await page.evaluate(tinyChartText, '.lab-widget'), [], 'chart text below 11 px');
+    assert.deepEqual(await page.evaluate(smallTargets, '.lab-widget'), [], 'touch targets below 44 px');
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
@@ -46,6 +71,9 @@ test('on a phone, a widget that has run still fits: charts, timelines and tables
   const widget = await runWidget(page, sel);
   assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
   assert.ok(await page.evaluate(overflow) <= 0, `the page is ${await page.evaluate(overflow)} px wider than the screen after a run`);
+  await page.locator(`${sel} details`).evaluateAll((all) => all.forEach((d) => { d.open = true; }));
+  assert.deepEqual(await page.evaluate(tinyChartText, sel), [], 'chart text below 11 px after a run');
+  assert.deepEqual(await page.evaluate(smallTargets, sel), [], 'touch targets below 44 px after a run');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

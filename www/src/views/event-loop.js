@@ -127,6 +127,7 @@ function drawDiagram(svg, model, step) {
   const rowH = 30;
   const H = top + WINDOW * rowH + 8;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.style.setProperty('--lab-w', String(W));
   svg.replaceChildren();
   const st = stateAt(events, step, tasks);
 
@@ -227,7 +228,8 @@ export function render(box, report) {
   note.textContent = `${reduced ? 'Your system asks for reduced motion, so the replay waits for you: press Play or Step forward. ' : ''}`
     + `The replay keeps the run's real timing at 1×; steps closer together than ${MIN_DWELL_MS} ms (at 1×) are held that long so that you can read them.`;
   const table = stepsTable(events);
-  root.append(controls, counter, current, live, svg, note, table);
+  // The diagram keeps its text legible on a phone by scrolling in its own box.
+  root.append(controls, counter, current, live, el('div', { class: 'lab-el-scroll' }, svg), note, table);
 
   const s = { step: 0, clockUs: 0, playing: false, speed: 1, raf: 0, last: 0, lastStepAt: 0, lastAnnounce: -Infinity };
 

@@ -83,12 +83,13 @@ pub(super) fn tick_label(v: f64, step: f64) -> String {
 }
 
 /// Opens an `<svg>` with its text alternative: `label` is both the accessible name and
-/// the `<title>`, `desc` the longer description.
+/// the `<title>`, `desc` the longer description. The width in `--lab-w` lets the page's
+/// style keep the chart wide enough for legible text on a phone (it then scrolls in its box).
 pub(super) fn open_svg(svg: &mut String, class: &str, w: f64, h: f64, label: &str, desc: &str) {
     let label = escape(label);
     let _ = write!(
         svg,
-        r#"<svg class="lab-chart {class}" viewBox="0 0 {w} {h}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title><desc>{}</desc>"#,
+        r#"<svg class="lab-chart {class}" viewBox="0 0 {w} {h}" style="--lab-w:{w}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title><desc>{}</desc>"#,
         escape(desc.trim_end())
     );
 }
