@@ -115,7 +115,7 @@ const STATE_CLASS = { running: 'running', awaiting: 'waiting-io', ready: 'ready'
 function drawDiagram(svg, model, step) {
   const { events, tasks } = model;
   const perTask = tasks.length <= MAX_TASK_COLUMNS;
-  const W = 720;
+  const W = 720; // the svg's class lab-w720 keeps this width legible on a phone (lab.css)
   const left = 78;
   const cols = perTask ? tasks.length + 2 : 3;
   const gap = (W - left - 20) / cols;
@@ -127,7 +127,6 @@ function drawDiagram(svg, model, step) {
   const rowH = 30;
   const H = top + WINDOW * rowH + 8;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.style.setProperty('--lab-w', String(W));
   svg.replaceChildren();
   const st = stateAt(events, step, tasks);
 
@@ -222,7 +221,7 @@ export function render(box, report) {
   counter.append(stepText, ' · ', clock);
   const current = el('p', { class: 'lab-el-now' });
   const live = el('p', { class: 'lab-sr-only', 'aria-live': 'polite' });
-  const svg = svgEl('svg', { class: 'lab-chart lab-el-diagram', role: 'img', 'aria-label': `Sequence diagram of the measured asyncio run: ${tasks.length} tasks on one event loop, ${events.length} steps. The table "Every step as text" lists them.` });
+  const svg = svgEl('svg', { class: 'lab-chart lab-w720 lab-el-diagram', role: 'img', 'aria-label': `Sequence diagram of the measured asyncio run: ${tasks.length} tasks on one event loop, ${events.length} steps. The table "Every step as text" lists them.` });
   const note = el('p', { class: 'lab-note lab-el-note' });
   const reduced = prefersReducedMotion();
   note.textContent = `${reduced ? 'Your system asks for reduced motion, so the replay waits for you: press Play or Step forward. ' : ''}`

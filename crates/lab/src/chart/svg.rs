@@ -83,16 +83,21 @@ pub(super) fn tick_label(v: f64, step: f64) -> String {
 }
 
 /// Opens an `<svg>` with its text alternative: `label` is both the accessible name and
-/// the `<title>`, `desc` the longer description. The width in `--lab-w` lets the page's
-/// style keep the chart wide enough for legible text on a phone (it then scrolls in its box).
+/// the `<title>`, `desc` the longer description. The class `lab-w<width>` lets the page's
+/// style keep the chart wide enough for legible text on a phone (it then scrolls in its box),
+/// so `w` is one of [`CHART_WIDTHS`].
 pub(super) fn open_svg(svg: &mut String, class: &str, w: f64, h: f64, label: &str, desc: &str) {
+    debug_assert!(CHART_WIDTHS.contains(&w), "lab.css has no minimum width for {w}");
     let label = escape(label);
     let _ = write!(
         svg,
-        r#"<svg class="lab-chart {class}" viewBox="0 0 {w} {h}" style="--lab-w:{w}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title><desc>{}</desc>"#,
+        r#"<svg class="lab-chart lab-w{w} {class}" viewBox="0 0 {w} {h}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title><desc>{}</desc>"#,
         escape(desc.trim_end())
     );
 }
+
+/// The widths charts are drawn at; lab.css gives each its smallest width on screen.
+pub(super) const CHART_WIDTHS: [f64; 2] = [480.0, 640.0];
 
 /// A chart's visible title, in its top left corner.
 pub(super) fn chart_title(svg: &mut String, title: &str) {
@@ -211,6 +216,16 @@ impl Axes {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_chart_width_has_a_minimum_in_the_stylesheet() {
+        let css = include_str!("../../../../www/src/lab.css");
+        for w in super::CHART_WIDTHS {
+            // The smallest chart text is 12 units: 11/12 of the width keeps it at 11 px.
+            let rule = format!(".lab-chart.lab-w{w} {{ min-width: {:.0}px; }}", (w * 11.0 / 12.0).ceil());
+            assert!(css.contains(&rule), "www/src/lab.css needs `{rule}`");
+        }
+    }
+
     use super::*;
 
     #[test]
