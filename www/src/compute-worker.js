@@ -8,6 +8,7 @@
 // steps back to Rust to be drawn (`render`), and streams progress to the page.
 
 import { loadProcessScript } from './process-scripts.js';
+import { startWatchedPool } from './pool-watch.js';
 import { labMessage } from './protocol.js';
 
 /** @type {any} the loaded wasm bindings (see pkg/lab_wasm.d.ts) */
@@ -20,6 +21,8 @@ let singleModule = null;
 let threadBytes = null;
 /** @type {number | null} memory of one process worker's own instance */
 let processBytes = null;
+/** @type {string | null} why a pool thread ended without a panic, if one did */
+let poolTrap = null;
 /** A process's start-up by start method, as last measured, and how many started at once (for predictions). */
 const processStarts = { spawn: { us: 0, together: 0 }, forkserver: { us: 0, together: 0 } };
 
@@ -38,7 +41,7 @@ async function load({ module, single, wantThreads, threads }) {
   const { memory } = await lab.default({ module_or_path: module });
   if (threaded) {
     const before = memory.buffer.byteLength;
-    await lab.initThreadPool(threads);
+    await startWatchedPool(() => lab.initThreadPool(threads), (message) => { poolTrap ??= message; });
     poolSize = lab.poolSize();
     // Each thread's stack and thread-local data come out of the one shared memory.
     const grown = memory.buffer.byteLength - before;
@@ -74,7 +77,11 @@ async function poolModel(params, model, lanes, progress) {
   try {
     for (;;) {
       await sleep(POLL_MS);
-      const p = handle.poll();
+      const p = handle.poll(); // throws a panic's message first
+      if (poolTrap) {
+        // The instance is broken (`lab:error` with `broken`): the page starts a fresh pool.
+        throw new WebAssembly.RuntimeError(`a thread of the run stopped (${poolTrap}): it ran out of memory or stack, or the lab has a bug; the next run starts on a fresh pool`);
+      }
       spans.push(...p.spans);
       if (p.done) return p.run;
       if (epochUs() - drawn >= DRAW_MS * 1000) {

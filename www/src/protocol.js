@@ -31,7 +31,10 @@
  * @typedef {{ type: 'lab:process-done', task: number, received: number, result: number, work_start_us: number, work_end_us: number, spans: object[] }} ProcessDoneMessage
  * @typedef {{ type: 'lab:process-error', message: string }} ProcessErrorMessage
  *
- * @typedef {LoadMessage | ValidateMessage | RunMessage | LoadedMessage | ValidatedMessage | ProgressMessage | DoneMessage | NeedPoolMessage | ErrorMessage | ProcessPingMessage | ProcessPongMessage | ProcessLoadMessage | ProcessReadyMessage | ProcessTaskMessage | ProcessDoneMessage | ProcessErrorMessage} LabMessage
+ * Pool worker -> compute worker (pool-watch.js: a pool thread ended without a panic).
+ * @typedef {{ type: 'lab:pool-trap', message: string }} PoolTrapMessage
+ *
+ * @typedef {LoadMessage | ValidateMessage | RunMessage | LoadedMessage | ValidatedMessage | ProgressMessage | DoneMessage | NeedPoolMessage | ErrorMessage | ProcessPingMessage | ProcessPongMessage | ProcessLoadMessage | ProcessReadyMessage | ProcessTaskMessage | ProcessDoneMessage | ProcessErrorMessage | PoolTrapMessage} LabMessage
  */
 
 /** Every message type with the fields it must carry. */
@@ -52,6 +55,7 @@ export const LAB_MESSAGES = Object.freeze({
   'lab:process-task': ['params', 'task'],
   'lab:process-done': ['task', 'received', 'result', 'work_start_us', 'work_end_us', 'spans'],
   'lab:process-error': ['message'],
+  'lab:pool-trap': ['message'],
 });
 
 /** A message that is not one of ours, or not the one expected here. */

@@ -125,7 +125,8 @@ test('fifty runs in a row, processes included, leak no worker and no memory', as
 });
 
 // The wasm builds with the test-only `fault-injection` feature (scripts/build-fault-wasm):
-// a run whose settings have `panic` panics with that text inside the run.
+// a run whose settings have `panic` panics with that text inside the run; one with `trap`
+// traps with no panic.
 const FAULT_PKGS = path.resolve(SITE, '../../target-wasm/fault-injection');
 const PANIC = 'a fault injected by the test';
 
@@ -147,17 +148,21 @@ async function serveFaultSite(t, options) {
   return fault;
 }
 
-/** Adds (or with `undefined`, removes) the test-only `panic` setting of the widget. */
-const setPanic = (p, message) => p.evaluate(([sel, panic]) => {
+/** Adds (or with `undefined`, removes) a test-only fault setting (`panic` or `trap`) of the widget. */
+const setFault = (p, name, value) => p.evaluate(([sel, key, fault]) => {
   const root = document.querySelector(sel);
-  root.dataset.params = JSON.stringify({ ...JSON.parse(root.dataset.params), panic });
-}, [SEL, message]);
+  root.dataset.params = JSON.stringify({ ...JSON.parse(root.dataset.params), [key]: fault });
+}, [SEL, name, value]);
 
-/** A run that panics is reported with the panic's message; the next run works, on a fresh worker. */
-async function panicAndRecover(t, { isolation }) {
-  const fault = await serveFaultSite(t, { isolation });
+/**
+ * A run that fails is reported with what went wrong; the next run works, on a fresh worker.
+ * `fault` is `panic` (the panic's message is shown) or `trap` (a trap with no panic, as
+ * running out of memory is: the run still ends with a message).
+ */
+async function failAndRecover(t, { isolation, fault = 'panic' }) {
+  const site = await serveFaultSite(t, { isolation });
   const p = await page();
-  await openSmall(p, fault.url);
+  await openSmall(p, site.url);
   // Long enough (a few ms) to measure above zero even with a non-isolated page's coarse clock.
   await p.fill(`${SEL} input[name=n]`, '300000');
   assert.equal(await p.evaluate(() => crossOriginIsolated), isolation);
@@ -166,29 +171,33 @@ async function panicAndRecover(t, { isolation }) {
   assert.equal(JSON.parse(await widget.getAttribute('data-result')).threaded, isolation);
   const workersBefore = p.workers().length;
   const computeWorker = () => p.workers().find((w) => w.url().endsWith('/compute-worker.js'));
-  const panicked = computeWorker();
-  assert.ok(panicked, 'the compute worker is one of the page\'s workers');
+  const failed = computeWorker();
+  assert.ok(failed, 'the compute worker is one of the page\'s workers');
 
-  await setPanic(p, PANIC);
+  await setFault(p, fault, PANIC);
   await runWidget(p, SEL, 30_000);
   assert.equal(await widget.getAttribute('data-state'), 'error');
   const shown = await widget.locator('.lab-error').textContent();
-  assert.match(shown, /panicked/);
-  assert.ok(shown.includes(PANIC), `the error shows the panic's message: ${shown}`);
+  if (fault === 'panic') {
+    assert.match(shown, /panicked/);
+    assert.ok(shown.includes(PANIC), `the error shows the panic's message: ${shown}`);
+  } else {
+    assert.match(shown, /a thread of the run stopped \(unreachable\)/);
+  }
   assert.ok(await responsive(p) < 1000);
 
-  await setPanic(p, undefined);
+  await setFault(p, fault, undefined);
   await runWidget(p, SEL, 30_000);
   assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
   assert.equal(await widget.locator('.lab-error').isHidden(), true, 'the old error is cleared');
   const result = JSON.parse(await widget.getAttribute('data-result'));
   assert.equal(result.threaded, isolation);
   assert.ok(result.models.length > 0 && result.models.every((m) => m.wall_ms > 0), JSON.stringify(result.models));
-  // The worker that panicked (and in the threaded build its pool) was replaced, not kept
+  // The worker that failed (and in the threaded build its pool) was replaced, not kept
   // for the next run or beside the new one. Playwright sees a worker end a moment later.
-  const settled = () => p.workers().length <= workersBefore && !p.workers().includes(panicked);
+  const settled = () => p.workers().length <= workersBefore && !p.workers().includes(failed);
   await until(settled);
-  assert.ok(!p.workers().includes(panicked), 'the compute worker that panicked has ended');
+  assert.ok(!p.workers().includes(failed), 'the compute worker that failed has ended');
   assert.ok(computeWorker(), 'a fresh compute worker ran the next run');
   assert.ok(p.workers().length <= workersBefore, `workers ${p.workers().length} after the panic, ${workersBefore} before`);
   assert.ok(await responsive(p) < 1000);
@@ -199,9 +208,13 @@ async function panicAndRecover(t, { isolation }) {
 }
 
 test('a panic in a threaded run is reported with its message, and the next run works on a fresh pool', async (t) => {
-  await panicAndRecover(t, { isolation: true });
+  await failAndRecover(t, { isolation: true });
+});
+
+test('a pool thread that traps without a panic ends the run with a message, and the next run works on a fresh pool', async (t) => {
+  await failAndRecover(t, { isolation: true, fault: 'trap' });
 });
 
 test('a panic in the single-threaded build is reported with its message, and the next run works', async (t) => {
-  await panicAndRecover(t, { isolation: false });
+  await failAndRecover(t, { isolation: false });
 });

@@ -100,8 +100,8 @@ pub(crate) fn params_from(
             })?;
         for (name, value) in map {
             #[cfg(feature = "fault-injection")]
-            if name == "panic" {
-                continue; // read by `injected_panic`
+            if Fault::SETTINGS.contains(&name.as_str()) {
+                continue; // read by `injected_fault`
             }
             let text = match value {
                 Value::Text(t) => t,
@@ -115,18 +115,42 @@ pub(crate) fn params_from(
     Ok((experiment, params))
 }
 
-/// Tests only (feature `fault-injection`): the text of a `panic` setting, with which the
-/// run panics on the thread that runs it.
-#[cfg(feature = "fault-injection")]
-pub(crate) fn injected_panic(params: &JsValue) -> Option<String> {
-    js_sys::Reflect::get(params, &"panic".into())
-        .ok()?
-        .as_string()
+/// Tests only (feature `fault-injection`): the fault a run's settings ask for.
+#[cfg_attr(not(feature = "fault-injection"), allow(dead_code))]
+pub(crate) enum Fault {
+    /// `panic=TEXT`: the run panics with TEXT (the panic hook keeps the message).
+    Panic(String),
+    /// `trap=…`: the run traps with no panic, as running out of memory or stack does.
+    Trap,
 }
 
-/// Without `fault-injection`, no setting can make a run panic.
+impl Fault {
+    /// The names of the settings that inject a fault.
+    const SETTINGS: [&str; 2] = ["panic", "trap"];
+
+    /// Makes the fault happen on the calling thread.
+    pub(crate) fn strike(self) -> ! {
+        match self {
+            Fault::Panic(message) => panic!("{message}"),
+            // On wasm, abort is the `unreachable` instruction: no hook sees it.
+            Fault::Trap => std::process::abort(),
+        }
+    }
+}
+
+/// Tests only (feature `fault-injection`): the fault in a run's settings, if any, which
+/// the run strikes on the thread that runs it.
+#[cfg(feature = "fault-injection")]
+pub(crate) fn injected_fault(params: &JsValue) -> Option<Fault> {
+    let setting = |name: &str| js_sys::Reflect::get(params, &name.into()).ok()?.as_string();
+    setting("panic")
+        .map(Fault::Panic)
+        .or_else(|| setting("trap").map(|_| Fault::Trap))
+}
+
+/// Without `fault-injection`, no setting can make a run fail.
 #[cfg(not(feature = "fault-injection"))]
-pub(crate) fn injected_panic(_: &JsValue) -> Option<String> {
+pub(crate) fn injected_fault(_: &JsValue) -> Option<Fault> {
     None
 }
 
@@ -149,24 +173,36 @@ pub fn validate_params(experiment: &str, overrides: JsValue) -> Result<JsValue, 
 }
 
 /// Checks settings and returns what the host must run for them: the experiment's kind
-/// of result, its steps (full parameters each) and the pool threads it needs. A
-/// `panic` setting of the fault-injection build is carried into every step.
+/// of result, its steps (full parameters each) and the pool threads it needs. The
+/// fault-injection build's `panic` and `trap` settings are carried into every step.
 ///
 /// # Errors
 /// An unknown experiment, or a bad setting.
 #[wasm_bindgen(js_name = planRun)]
 pub fn plan_run(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
-    let injected = injected_panic(&overrides);
+    let injected: Vec<(String, JsValue)> = if injected_fault(&overrides).is_some() {
+        Fault::SETTINGS
+            .iter()
+            .filter_map(|&name| {
+                let value = js_sys::Reflect::get(&overrides, &name.into()).ok()?;
+                (!value.is_undefined()).then(|| (name.to_string(), value))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (experiment, params) = params_from(experiment, overrides)?;
     let plan = to_js(&lab::plan::plan(experiment, &params))?;
-    if let Some(message) = injected {
+    if !injected.is_empty() {
         let steps =
             js_sys::Reflect::get(&plan, &"steps".into()).map_err(|_| JsError::new("no steps"))?;
         for step in js_sys::Array::from(&steps).iter() {
             let params = js_sys::Reflect::get(&step, &"params".into())
                 .map_err(|_| JsError::new("no params"))?;
-            js_sys::Reflect::set(&params, &"panic".into(), &JsValue::from_str(&message))
-                .map_err(|_| JsError::new("cannot inject"))?;
+            for (name, value) in &injected {
+                js_sys::Reflect::set(&params, &name.into(), value)
+                    .map_err(|_| JsError::new("cannot inject"))?;
+            }
         }
     }
     Ok(plan)
@@ -253,11 +289,11 @@ pub fn assemble_processes(params: JsValue, tasks: JsValue) -> Result<JsValue, Js
 /// own), or a model that needs the pool in the single-threaded build.
 #[wasm_bindgen(js_name = runBlocking)]
 pub fn run_blocking(params: JsValue, model: &str) -> Result<JsValue, JsError> {
-    let injected = injected_panic(&params);
+    let injected = injected_fault(&params);
     let params: Params = from_js(params, "parameters")?;
     let model = runnable_here(model)?;
-    if let Some(message) = injected {
-        panic!("{message}");
+    if let Some(fault) = injected {
+        fault.strike();
     }
     to_js(&lab::run::run_model(
         &platform::BrowserPlatform,

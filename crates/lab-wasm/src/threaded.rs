@@ -2,7 +2,7 @@
 //! stays free to stream progress to the page while the run goes on.
 
 use crate::platform::BrowserPlatform;
-use crate::{from_js, injected_panic, panic_message, runnable_here, to_js};
+use crate::{from_js, injected_fault, panic_message, runnable_here, to_js};
 use lab::{ModelRun, Params, Span};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
@@ -69,7 +69,7 @@ pub fn pool_size() -> usize {
 /// pool with fewer workers than the model has lanes.
 #[wasm_bindgen(js_name = startRun)]
 pub fn start_run(params: JsValue, model: &str) -> Result<RunHandle, JsError> {
-    let injected = injected_panic(&params);
+    let injected = injected_fault(&params);
     let params: Params = from_js(params, "parameters")?;
     let model = runnable_here(model)?;
     // The run's coordinator occupies a pool thread too, but it takes part in the
@@ -88,8 +88,8 @@ pub fn start_run(params: JsValue, model: &str) -> Result<RunHandle, JsError> {
     let shared = Arc::new(Mutex::new(Shared::default()));
     let run_shared = Arc::clone(&shared);
     rayon::spawn(move || {
-        if let Some(message) = injected {
-            panic!("{message}");
+        if let Some(fault) = injected {
+            fault.strike();
         }
         let sink = |span: Span| {
             run_shared
