@@ -378,6 +378,7 @@ async function main() {
     }
 
     const rounds = [];
+    const disturbed = [];
     for (let r = 0; r < REPS; r++) {
       say(`round ${r + 1}/${REPS}: kernels and mechanisms, native then browser, figure by figure`);
       const { native, wasm } = await pairedRound(page, sizes);
@@ -389,7 +390,16 @@ async function main() {
         python = pythonRound();
       }
       load.push(loadavg());
-      rounds.push({ native, wasm, models, python, load: load.at(-1) });
+      const round = { native, wasm, models, python, load: load.at(-1) };
+      const why = impossible(round, info.machine.cores);
+      if (why.length && disturbed.length < MAX_DISTURBED) {
+        // Something else took the machine mid-round: throw the round away and measure again.
+        say(`round ${r + 1}/${REPS} was disturbed (${why.join('; ')}): measuring it again`);
+        disturbed.push({ load: round.load, reasons: why });
+        r--;
+        continue;
+      }
+      rounds.push(round);
     }
     await context.close();
 
@@ -403,6 +413,7 @@ async function main() {
     load.push(loadavg());
 
     const report = summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, load, wasmSizes: wasmSizes(opt.site), pageProblems });
+    report.disturbed_rounds = disturbed;
     report.finished = new Date().toISOString();
     fs.mkdirSync(opt.out, { recursive: true });
     fs.writeFileSync(path.join(opt.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -415,6 +426,37 @@ async function main() {
 }
 
 // ---------------------------------------------------------------- figures and targets
+
+/** How many rounds may be thrown away in one sitting before the bench keeps what it gets. */
+const MAX_DISTURBED = 2 * REPS;
+/** Noise a figure may show before it counts as impossible. */
+const SLACK = 1.1;
+
+/**
+ * Why a round's figures cannot all be true, if they cannot: a speedup above the machine's
+ * core count, or native code slower than the same code in wasm (the reference slower than
+ * what it is the reference for). Either means the round was disturbed by other work.
+ */
+function impossible(round, cores) {
+  const why = [];
+  const { native, wasm } = round;
+  const check = (name, speedup) => {
+    if (speedup > cores * SLACK) why.push(`${name} ${speedup.toFixed(2)}x on ${cores} cores`);
+  };
+  check('native rayon speedup', native.par_serial_ms / native.par_ms);
+  check('browser pool speedup', wasm.par_serial_ms / wasm.par_ms);
+  for (const [workload, ms] of Object.entries(round.models ?? {})) {
+    // I/O-bound runs wait rather than compute: their speedups may exceed the cores.
+    if (!workload.startsWith('cpu')) continue;
+    for (const [model, m] of Object.entries(ms)) if (m?.speedup) check(`${model} speedup (${workload})`, m.speedup);
+  }
+  for (const [name, key] of [['sum_native', 'kernel_ms'], ['interpreter', 'interp_ms']]) {
+    if (native[key] * 1 > wasm[key] * SLACK) {
+      why.push(`native ${name} ${native[key].toFixed(1)} ms slower than wasm ${wasm[key].toFixed(1)} ms`);
+    }
+  }
+  return why;
+}
 
 /** Totals of long animation frames: their time, and the scripts that used most of it. */
 function frameTime(frames) {
@@ -669,6 +711,10 @@ function markdown(r) {
   row(tgt, `${kb(r.wasm_sizes.threaded.wasm_gzip_bytes)} (${kb(r.wasm_sizes.threaded.wasm_bytes)} raw)`);
   row(tgs, `${kb(r.wasm_sizes.single.wasm_gzip_bytes)} (${kb(r.wasm_sizes.single.wasm_bytes)} raw)`);
   L.push('');
+  const thrown = r.disturbed_rounds ?? [];
+  L.push(thrown.length
+    ? `**Disturbed rounds:** ${thrown.length} round(s) were thrown away and measured again, because a figure in them was physically impossible: ${thrown.map((d) => `${d.reasons.join(', ')} (load ${f(d.load[0])})`).join('; ')}.`
+    : '**Disturbed rounds:** none (no round had a speedup above the core count or native code slower than wasm).', '');
   if (load.median > m.cores) {
     L.push(`**Caution:** the load average (median ${f(load.median)}) was above the ${m.cores} cores during this run: other programs were using the CPU, so the parallel figures mostly measure that competition, and every figure is noisier than on an idle machine (see the ranges). The ratios pair figures measured back to back, which cancels part of it.`, '');
   }

@@ -165,6 +165,13 @@ function queued(job) {
   return result;
 }
 
+/**
+ * Starts the worker and its pool ahead of the first call, so that a reader's first Run
+ * does not wait for them. A failure to start waits for that call, which starts afresh.
+ * @param {number} threadsNeeded
+ */
+export const warm = (threadsNeeded) => queued(async () => { ensure(threadsNeeded); });
+
 /** Checks settings in Rust; resolves with the full parameters or rejects with why. */
 export const validate = (/** @type {string} */ experiment, /** @type {Record<string, string>} */ settings) =>
   queued(() => call({ type: 'lab:validate', experiment, settings }, 1, undefined)).then((d) => d.params);

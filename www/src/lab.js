@@ -265,8 +265,37 @@ function mount(/** @type {HTMLElement} */ root) {
   linked = applyLink(root);
 }
 
+/**
+ * Starts the compute worker and its pool once a widget comes near the viewport, so that
+ * the first Run finds them ready; a page read without reaching a widget starts nothing.
+ * Not while the page may still reload for isolation: that start would be thrown away.
+ * @param {HTMLElement[]} widgets
+ */
+function warmWhenNear(widgets) {
+  if (!widgets.length || typeof IntersectionObserver !== 'function') return;
+  const html = document.documentElement;
+  const settled = () => ['isolated', 'unavailable', undefined].includes(html.dataset.labIsolation);
+  const near = new IntersectionObserver((entries) => {
+    const seen = entries.find((e) => e.isIntersecting);
+    if (!seen) return;
+    near.disconnect();
+    const root = /** @type {HTMLElement} */ (seen.target);
+    const warm = () => engine.warm(threadsHint(root, settingsOf(root)));
+    if (settled()) return void warm();
+    const watch = new MutationObserver(() => {
+      if (!settled()) return;
+      watch.disconnect();
+      warm();
+    });
+    watch.observe(html, { attributes: true, attributeFilter: ['data-lab-isolation'] });
+  }, { rootMargin: '50% 0px' });
+  for (const w of widgets) near.observe(w);
+}
+
 export function mountAll(doc = document) {
-  doc.querySelectorAll('.lab-widget').forEach((w) => mount(/** @type {HTMLElement} */ (w)));
+  const widgets = /** @type {HTMLElement[]} */ ([...doc.querySelectorAll('.lab-widget')]);
+  widgets.forEach(mount);
+  warmWhenNear(widgets.filter((w) => w.dataset.ready));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());

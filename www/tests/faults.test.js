@@ -45,8 +45,9 @@ async function responsive(p) {
 
 test('a wasm file that fails to load is reported, and the next run loads it', async () => {
   const p = await page();
-  await openSmall(p);
+  // From the start: the page starts its worker as soon as a widget is in view.
   await p.route('**/lab_wasm_bg.wasm', (r) => r.fulfill({ status: 404, body: 'gone' }));
+  await openSmall(p);
   const widget = await runWidget(p, SEL);
   assert.equal(await widget.getAttribute('data-state'), 'error');
   assert.match(await widget.locator('.lab-error').textContent(), /could not load the wasm module/);
@@ -61,16 +62,19 @@ test('a wasm file that fails to load is reported, and the next run loads it', as
 
 test('a compute worker that never finishes loading is replaced once, and the run goes on', async () => {
   const p = await page();
-  await openSmall(p);
   // The first worker's script is held for ever (as a pool worker's bindings sometimes are
   // in Firefox): no error, no message. The second is served.
   let held = 0;
-  await p.route('**/compute-worker.js', (r) => (held++ === 0 ? undefined : r.continue()));
-  const started = Date.now();
+  let heldAt = 0;
+  await p.route('**/compute-worker.js', (r) => {
+    if (held++ > 0) return r.continue();
+    heldAt = Date.now();
+  });
+  await openSmall(p);
   const widget = await runWidget(p, SEL, 90_000);
   assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
   assert.equal(held, 2, 'a second worker was started');
-  assert.ok(Date.now() - started >= 19_000, 'the first worker was given its time to load');
+  assert.ok(Date.now() - heldAt >= 19_000, 'the first worker was given its time to load');
   assert.ok(await responsive(p) < 1000);
   assert.deepEqual(p.problems, []);
   await p.context().close();
@@ -78,8 +82,8 @@ test('a compute worker that never finishes loading is replaced once, and the run
 
 test('a compute worker that cannot start is reported, and the next run starts one', async () => {
   const p = await page();
-  await openSmall(p);
   await p.route('**/compute-worker.js', (r) => r.fulfill({ status: 404, body: 'gone' }));
+  await openSmall(p);
   const widget = await runWidget(p, SEL);
   assert.equal(await widget.getAttribute('data-state'), 'error');
   assert.match(await widget.locator('.lab-error').textContent(), /compute worker failed/);

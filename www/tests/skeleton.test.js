@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, browser, watchedPage, runWidget, settledWorkers } from './harness.js';
+import { serve, browser, watchedPage, runWidget, settledWorkers, until } from './harness.js';
 
 let server;
 let chromium;
@@ -219,6 +219,30 @@ test('interpreters run in parallel lanes, each under a lock of its own, with sta
   const interpSvg = await widget.locator('.lab-measured svg.lab-timeline[aria-label="interpreters"]').innerHTML();
   assert.match(interpSvg, /lab-state-running/);
   assert.doesNotMatch(interpSvg, /lab-state-waiting-gil/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the compute worker starts when a widget comes near the viewport, and not on a page read above it', async () => {
+  // A short window: the first widget of the chapter is well below it.
+  const page = await watchedPage(chromium, { viewport: { width: 1000, height: 300 } });
+  await page.goto(`${server.url}parallelism.html`);
+  const sel = '.lab-widget[data-lab=parallel-cpu]';
+  await page.waitForSelector(`${sel}[data-ready]`);
+  const below = await page.$eval(sel, (w) => w.getBoundingClientRect().top - innerHeight);
+  assert.ok(below > 300, `the widget is ${below} px below the window; the test needs it farther`);
+  const computeWorker = () => page.workers().some((w) => w.url().endsWith('/compute-worker.js'));
+  await page.waitForTimeout(1500);
+  assert.equal(computeWorker(), false, 'no worker while no widget is near');
+  await page.$eval(sel, (w) => w.scrollIntoView());
+  await page.waitForFunction(() => true);
+  await until(computeWorker);
+  // The run uses the worker that was started ahead of it.
+  await page.fill(`${sel} input[name=n]`, '300000');
+  const workers = page.workers().length;
+  const widget = await runWidget(page, sel);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  assert.equal(page.workers().length, workers, 'the run started no second compute worker or pool');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
