@@ -172,6 +172,9 @@ pub fn install(d: &Dict) {
             arg(&a, 1, "pow")?,
         )
     });
+    add(d, "hex", |vm, a, _| radix(vm, arg(&a, 0, "hex")?, "#x"));
+    add(d, "oct", |vm, a, _| radix(vm, arg(&a, 0, "oct")?, "#o"));
+    add(d, "bin", |vm, a, _| radix(vm, arg(&a, 0, "bin")?, "#b"));
     add(d, "chr", |vm, a, _| {
         let i = vm.index(arg(&a, 0, "chr")?)?;
         let c = u32::try_from(i)
@@ -326,6 +329,18 @@ fn print(vm: &mut Vm, a: Vec<Value>, k: Kwargs) -> PyResult<Value> {
         }
     }
     Ok(Value::None)
+}
+
+/// `hex`, `oct` and `bin`: an integer in base 16, 8 or 2 with its prefix, which is what
+/// the `#` format of that base gives (`-0xff`, `0b0`).
+fn radix(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<Value> {
+    if !matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Bool(_)) {
+        return Err(err(
+            "TypeError",
+            &format!("'{}' object cannot be interpreted as an integer", v.type_name()),
+        ));
+    }
+    Ok(Value::str(&vm.format(v, spec)?))
 }
 
 fn abs(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {

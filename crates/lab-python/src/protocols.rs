@@ -969,10 +969,27 @@ impl Vm {
                 let len = lock(&l.items).len();
                 let (start, stop, step) = slice_indices(self, s, len)?;
                 if step != 1 {
-                    return Err(err(
-                        "NotImplementedError",
-                        "the lab's Python does not support extended slice assignment",
-                    ));
+                    // An extended slice keeps the list's length: one new item per position.
+                    let (distance, stride) = if step > 0 {
+                        (stop - start, step)
+                    } else {
+                        (start - stop, -step)
+                    };
+                    let span = ((distance.max(0) + stride - 1) / stride) as usize;
+                    if new.len() != span {
+                        return Err(err(
+                            "ValueError",
+                            &format!(
+                                "attempt to assign sequence of size {} to extended slice of size {span}",
+                                new.len()
+                            ),
+                        ));
+                    }
+                    let mut items = lock(&l.items);
+                    for (k, item) in new.into_iter().enumerate() {
+                        items[(start + k as i64 * step) as usize] = item;
+                    }
+                    return Ok(());
                 }
                 let stop = stop.max(start);
                 let mut items = lock(&l.items);
