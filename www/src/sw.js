@@ -1,11 +1,12 @@
-// Concurrency Lab's service worker, served from the book's root (scripts/build copies it
-// there and writes the site's file list into SITE below) so that its scope is the whole
-// book, also under a sub-path such as GitHub Pages' /repo/. It does two things:
+// Concurrency Lab's service worker, served from the book's root (`mdbook-lab install`
+// puts it in the book's source folder; after `mdbook build`, `mdbook-lab offline` writes
+// the built site's file list into SITE below) so that its scope is the whole book, also
+// under a sub-path such as GitHub Pages' /repo/. It does two things:
 //
 // 1. Cross-origin isolation on hosts that cannot send the headers (GitHub Pages, a plain
 //    static server): every response it hands to the page carries COOP, COEP and CORP, so
 //    the page gets SharedArrayBuffer and the widgets their threads. The page reloads once
-//    to come under its control (see book/theme/head.hbs). The idea is the one of
+//    to come under its control (see crates/mdbook-lab/src/head.hbs). The idea is the one of
 //    coi-serviceworker (https://github.com/gzuidhof/coi-serviceworker).
 // 2. Offline reading: it stores every file of the site in a cache named after the site's
 //    content hash (on an update, while installing; on a first visit, when the page asks
@@ -15,7 +16,8 @@
 //
 // It only ever handles same-origin GET requests: no request leaves the origin because of it.
 
-// Replaced by scripts/build: { version: content hash, files: paths relative to the root }.
+// Replaced by `mdbook-lab offline`: { version: content hash, files: paths relative to the
+// root }. Until then the worker only isolates, and keeps no offline copy.
 const SITE = { version: 'dev', files: [] };
 
 const SCOPE = new URL('./', self.location.href);
