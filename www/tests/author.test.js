@@ -227,3 +227,25 @@ test('embedded in a page of another origin, a widget runs without threads, says 
   assert.equal(await tab.isChecked(`${sel} input[value=free-threads]`), true);
   await page.context().close();
 });
+
+test('without mdbook-lab offline, the pages a reader has read still open offline, isolated', async (t) => {
+  const plain = makeBook(CHAPTERS);
+  t.after(() => fs.rmSync(plain, { recursive: true, force: true }));
+  assert.equal(run(PLUGIN, ['install', plain]).status, 0);
+  assert.equal(run('mdbook', ['build', plain]).status, 0);
+  const server = await plainServer(path.join(plain, 'book'));
+  t.after(() => server.close());
+  const page = await watchedPage(chromium);
+  await page.goto(`${server.url}threads.html`);
+  await page.waitForFunction(() => crossOriginIsolated === true && document.readyState === 'complete', null, { timeout: 30_000 });
+  await page.waitForSelector('#lab-threads-1[data-ready]');
+  await page.context().setOffline(true);
+  const response = await page.reload();
+  assert.equal(response.status(), 200);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  await page.waitForSelector('#lab-threads-1[data-ready]');
+  // A page never read has no copy: offline, it fails, as it would without the worker.
+  await assert.rejects(page.goto(`${server.url}waiting.html`));
+  page.problems.length = 0; // that failure is logged, rightly
+  await page.context().close();
+});

@@ -64,8 +64,27 @@ pub(crate) fn install(book: &Path, assets: &[Asset]) -> anyhow::Result<Vec<PathB
     for (name, bytes) in assets {
         write_if_changed(book, &src.join(name), bytes, &mut changed)?;
     }
+    // Files an earlier install wrote and this one does not (a script since renamed) would
+    // linger in every build: remove those, and only those, never an author's own files.
+    let list_path = src.join(LIST);
+    let old = fs::read_to_string(book.join(&list_path)).unwrap_or_default();
+    let names: Vec<&str> = assets.iter().map(|(n, _)| n.as_str()).collect();
+    for stale in old.lines().filter(|n| !names.contains(n)) {
+        let safe = (stale.starts_with("lab/") || stale == "sw.js")
+            && !stale.split('/').any(|part| part == ".." || part.is_empty());
+        let path = book.join(&src).join(stale);
+        if safe && path.is_file() {
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            changed.push(src.join(stale));
+        }
+    }
+    let list: String = names.iter().flat_map(|n| [*n, "\n"]).collect();
+    write_if_changed(book, &list_path, list.as_bytes(), &mut changed)?;
     Ok(changed)
 }
+
+/// The list of the files the last install wrote, under the book's source folder.
+const LIST: &str = "lab/.mdbook-lab-files";
 
 /// `book.toml`'s text with the preprocessor's entry (unchanged if it has one: an author's
 /// own `command` stays), and the book's source folder.
@@ -211,7 +230,7 @@ mod tests {
         let toml = "# My course\n[book]\ntitle = \"T\" # keep me\nsrc = \"content\"\n";
         fs::write(book.join("book.toml"), toml).unwrap();
         let changed = install(&book, &assets()).unwrap();
-        assert_eq!(changed.len(), 4, "{changed:?}");
+        assert_eq!(changed.len(), 5, "{changed:?}");
         let written = fs::read_to_string(book.join("book.toml")).unwrap();
         assert!(
             written.starts_with(toml),
@@ -245,6 +264,21 @@ mod tests {
                 && head.ends_with(&format!("{END}\n<meta name=b>\n"))
         );
         assert!(!head.contains("\nold\n") && head.matches(BEGIN).count() == 1);
+        fs::remove_dir_all(&book).unwrap();
+    }
+
+    #[test]
+    fn a_file_the_assets_no_longer_have_is_removed_and_an_authors_own_is_kept() {
+        let book = temp("stale");
+        fs::write(book.join("book.toml"), "").unwrap();
+        let mut more = assets();
+        more.push(("lab/old.js".to_owned(), b"// old".to_vec()));
+        install(&book, &more).unwrap();
+        fs::write(book.join("src/lab/mine.css"), "/* mine */").unwrap();
+        let changed = install(&book, &assets()).unwrap();
+        assert!(!book.join("src/lab/old.js").exists(), "{changed:?}");
+        assert!(changed.contains(&PathBuf::from("src/lab/old.js")));
+        assert!(book.join("src/lab/mine.css").exists() && book.join("src/lab/lab.js").exists());
         fs::remove_dir_all(&book).unwrap();
     }
 
