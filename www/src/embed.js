@@ -75,9 +75,11 @@ async function show() {
   const root = /** @type {HTMLElement | null} */ (doc.getElementById(id));
   if (!root || !root.classList.contains('lab-widget')) return fail(`${chapter.pathname} has no widget ${id}.`);
   // The chapter's styles (mdBook's colours, which lab.css uses) and theme.
+  const have = new Set([...document.querySelectorAll('link[rel=stylesheet]')].map((l) => /** @type {HTMLLinkElement} */ (l).href));
   for (const link of doc.querySelectorAll('link[rel=stylesheet][href]')) {
     const href = new URL(String(link.getAttribute('href')), chapter);
-    if (href.origin !== BOOK.origin || document.querySelector(`link[href="${href.href}"]`)) continue;
+    if (href.origin !== BOOK.origin || have.has(href.href)) continue;
+    have.add(href.href);
     const el = document.createElement('link');
     el.rel = 'stylesheet';
     el.href = href.href;
@@ -105,6 +107,9 @@ async function show() {
   note.append(link);
   main.replaceChildren(document.adoptNode(root), note);
   mountAll();
+  const env = root.querySelector('.lab-env');
+  // lab.js blames the host for the missing isolation; here it is the frame, said in the note.
+  if (!threaded && env) env.textContent = 'Sequential, asyncio and processes run here for real; the models with threads are switched off.';
   // The chapter's own link and embed buttons would point at this page: the note's link replaces them.
   for (const b of root.querySelectorAll('[data-action=link], [data-action=embed], .lab-anchor')) b.remove();
   // The link follows the settings as the reader changes them (and as the address sets them).
