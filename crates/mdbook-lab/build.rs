@@ -21,7 +21,11 @@ fn main() {
     if let Some(dir) = std::env::var_os("MDBOOK_LAB_ASSETS") {
         let dir = PathBuf::from(dir);
         println!("cargo::rerun-if-changed={}", dir.display());
-        walk(&dir, "", &mut files);
+        // Only what a book receives, as `mdbook-lab install --assets` takes it.
+        walk(&dir.join("lab"), "lab/", &mut files);
+        if dir.join("sw.js").is_file() {
+            files.push(("sw.js".to_owned(), dir.join("sw.js")));
+        }
     } else {
         let www = manifest.join("../../www");
         let built = ["pkg", "pkg-st"]

@@ -62,7 +62,12 @@ pub(crate) fn install(book: &Path, assets: &[Asset]) -> anyhow::Result<Vec<PathB
     )?;
 
     for (name, bytes) in assets {
-        write_if_changed(book, &src.join(name), bytes, &mut changed)?;
+        let bytes = if name == "sw.js" {
+            crate::offline::unsealed(bytes)
+        } else {
+            bytes.clone()
+        };
+        write_if_changed(book, &src.join(name), &bytes, &mut changed)?;
     }
     // Files an earlier install wrote and this one does not (a script since renamed) would
     // linger in every build: remove those, and only those, never an author's own files.
@@ -181,7 +186,11 @@ pub(crate) fn from_dir(dir: &Path) -> anyhow::Result<Vec<Asset>> {
         }
     }
     let mut out = Vec::new();
-    collect(dir, "", &mut out)?;
+    // Only lab/ and the service worker belong to the widgets (a built site has more).
+    collect(&dir.join("lab"), "lab/", &mut out)?;
+    let sw =
+        fs::read(dir.join("sw.js")).with_context(|| format!("reading {}/sw.js", dir.display()))?;
+    out.push(("sw.js".to_owned(), sw));
     out.sort();
     Ok(out)
 }
@@ -196,8 +205,6 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<Asset>) -> anyhow::Result<()>
         let path = entry.path();
         if path.is_dir() {
             collect(&path, &format!("{prefix}{name}/"), out)?;
-        } else if prefix.is_empty() && name != "sw.js" {
-            // Only lab/ and the service worker belong to the widgets.
         } else {
             let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             out.push((format!("{prefix}{name}"), bytes));
@@ -229,8 +236,14 @@ mod tests {
         let book = temp("twice");
         let toml = "# My course\n[book]\ntitle = \"T\" # keep me\nsrc = \"content\"\n";
         fs::write(book.join("book.toml"), toml).unwrap();
-        let changed = install(&book, &assets()).unwrap();
+        let mut sealed = assets();
+        sealed[1].1 = b"a();\nconst SITE = { version: '1', files: [\"x.html\"] };\n".to_vec();
+        let changed = install(&book, &sealed).unwrap();
         assert_eq!(changed.len(), 5, "{changed:?}");
+        // A built site's worker lists that site's files: the book gets the placeholder.
+        let sw = fs::read_to_string(book.join("content/sw.js")).unwrap();
+        assert_eq!(sw, "a();\nconst SITE = { version: 'dev', files: [] };\n");
+        fs::write(book.join("content/sw.js"), "// sw").unwrap();
         let written = fs::read_to_string(book.join("book.toml")).unwrap();
         assert!(
             written.starts_with(toml),
@@ -280,6 +293,41 @@ mod tests {
         assert!(changed.contains(&PathBuf::from("src/lab/old.js")));
         assert!(book.join("src/lab/mine.css").exists() && book.join("src/lab/lab.js").exists());
         fs::remove_dir_all(&book).unwrap();
+    }
+
+    #[test]
+    fn assets_from_a_folder_are_its_lab_files_and_service_worker_only() {
+        let dir = temp("from-dir");
+        for f in [
+            "lab/lab.js",
+            "lab/pkg/lab_wasm_bg.wasm",
+            "lab/pkg-st/lab_wasm_bg.wasm",
+            "sw.js",
+            "index.html",
+            "css/site.css",
+            "lab/x.d.ts",
+        ] {
+            fs::create_dir_all(dir.join(f).parent().unwrap()).unwrap();
+            fs::write(dir.join(f), f).unwrap();
+        }
+        let names: Vec<String> = from_dir(&dir)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "lab/lab.js",
+                "lab/pkg-st/lab_wasm_bg.wasm",
+                "lab/pkg/lab_wasm_bg.wasm",
+                "sw.js"
+            ]
+        );
+        fs::remove_file(dir.join("lab/pkg-st/lab_wasm_bg.wasm")).unwrap();
+        let err = from_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains("lab/pkg-st/lab_wasm_bg.wasm"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

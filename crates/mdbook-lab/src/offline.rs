@@ -65,6 +65,25 @@ pub(crate) fn seal(site: &Path) -> anyhow::Result<usize> {
     Ok(files.len())
 }
 
+/// `sw` (a service worker's source) with its list back to the placeholder, which a book
+/// gets: a list written for one built site names files another book does not have.
+pub(crate) fn unsealed(sw: &[u8]) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(sw) else {
+        return sw.to_vec();
+    };
+    text.split_inclusive('\n')
+        .map(|l| {
+            if l.starts_with(LINE) {
+                let end = if l.ends_with('\n') { "\n" } else { "" };
+                format!("{LINE}{{ version: 'dev', files: [] }};{end}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
 /// The site's files, relative to its root, but the service worker itself, hidden files
 /// and TypeScript declarations.
 fn list(dir: &Path, prefix: &str, files: &mut Vec<String>) -> anyhow::Result<()> {
