@@ -109,7 +109,11 @@ async function show() {
   mountAll();
   const env = root.querySelector('.lab-env');
   // lab.js blames the host for the missing isolation; here it is the frame, said in the note.
-  if (!threaded && env) env.textContent = 'Sequential, asyncio and processes run here for real; the models with threads are switched off.';
+  if (!threaded && env && needs.length) {
+    env.textContent = needs.includes('this experiment')
+      ? 'This experiment runs on threads only, so it cannot run here; its prediction is below.'
+      : 'Sequential, asyncio and processes run here for real; the models with threads are switched off.';
+  }
   // The chapter's own link and embed buttons would point at this page: the note's link replaces them.
   for (const b of root.querySelectorAll('[data-action=link], [data-action=embed], .lab-anchor')) b.remove();
   // The link follows the settings as the reader changes them (and as the address sets them).
