@@ -1,6 +1,6 @@
 // Accessibility fixes to mdBook's own page chrome that CSS cannot make, found by axe-core
-// (www/tests/a11y.test.js). A classic script (loaded with defer from book/theme/head.hbs),
-// so it also runs from file://.
+// (www/tests/a11y.test.js). A classic script (loaded with defer by the head snippet,
+// crates/mdbook-lab/src/head.hbs), so it also runs from file://.
 (function () {
   'use strict';
 

@@ -5,6 +5,7 @@
 
 import * as engine from './engine.js';
 import { LabStoppedError } from './protocol.js';
+import { copyEmbed } from './embed-code.js';
 
 // The settings a widget has are the ones its chapter's parameters name (the
 // preprocessor writes every one of them into data-params).
@@ -246,6 +247,7 @@ function mount(/** @type {HTMLElement} */ root) {
   }));
   $(root, '[data-action=stop]').addEventListener('click', () => engine.stop());
   $(root, '[data-action=link]').addEventListener('click', () => linked.then(() => copyLink(root)));
+  $(root, '[data-action=embed]')?.addEventListener('click', () => linked.then(() => copyEmbed(root, linkSettings(root))));
   $(root, '.lab-controls').addEventListener('submit', (/** @type {Event} */ e) => e.preventDefault());
   if (!engine.canThread()) {
     // No shared memory here: the models that need threads cannot run, the others still do.
@@ -263,6 +265,22 @@ function mount(/** @type {HTMLElement} */ root) {
   $(root, '.lab-status').textContent = 'Below: a prediction. Press Run to measure on this machine.';
   root.dataset.ready = 'true';
   linked = applyLink(root);
+  linkedOf.set(root, linked);
+}
+
+/** Each mounted widget's checking of its link's settings (see mount). */
+const linkedOf = new WeakMap();
+
+/** Resolves once a mounted widget's form holds its link's settings. @param {HTMLElement} root */
+export const whenLinked = (root) => linkedOf.get(root) ?? Promise.resolve();
+
+/**
+ * The settings a link to this widget (or an embed) carries: what its form shows, as set now.
+ * @param {HTMLElement} root @returns {[string, string][]}
+ */
+export function linkSettings(root) {
+  const settings = settingsOf(root);
+  return shownNames(root).map((name) => [name, settings[name]]);
 }
 
 /**

@@ -1,11 +1,12 @@
-// Concurrency Lab's service worker, served from the book's root (scripts/build copies it
-// there and writes the site's file list into SITE below) so that its scope is the whole
-// book, also under a sub-path such as GitHub Pages' /repo/. It does two things:
+// Concurrency Lab's service worker, served from the book's root (`mdbook-lab install`
+// puts it in the book's source folder; after `mdbook build`, `mdbook-lab offline` writes
+// the built site's file list into SITE below) so that its scope is the whole book, also
+// under a sub-path such as GitHub Pages' /repo/. It does two things:
 //
 // 1. Cross-origin isolation on hosts that cannot send the headers (GitHub Pages, a plain
 //    static server): every response it hands to the page carries COOP, COEP and CORP, so
 //    the page gets SharedArrayBuffer and the widgets their threads. The page reloads once
-//    to come under its control (see book/theme/head.hbs). The idea is the one of
+//    to come under its control (see crates/mdbook-lab/src/head.hbs). The idea is the one of
 //    coi-serviceworker (https://github.com/gzuidhof/coi-serviceworker).
 // 2. Offline reading: it stores every file of the site in a cache named after the site's
 //    content hash (on an update, while installing; on a first visit, when the page asks
@@ -15,7 +16,9 @@
 //
 // It only ever handles same-origin GET requests: no request leaves the origin because of it.
 
-// Replaced by scripts/build: { version: content hash, files: paths relative to the root }.
+// Replaced by `mdbook-lab offline`: { version: content hash, files: paths relative to the
+// root }. Until then (`mdbook serve`, or a book published without that step) the worker
+// goes to the network first and keeps a copy of what was read, for reading it offline.
 const SITE = { version: 'dev', files: [] };
 
 const SCOPE = new URL('./', self.location.href);
@@ -23,7 +26,10 @@ const PREFIX = `concurrency-lab ${SCOPE.pathname} `;
 const CACHE = PREFIX + SITE.version;
 const FILES = new Set(SITE.files);
 
-/** The cache key of a URL of this site, or null if the site has no such file. */
+/**
+ * The cache key of a URL of this site, or null if the site has no such file (without a
+ * file list, any address under the scope is one).
+ */
 function keyOf(url) {
   if (url.origin !== SCOPE.origin || !url.pathname.startsWith(SCOPE.pathname)) return null;
   let rel;
@@ -34,7 +40,7 @@ function keyOf(url) {
   }
   if (rel === '' || rel.endsWith('/')) rel += 'index.html';
   // The query (a widget link's ?lab=...) and fragment never change a file.
-  return FILES.has(rel) ? new URL(rel, SCOPE).href : null;
+  return FILES.size === 0 || FILES.has(rel) ? new URL(rel, SCOPE).href : null;
 }
 
 let complete = false; // whether every file is known to be in the cache
@@ -106,16 +112,21 @@ async function respond(request) {
   const url = new URL(request.url);
   const key = keyOf(url);
   const cache = await caches.open(CACHE);
-  let res = key && await cache.match(key);
+  const listed = FILES.size > 0;
+  // With a list, the stored copy is this version's file; without one, it may be stale.
+  let res = listed && key && await cache.match(key);
   if (!res) {
     try {
       res = await fetch(request);
-      if (key && res.ok && res.type === 'basic') await cache.put(key, res.clone());
+      // Whole responses only: a cache refuses a partial one (206).
+      if (key && res.status === 200 && res.type === 'basic') await cache.put(key, res.clone());
     } catch (e) {
+      const copy = !listed && key && await cache.match(key);
+      if (copy) return isolated(copy);
       // Offline, and the site has no such file (the list is complete): say "not found", as
       // the host would; a page gets the book's own "not found" page. A file of the site
       // that is not stored yet is a real failure.
-      if (key || FILES.size === 0) throw e;
+      if (key || !listed) throw e;
       const notFound = request.mode === 'navigate' && await cache.match(new URL('404.html', SCOPE).href);
       res = notFound
         ? new Response(notFound.body, { status: 404, headers: notFound.headers })

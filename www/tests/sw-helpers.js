@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SITE } from './harness.js';
 
-/** The `SITE` line scripts/build wrote into sw.js: `{ version, files }`. */
+/** The `SITE` line `mdbook-lab offline` (run by scripts/build) wrote into sw.js: `{ version, files }`. */
 export function builtManifest(root = SITE) {
   const line = fs.readFileSync(path.join(root, 'sw.js'), 'utf8').split('\n').find((l) => l.startsWith('const SITE = '));
   // The line is a JS object literal with single-quoted version: turn it into JSON.

@@ -3,13 +3,23 @@
 //! Run by mdBook as `mdbook-lab` (the book's `book.toml` names it). The widget carries
 //! its settings and a predicted chart and table drawn by the same code that draws the
 //! measurement in the browser, so print, no-JS readers and tests all see a real chart.
+//! An author runs it too: `mdbook-lab install` adds what the widgets need to a book, and
+//! `mdbook-lab offline` prepares a built site for offline reading.
 
+mod install;
+mod offline;
 mod widget;
+
+/// The assets `build.rs` found when this binary was built.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+}
 
 use anyhow::{Context, bail};
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::io;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 struct Lab;
@@ -19,7 +29,15 @@ impl Preprocessor for Lab {
         "lab"
     }
 
-    fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
+    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
+        let src = &ctx.config.book.src;
+        if !ctx.root.join(src).join("lab/lab.js").is_file() {
+            // The pages would show predictions only; say why rather than fail the build.
+            eprintln!(
+                "mdbook-lab: warning: {} has no lab/lab.js, so the widgets will not run: run `mdbook-lab install` in the book's folder",
+                src.display()
+            );
+        }
         let mut error = None;
         book.for_each_mut(|item| {
             let BookItem::Chapter(ch) = item else { return };
@@ -35,7 +53,7 @@ impl Preprocessor for Lab {
             // author opens; a chapter without one is named by its title.
             let place = ch.source_path.as_ref().or(ch.path.as_ref()).map_or_else(
                 || format!("chapter \"{}\"", ch.name),
-                |p| format!("src/{}", p.display()),
+                |p| src.join(p).display().to_string(),
             );
             match widget::expand(&ch.content, &slug) {
                 Ok(content) => ch.content = content,
@@ -54,18 +72,120 @@ fn main() -> ExitCode {
     match args.next().as_deref() {
         // mdBook asks whether a renderer is supported: every renderer is.
         Some("supports") => ExitCode::SUCCESS,
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some("install") => report(install_command(args.collect())),
+        Some("offline") => report(offline_command(args.collect())),
         Some(other) => {
-            eprintln!("mdbook-lab: unknown command {other:?} (mdBook runs this tool itself)");
+            eprintln!("mdbook-lab: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
         }
-        None => match run() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("mdbook-lab: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
+        None => report(run()),
     }
+}
+
+const USAGE: &str = "\
+usage:
+  mdbook-lab install [BOOK_DIR] [--assets DIR]
+      adds to the book (default: the current folder) what its widgets need: the
+      [preprocessor.lab] entry in book.toml, a block in theme/head.hbs, and the
+      widgets' files (lab/ and sw.js) in its source folder. Safe to run again.
+      --assets DIR copies the files from DIR (lab/ and sw.js) instead of the ones
+      built into this program.
+  mdbook-lab offline [BOOK_DIR]
+      after `mdbook build`: lists every file of the built site in its service
+      worker, which then keeps them all for offline reading.
+  mdbook-lab
+      (run by mdBook) expands {{#lab EXPERIMENT key=value ...}} directives.
+";
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mdbook-lab: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Splits `[BOOK_DIR] [--assets DIR]`.
+fn book_and_assets(args: Vec<String>) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+    let mut book = None;
+    let mut assets = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--assets" {
+            let dir = args.next().context("--assets needs a folder")?;
+            assets = Some(PathBuf::from(dir));
+        } else if let Some(dir) = arg.strip_prefix("--assets=") {
+            assets = Some(PathBuf::from(dir));
+        } else if arg.starts_with('-') || book.is_some() {
+            bail!("unexpected argument {arg:?}\n\n{USAGE}");
+        } else {
+            book = Some(PathBuf::from(arg));
+        }
+    }
+    Ok((book.unwrap_or_else(|| PathBuf::from(".")), assets))
+}
+
+fn install_command(args: Vec<String>) -> anyhow::Result<()> {
+    let (book, assets) = book_and_assets(args)?;
+    let assets = match assets {
+        Some(dir) => install::from_dir(&dir)?,
+        None => install::embedded(),
+    };
+    let changed = install::install(&book, &assets)?;
+    if changed.is_empty() {
+        println!(
+            "mdbook-lab: {} already has everything; nothing changed",
+            book.display()
+        );
+    } else {
+        println!(
+            "mdbook-lab: wrote {} file(s) in {}:",
+            changed.len(),
+            book.display()
+        );
+        for f in changed.iter().take(12) {
+            println!("  {}", f.display());
+        }
+        if changed.len() > 12 {
+            println!("  ... and {} more", changed.len() - 12);
+        }
+    }
+    Ok(())
+}
+
+fn offline_command(args: Vec<String>) -> anyhow::Result<()> {
+    let (book, assets) = book_and_assets(args)?;
+    if assets.is_some() {
+        bail!("offline takes no --assets");
+    }
+    let site = build_dir(&book)?;
+    let n = offline::seal(&site)?;
+    println!(
+        "mdbook-lab: {}/sw.js keeps {n} files for offline reading",
+        site.display()
+    );
+    Ok(())
+}
+
+/// Where `mdbook build` writes the book at `book` (its `build.build-dir`, or `book`).
+fn build_dir(book: &Path) -> anyhow::Result<PathBuf> {
+    let path = book.join("book.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let dir = table
+        .get("build")
+        .and_then(|b| b.get("build-dir"))
+        .and_then(|d| d.as_str())
+        .unwrap_or("book");
+    Ok(book.join(dir))
 }
 
 fn run() -> anyhow::Result<()> {

@@ -307,7 +307,7 @@ fn widget(directive: Directive, id: &str) -> String {
         }
         h.push_str("</select></span>");
     }
-    h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button></div>"#);
+    h.push_str(r#"</form><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="link">Copy link</button><button type="button" data-action="embed">Embed</button></div>"#);
     let _ = write!(
         h,
         r#"<noscript><p class="lab-note">The live part of this widget needs JavaScript; below is its prediction, drawn when the book was built.</p></noscript><p class="lab-status" role="status">Below: a prediction.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted">{prediction}</figure></div>"#,
@@ -343,6 +343,7 @@ mod tests {
             "data-state=\"idle\"",
             "data-action=\"run\"",
             "data-action=\"stop\"",
+            "data-action=\"embed\"",
             "class=\"lab-predicted\"",
             "<svg",
             "<table",

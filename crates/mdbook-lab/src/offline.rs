@@ -1,0 +1,143 @@
+//! `mdbook-lab offline`: after `mdbook build`, tells the site's service worker which files to keep for offline reading.
+//!
+//! The installed `sw.js` carries a placeholder (`version: 'dev'`, no files): it gives the
+//! pages cross-origin isolation, but keeps no offline copy, since only a finished build
+//! knows its files (mdBook names its own with content hashes). This step writes the list
+//! of every file of the built site and a hash of their contents into the built `sw.js`,
+//! so a new build also changes `sw.js` and browsers install the new version.
+
+use anyhow::{Context, bail};
+use std::fs;
+use std::path::Path;
+
+/// The line of `sw.js` that this step rewrites.
+const LINE: &str = "const SITE = ";
+
+/// Writes the file list and version into `site/sw.js`; returns the number of files.
+///
+/// # Errors
+/// The site has no `sw.js` with the placeholder line (not installed, or not built), or
+/// a file cannot be read or written.
+pub(crate) fn seal(site: &Path) -> anyhow::Result<usize> {
+    let sw_path = site.join("sw.js");
+    let sw = fs::read_to_string(&sw_path).with_context(|| {
+        format!(
+            "reading {} (run `mdbook-lab install` and `mdbook build` first)",
+            sw_path.display()
+        )
+    })?;
+    if !sw.lines().any(|l| l.starts_with(LINE)) {
+        bail!(
+            "{} is not Concurrency Lab's service worker",
+            sw_path.display()
+        );
+    }
+    let mut files = Vec::new();
+    list(site, "", &mut files)?;
+    files.sort();
+    // FNV-1a over names and contents: a version tag that changes with any file, not a
+    // defence against anyone.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for name in &files {
+        let bytes = fs::read(site.join(name)).with_context(|| format!("reading {name}"))?;
+        for b in name.bytes().chain([0]).chain(bytes).chain([0]) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let line = format!(
+        "{LINE}{{ version: '{hash:016x}', files: {} }};",
+        serde_json::to_string(&files)?
+    );
+    let out: String = sw
+        .lines()
+        .map(|l| {
+            if l.starts_with(LINE) {
+                line.as_str()
+            } else {
+                l
+            }
+        })
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    if out != sw {
+        fs::write(&sw_path, out).with_context(|| format!("writing {}", sw_path.display()))?;
+    }
+    Ok(files.len())
+}
+
+/// `sw` (a service worker's source) with its list back to the placeholder, which a book
+/// gets: a list written for one built site names files another book does not have.
+pub(crate) fn unsealed(sw: &[u8]) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(sw) else {
+        return sw.to_vec();
+    };
+    text.split_inclusive('\n')
+        .map(|l| {
+            if l.starts_with(LINE) {
+                let end = if l.ends_with('\n') { "\n" } else { "" };
+                format!("{LINE}{{ version: 'dev', files: [] }};{end}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// The site's files, relative to its root, but the service worker itself, hidden files
+/// and TypeScript declarations.
+fn list(dir: &Path, prefix: &str, files: &mut Vec<String>) -> anyhow::Result<()> {
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.')
+            || name.ends_with(".d.ts")
+            || (prefix.is_empty() && name == "sw.js")
+        {
+            continue;
+        }
+        if entry.path().is_dir() {
+            list(&entry.path(), &format!("{prefix}{name}/"), files)?;
+        } else {
+            files.push(format!("{prefix}{name}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_the_files_and_a_version_that_follows_their_contents() {
+        let site = std::env::temp_dir().join(format!("mdbook-lab-seal-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&site);
+        fs::create_dir_all(site.join("lab")).unwrap();
+        fs::write(
+            site.join("sw.js"),
+            "// x\nconst SITE = { version: 'dev', files: [] };\nrest();\n",
+        )
+        .unwrap();
+        fs::write(site.join("index.html"), "a").unwrap();
+        fs::write(site.join("lab/lab.js"), "b").unwrap();
+        fs::write(site.join(".nojekyll"), "").unwrap();
+        assert_eq!(seal(&site).unwrap(), 2);
+        let sw = fs::read_to_string(site.join("sw.js")).unwrap();
+        let line = sw.lines().nth(1).unwrap();
+        assert!(
+            line.ends_with(r#"files: ["index.html","lab/lab.js"] };"#),
+            "{line}"
+        );
+        assert!(sw.starts_with("// x\n") && sw.ends_with("rest();\n"));
+        // Sealing again changes nothing; a changed file changes the version.
+        assert_eq!(seal(&site).unwrap(), 2);
+        assert_eq!(fs::read_to_string(site.join("sw.js")).unwrap(), sw);
+        fs::write(site.join("index.html"), "c").unwrap();
+        seal(&site).unwrap();
+        assert_ne!(fs::read_to_string(site.join("sw.js")).unwrap(), sw);
+        fs::write(site.join("sw.js"), "other").unwrap();
+        assert!(seal(&site).is_err());
+        fs::remove_dir_all(&site).unwrap();
+    }
+}
