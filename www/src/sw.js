@@ -14,17 +14,23 @@
 //    versions of this book (and only this book: other books on the same origin, e.g.
 //    user.github.io/other-repo/, keep theirs).
 //
+// An update is atomic: the new version installs only once all its files are stored and
+// match their SHA-256, and takes over only once no page of the book is open, so an open
+// page never gets scripts of another version than its own.
+//
 // It only ever handles same-origin GET requests: no request leaves the origin because of it.
 
 // Replaced by `mdbook-lab offline`: { version: content hash, files: paths relative to the
-// root }. Until then (`mdbook serve`, or a book published without that step) the worker
+// root, sha256: each file's hash }. Until then (`mdbook serve`, or a book published without that step) the worker
 // goes to the network first and keeps a copy of what was read, for reading it offline.
-const SITE = { version: 'dev', files: [] };
+const SITE = { version: 'dev', files: [], sha256: [] };
 
 const SCOPE = new URL('./', self.location.href);
 const PREFIX = `concurrency-lab ${SCOPE.pathname} `;
 const CACHE = PREFIX + SITE.version;
 const FILES = new Set(SITE.files);
+/** Each listed file's SHA-256, by cache key: a download that differs is not this version's. */
+const SHA256 = new Map(SITE.files.map((f, i) => [new URL(f, SCOPE).href, SITE.sha256[i]]));
 
 /**
  * The cache key of a URL of this site, or null if the site has no such file (without a
@@ -45,9 +51,18 @@ function keyOf(url) {
 
 let complete = false; // whether every file is known to be in the cache
 
-/** Stores every file of the site that is not stored yet; resumable, so it also heals. */
+/** The SHA-256 of a response's body, in hexadecimal. */
+async function sha256(res) {
+  const digest = await crypto.subtle.digest('SHA-256', await res.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Stores every file of the site that is not stored yet, each only if its content is the
+ * one the list names; resumable, so it also heals. Returns how many files are missing.
+ */
 async function precache() {
-  if (complete) return;
+  if (complete) return 0;
   const cache = await caches.open(CACHE);
   const stored = new Set((await cache.keys()).map((r) => r.url));
   const todo = [...FILES].map((f) => new URL(f, SCOPE).href).filter((u) => !stored.has(u));
@@ -58,27 +73,37 @@ async function precache() {
       try {
         // 'reload' skips the HTTP cache: a new version must not be stored with old files.
         const res = await fetch(new Request(url, { cache: 'reload' }));
-        if (res.ok) await cache.put(url, res);
+        if (res.status === 200 && await sha256(res.clone()) === SHA256.get(url)) await cache.put(url, res);
         else failed++;
       } catch {
-        failed++;
+        failed++; // the network, or the cache is full (the quota)
       }
     }
   };
   await Promise.all(Array.from({ length: 6 }, worker));
   complete = failed === 0;
-  // Not fatal: isolation matters more than offline copies, and pages ask again (lab:precache).
-  if (failed) console.warn(`Concurrency Lab: ${failed} file(s) could not be stored for offline reading; will retry`);
+  return failed;
 }
 
 self.addEventListener('install', (event) => {
-  // A new version takes over at once: every version's files are self-consistent in its own cache.
-  self.skipWaiting();
   event.waitUntil((async () => {
-    // An update stores the new version whole before it takes over from the old one. A first
-    // visit does not: storing the whole site would compete with the page's own loading (and
-    // delay the reload that isolates it); the page asks for the copy once it is idle.
-    if ((await caches.keys()).some((name) => name.startsWith(PREFIX))) await precache();
+    if (!self.registration.active) {
+      // A first visit: take over at once, for isolation (the page reloads once). The
+      // offline copy waits until the page is idle and asks (lab:precache): storing the
+      // whole site now would compete with the page's own loading.
+      await self.skipWaiting();
+      return;
+    }
+    // An update is all or nothing: it installs only once every file of the new version is
+    // stored and matches its hash. Until then the old version, whole, stays in charge; the
+    // browser tries the update again later and the files already stored are kept.
+    const missing = await precache();
+    if (missing) throw new Error(`${missing} file(s) of the new version could not be stored`);
+    // It then waits until no page of the book is open (the browser's own rule for a new
+    // version): an open page keeps the version it loaded for its whole life, however
+    // long, and the next time the book is opened it is the new version, whole. (Taking
+    // over at a page load instead is not reliable: Chromium parks an activation when the
+    // old worker restarts meanwhile, and may resume it minutes later, mid-session.)
   })());
 });
 
@@ -93,8 +118,15 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+
 self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'lab:precache') event.waitUntil(precache());
+  const type = event.data && event.data.type;
+  if (type === 'lab:precache') {
+    event.waitUntil(precache().then((missing) => {
+      // Not fatal: isolation matters more than offline copies, and pages ask again.
+      if (missing) console.warn(`Concurrency Lab: ${missing} file(s) could not be stored for offline reading; will retry`);
+    }));
+  }
 });
 
 /** A copy of `res` with the headers that make the page cross-origin isolated. */
@@ -118,8 +150,15 @@ async function respond(request) {
   if (!res) {
     try {
       res = await fetch(request);
-      // Whole responses only: a cache refuses a partial one (206).
-      if (key && res.status === 200 && res.type === 'basic') await cache.put(key, res.clone());
+      // Whole responses only: a cache refuses a partial one (206). A copy that cannot be
+      // stored (the quota) costs the offline copy a file, never the page its answer.
+      if (key && res.status === 200 && res.type === 'basic') {
+        try {
+          await cache.put(key, res.clone());
+        } catch (e) {
+          console.warn(`Concurrency Lab: ${key} not stored for offline reading (${e})`);
+        }
+      }
     } catch (e) {
       const copy = !listed && key && await cache.match(key);
       if (copy) return isolated(copy);

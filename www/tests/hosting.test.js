@@ -1,7 +1,8 @@
 // Where the book is hosted: with the isolation headers, without them (the service worker
 // makes the page isolated after one reload), with service workers blocked (the widgets
 // fall back to one thread and say why), under a sub-path like GitHub Pages', from
-// file://, and when a new build replaces an old one.
+// file://, and when a new build replaces an old one: atomically, never under an open
+// page, and never failing a page because the cache is full.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SITE, serve, browser, watchedPage, runWidget } from './harness.js';
-import { builtManifest, waitForAsync, waitForOfflineCopy, countLoads, copySite } from './sw-helpers.js';
+import { builtManifest, waitForAsync, waitForOfflineCopy, countLoads, copySite, deploy, updateServiceWorker } from './sw-helpers.js';
 
 const THREADED = '#lab-parallelism-1'; // sequential against free threads
 
@@ -146,7 +147,8 @@ test('from file://, every widget says how to serve the folder and keeps its pred
   await page.context().close();
 });
 
-test('a new build replaces the offline copy: new files served, the old cache deleted', async (t) => {
+/** A plain host with a copy of the site, and a page of it isolated by the service worker, whose offline copy is complete. */
+async function openedCopy(t) {
   const site = copySite();
   t.after(site.remove);
   const server = await serve({ isolation: false, root: site.dir });
@@ -156,17 +158,74 @@ test('a new build replaces the offline copy: new files served, the old cache del
   await page.waitForFunction(() => crossOriginIsolated === true, null, { timeout: 30_000 });
   const v1 = builtManifest(site.dir);
   const oldCache = await waitForOfflineCopy(page, v1);
-  // "Deploy" a new build: a changed page, and so a new version in sw.js.
-  const intro = path.join(site.dir, 'introduction.html');
-  fs.writeFileSync(intro, fs.readFileSync(intro, 'utf8').replace('<main>', '<main><p id="new-build">new build</p>'));
-  const sw = path.join(site.dir, 'sw.js');
-  fs.writeFileSync(sw, fs.readFileSync(sw, 'utf8').replace(`version: '${v1.version}'`, "version: 'second-build'"));
-  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
-  await waitForOfflineCopy(page, { ...v1, version: 'second-build' });
-  await waitForAsync(page, (old) => caches.keys().then((k) => !k.includes(old)), oldCache);
-  await page.reload();
-  assert.equal(await page.locator('#new-build').count(), 1, 'the new build is served');
-  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  return { site, server, page, v1, oldCache };
+}
+
+const withMark = (file, dir, mark) => fs.readFileSync(path.join(dir, file), 'utf8').replace('<main>', `<main><p id="${mark}">${mark}</p>`);
+const cssOf = (page) => page.evaluate(() => fetch('lab/lab.css').then((r) => r.text()));
+
+test('a deploy while a page is open: the page keeps its version; once the book is closed, the next visit gets the new one whole', async (t) => {
+  const { site, server, page, oldCache } = await openedCopy(t);
+  const css = fs.readFileSync(path.join(site.dir, 'lab/lab.css'), 'utf8');
+  deploy(site.dir, 'second-build', {
+    'introduction.html': withMark('introduction.html', site.dir, 'new-build'),
+    'lab/lab.css': `${css}\n/* second build */\n`,
+  });
+  assert.equal(await updateServiceWorker(page), 'installed', 'the new version installed');
+  await waitForOfflineCopy(page, { ...builtManifest(site.dir) });
+  // The open page, and the next page read in the same tab, still get their version's
+  // files, and the old copy is still whole.
+  assert.equal(await cssOf(page), css, 'no file of the new version reaches the open page');
+  await page.goto(`${server.url}gil.html`);
+  assert.equal(await cssOf(page), css, 'nor the next page of the same visit');
+  assert.ok(await page.evaluate((old) => caches.keys().then((k) => k.includes(old)), oldCache));
   assert.deepEqual(page.problems, []);
+  // The book closed (its last page), and opened again: the new version, and only it.
+  const context = page.context();
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(`${server.url}introduction.html`);
+  await again.waitForSelector('#new-build', { timeout: 30_000 });
+  assert.match(await cssOf(again), /second build/);
+  await waitForAsync(again, (old) => caches.keys().then((k) => !k.includes(old)), oldCache);
+  assert.equal(await again.evaluate(() => crossOriginIsolated), true);
+  await context.close();
+});
+
+test('an update whose files do not match their hashes never installs: the old version stays, whole', async (t) => {
+  const { site, server, page, v1, oldCache } = await openedCopy(t);
+  deploy(site.dir, 'broken-build', { 'introduction.html': withMark('introduction.html', site.dir, 'new-build') });
+  // The host serves something else than the list says (a half-finished upload).
+  fs.writeFileSync(path.join(site.dir, 'introduction.html'), 'truncated');
+  assert.equal(await updateServiceWorker(page), 'redundant', 'the update failed to install');
+  await page.goto(`${server.url}introduction.html`);
+  assert.equal(await page.locator('#new-build').count(), 0, 'the old version is served');
+  assert.equal(await page.locator('main').count(), 1, 'the whole old page, not the broken file');
+  assert.ok(await page.evaluate((old) => caches.keys().then((k) => k.includes(old)), oldCache));
+  assert.equal((await page.evaluate((old) => caches.open(old).then((c) => c.keys()), oldCache)).length, v1.files.length);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a copy the cache cannot store (a full quota) never fails the page its answer', async (t) => {
+  const site = copySite();
+  t.after(site.remove);
+  const server = await serve({ isolation: false, root: site.dir });
+  t.after(() => server.close());
+  const page = await watchedPage(chromium);
+  await page.goto(`${server.url}introduction.html`);
+  await page.waitForFunction(() => crossOriginIsolated === true, null, { timeout: 30_000 });
+  const [worker] = page.context().serviceWorkers();
+  assert.ok(worker, 'the service worker is running');
+  await worker.evaluate(() => {
+    Cache.prototype.put = () => Promise.reject(new DOMException('the quota is full', 'QuotaExceededError'));
+  });
+  // A file of the site that is not stored (the idle-time copy may have stored it: drop
+  // it), so the worker fetches it and tries to store it.
+  await page.evaluate(async () => {
+    for (const name of await caches.keys()) await (await caches.open(name)).delete(new URL('print.html', location.href).href);
+  });
+  const answer = await page.evaluate(() => fetch('print.html').then((r) => r.status, (e) => String(e)));
+  assert.equal(answer, 200);
   await page.context().close();
 });

@@ -3,15 +3,24 @@
 //! The installed `sw.js` carries a placeholder (`version: 'dev'`, no files): it gives the
 //! pages cross-origin isolation, but keeps no offline copy, since only a finished build
 //! knows its files (mdBook names its own with content hashes). This step writes the list
-//! of every file of the built site and a hash of their contents into the built `sw.js`,
-//! so a new build also changes `sw.js` and browsers install the new version.
+//! of every file of the built site, the SHA-256 of each (the worker stores a new version
+//! only when every file it downloaded matches) and a version made from them into the
+//! built `sw.js`, so a new build also changes `sw.js` and browsers install the new version.
 
 use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::Path;
 
 /// The line of `sw.js` that this step rewrites.
 const LINE: &str = "const SITE = ";
+/// What that line holds until a built site is sealed.
+const PLACEHOLDER: &str = "{ version: 'dev', files: [], sha256: [] }";
+
+/// Bytes as lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// Writes the file list and version into `site/sw.js`; returns the number of files.
 ///
@@ -35,18 +44,19 @@ pub(crate) fn seal(site: &Path) -> anyhow::Result<usize> {
     let mut files = Vec::new();
     list(site, "", &mut files)?;
     files.sort();
-    // FNV-1a over names and contents: a version tag that changes with any file, not a
-    // defence against anyone.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut sums = Vec::with_capacity(files.len());
+    let mut version = Sha256::new();
     for name in &files {
         let bytes = fs::read(site.join(name)).with_context(|| format!("reading {name}"))?;
-        for b in name.bytes().chain([0]).chain(bytes).chain([0]) {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        let sum = hex(&Sha256::digest(&bytes));
+        version.update(format!("{name}\0{sum}\0"));
+        sums.push(sum);
     }
+    let version = &hex(&version.finalize())[..16];
     let line = format!(
-        "{LINE}{{ version: '{hash:016x}', files: {} }};",
-        serde_json::to_string(&files)?
+        "{LINE}{{ version: '{version}', files: {}, sha256: {} }};",
+        serde_json::to_string(&files)?,
+        serde_json::to_string(&sums)?
     );
     let out: String = sw
         .lines()
@@ -75,7 +85,7 @@ pub(crate) fn unsealed(sw: &[u8]) -> Vec<u8> {
         .map(|l| {
             if l.starts_with(LINE) {
                 let end = if l.ends_with('\n') { "\n" } else { "" };
-                format!("{LINE}{{ version: 'dev', files: [] }};{end}")
+                format!("{LINE}{PLACEHOLDER};{end}")
             } else {
                 l.to_owned()
             }
@@ -116,7 +126,7 @@ mod tests {
         fs::create_dir_all(site.join("lab")).unwrap();
         fs::write(
             site.join("sw.js"),
-            "// x\nconst SITE = { version: 'dev', files: [] };\nrest();\n",
+            "// x\nconst SITE = { version: 'dev', files: [], sha256: [] };\nrest();\n",
         )
         .unwrap();
         fs::write(site.join("index.html"), "a").unwrap();
@@ -125,8 +135,9 @@ mod tests {
         assert_eq!(seal(&site).unwrap(), 2);
         let sw = fs::read_to_string(site.join("sw.js")).unwrap();
         let line = sw.lines().nth(1).unwrap();
+        // SHA-256 of "a" and of "b".
         assert!(
-            line.ends_with(r#"files: ["index.html","lab/lab.js"] };"#),
+            line.contains(r#"files: ["index.html","lab/lab.js"], sha256: ["ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb","3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d"] };"#),
             "{line}"
         );
         assert!(sw.starts_with("// x\n") && sw.ends_with("rest();\n"));
