@@ -231,25 +231,29 @@ function explain(root, guess, { measuredFirst, target, measured, predicted }) {
   const g = guess.speedup;
   if (close(g, measured)) return `Your speedup was within a quarter of the measurement.${off}`;
   const threads = Number(s.threads) || 1;
+  const many = (/** @type {number} */ k, /** @type {string} */ word) => `${k} ${word}${k === 1 ? '' : 's'}`;
   if (g > measured) {
     if (target?.oneLock && computes && Number(s.release_fraction || 0) < 1) {
       return `Lower than you guessed: under one GIL only one thread runs Python at a time, so the computing never overlaps${waitShare > 0 ? '; only the waits do' : ''}.${off}`;
     }
-    if (waitShare === 0 && g > lanes) {
-      return target?.parallel
-        ? `Lower than you guessed: ${tasks} task(s) on ${threads} thread(s) can compute at most ${lanes} at a time.${off}`
-        : `Lower than you guessed: one thread computes one task at a time.${off}`;
+    if (waitShare === 0 && !target?.parallel) return `Lower than you guessed: one thread computes one task at a time.${off}`;
+    // Computing overlaps at most as far as the tighter of the threads and the cores.
+    if (waitShare === 0 && cores && cores < lanes && g > cores) {
+      return `Lower than you guessed: this machine reports ${many(cores, 'core')}, and no more tasks than that can compute at the same time.${off}`;
     }
-    if (g > tasks) return `Lower than you guessed: ${tasks} task(s) can overlap at most ${tasks}-fold.${off}`;
+    if (waitShare === 0 && g > lanes) return `Lower than you guessed: ${many(tasks, 'task')} on ${many(threads, 'thread')} can compute at most ${lanes} at a time.${off}`;
+    if (g > tasks) return `Lower than you guessed: ${many(tasks, 'task')} can overlap at most ${tasks}-fold.${off}`;
     if (computes && !target?.parallel) return `Lower than you guessed: on one thread only the waits overlap; the computing still runs one task after another.${off}`;
-    if (computes && cores && g > cores) return `Lower than you guessed: this machine reports ${cores} cores, and no more tasks than that can compute at the same time.${off}`;
+    if (computes && cores && g > cores) return `Lower than you guessed: this machine reports ${many(cores, 'core')}, and no more tasks than that can compute at the same time.${off}`;
     if (target?.startup === 'process') return `Lower than you guessed: each process must start and receive its input before it computes.${off}`;
     return `Lower than you guessed: starting the tasks, handing work over and waiting for the slowest one all take time.${off}`;
   }
-  if (waitShare > 0) {
-    return target?.parallel
-      ? `Higher than you guessed: a task that waits needs no core and holds no lock, so the waits overlap.${off}`
-      : `Higher than you guessed: while one task waits, the event loop runs the others, so the waits overlap.${off}`;
+  if (!target?.parallel) {
+    return waitShare > 0
+      ? `Higher than you guessed: while one task waits, the event loop runs the others, so the waits overlap.${off}`
+      : `Higher than you guessed: one thread cannot compute faster than one thread, so this was noise; run it again.${off}`;
   }
+  if (waitShare === 1 || target.oneLock) return `Higher than you guessed: a thread that waits holds no lock and needs no core, so the waits overlap.${off}`;
+  if (waitShare > 0) return `Higher than you guessed: the waits overlapped, and with no shared lock the computing ran on separate cores too.${off}`;
   return `Higher than you guessed: the tasks really ran on separate cores at the same time.${off}`;
 }
