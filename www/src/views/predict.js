@@ -233,7 +233,12 @@ function explain(root, guess, { measuredFirst, target, measured, predicted }) {
   const threads = Number(s.threads) || 1;
   const many = (/** @type {number} */ k, /** @type {string} */ word) => `${k} ${word}${k === 1 ? '' : 's'}`;
   if (g > measured) {
-    if (target?.oneLock && computes && Number(s.release_fraction || 0) < 1) {
+    const released = Number(s.release_fraction) || 0;
+    if (target?.oneLock && computes && released > 0 && released < 1) {
+      // The bound the book gives: the share that holds the lock runs one thread at a time.
+      return `Lower than you guessed: under one GIL only the ${Math.round(released * 100)}% of each task that releases the lock overlaps; the rest runs one thread at a time, so the speedup stays below ${times(1 / (1 - released))}, and below the number of cores.${off}`;
+    }
+    if (target?.oneLock && computes && released === 0) {
       return `Lower than you guessed: under one GIL only one thread runs Python at a time, so the computing never overlaps${waitShare > 0 ? '; only the waits do' : ''}.${off}`;
     }
     if (waitShare === 0 && !target?.parallel) return `Lower than you guessed: one thread computes one task at a time.${off}`;
