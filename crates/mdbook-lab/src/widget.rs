@@ -245,11 +245,13 @@ fn widget(directive: Directive, id: &str) -> String {
         // A run that times models side by side can take the reader's guess first
         // (www/src/views/predict.js); a sweep, the comparison's two workloads and the
         // counter race answer other questions.
-        predict = if experiment.result_kind() == ResultKind::Report {
-            " data-predict"
-        } else {
-            ""
-        },
+        // A convoy asks how long a request takes, which a guess of the speedup misses.
+        predict =
+            if experiment.result_kind() == ResultKind::Report && experiment != Experiment::Convoy {
+                " data-predict"
+            } else {
+                ""
+            },
         json = escape(&json),
         title = escape(experiment.title()),
     );
@@ -461,6 +463,19 @@ mod tests {
         for other in ["scaling", "io-sweep", "compare", "counter"] {
             let out = expand(&format!("{{{{#lab {other}}}}}"), "c").unwrap();
             assert!(!out.contains("data-predict"), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_convoy_shows_the_time_of_one_request_and_takes_no_speedup_guess() {
+        let out = expand("{{#lab convoy}}", "c").unwrap();
+        assert!(!out.contains("data-predict"), "{out}");
+        assert!(
+            out.contains("per request") && out.contains("one request (mean)"),
+            "{out}"
+        );
+        for name in ["tasks", "threads", "n", "wait_ms", "switch_ms"] {
+            assert!(out.contains(&format!(r#"name="{name}""#)), "{name}");
         }
     }
 
