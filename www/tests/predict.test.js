@@ -127,3 +127,16 @@ test('the choices follow the ticked models, and a guess far above threads under 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a shared link\'s models are the ones offered as the winner', async () => {
+  const page = await watchedPage(chromium);
+  await page.goto(`${server.url}${FILE}?lab=${ID}&models=sequential,processes#${ID}`);
+  await page.waitForFunction((s) => document.querySelector(`${s} .lab-models input[value=processes]`).checked, SEL);
+  await page.click(`${BOX} summary`);
+  const offered = () => page.$$eval(`${BOX} input[type=radio]`, (rs) => rs.map((r) => r.value).join(','));
+  await page.waitForFunction((s) => [...document.querySelectorAll(`${s} input[type=radio]`)].map((r) => r.value).join(',') === 'sequential,processes', BOX)
+    .catch(() => {});
+  assert.equal(await offered(), 'sequential,processes');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -142,6 +142,8 @@ export function mount(root) {
     note.textContent = 'Guess cleared.';
   });
   root.querySelector('.lab-models')?.addEventListener('change', drawChoices);
+  // A shared link ticks the boxes without a change event: list the models afresh on opening.
+  box.addEventListener('toggle', () => { if (box.open) drawChoices(); });
   // A new run makes the last comparison stale.
   root.querySelector('[data-action=run]')?.addEventListener('click', () => root.querySelector('.lab-predict-result')?.remove());
 
