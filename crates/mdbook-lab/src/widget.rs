@@ -243,9 +243,8 @@ fn widget(directive: Directive, id: &str) -> String {
             .map(|v| format!(" data-view=\"{v}\""))
             .unwrap_or_default(),
         // A run that times models side by side can take the reader's guess first
-        // (www/src/views/predict.js); a sweep, the comparison's two workloads and the
-        // counter race answer other questions.
-        // A convoy asks how long a request takes, which a guess of the speedup misses.
+        // (www/src/views/predict.js); a sweep, the comparison's two workloads, the
+        // counter race and a convoy (how long one request takes) answer other questions.
         predict =
             if experiment.result_kind() == ResultKind::Report && experiment != Experiment::Convoy {
                 " data-predict"
