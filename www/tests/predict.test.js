@@ -140,3 +140,19 @@ test('a shared link\'s models are the ones offered as the winner', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('where the browser keeps nothing, a guess still counts until the page is left', async () => {
+  const page = await watchedPage(chromium);
+  await page.context().addInitScript(() => {
+    Storage.prototype.setItem = () => { throw new DOMException('storage is off', 'SecurityError'); };
+  });
+  await page.goto(server.url + FILE);
+  await page.waitForSelector(`${SEL}[data-ready]`);
+  await page.click(`${BOX} summary`);
+  await page.check(`${BOX} input[type=radio][value=sequential]`);
+  assert.match(await page.locator(`${BOX} .lab-predict-note`).textContent(), /counts until you leave the page/);
+  await run(page);
+  assert.equal(await page.getAttribute(LINE, 'data-guess-first'), 'sequential');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

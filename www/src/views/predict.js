@@ -9,23 +9,27 @@
 /** @typedef {{ id: string, label: string, parallel: boolean, oneLock: boolean, startup: string }} ModelFacts */
 
 const key = (/** @type {HTMLElement} */ root) => `lab-guess:${root.id}`;
+// Where localStorage is switched off (or full), a guess still counts until the page closes.
+/** @type {Map<string, Guess>} */
+const unsaved = new Map();
 
-/** The stored guess, or an empty one (storage can be switched off or full). @returns {Guess} */
+/** The stored guess, or an empty one. @returns {Guess} */
 function load(/** @type {HTMLElement} */ root) {
   try {
-    const g = JSON.parse(localStorage.getItem(key(root)) || '{}');
+    const g = JSON.parse(localStorage.getItem(key(root)) ?? JSON.stringify(unsaved.get(key(root)) ?? {}));
     /** @type {Guess} */
     const out = {};
     if (typeof g.first === 'string') out.first = g.first;
     if (typeof g.speedup === 'number' && Number.isFinite(g.speedup) && g.speedup > 0) out.speedup = g.speedup;
     return out;
   } catch {
-    return {};
+    return unsaved.get(key(root)) ?? {};
   }
 }
 
 /** Keeps `guess` (or forgets it when empty); says false when the browser refused. */
 function save(/** @type {HTMLElement} */ root, /** @type {Guess} */ guess) {
+  unsaved.set(key(root), guess);
   try {
     if (guess.first === undefined && guess.speedup === undefined) localStorage.removeItem(key(root));
     else localStorage.setItem(key(root), JSON.stringify(guess));
@@ -77,7 +81,7 @@ export function mount(root) {
   box.className = 'lab-predict';
   box.innerHTML = `<summary>Your prediction (optional)</summary>
 <fieldset class="lab-predict-first"><legend>Which model finishes first?</legend><span class="lab-predict-choices"></span></fieldset>
-<span class="lab-field"><label for="${id}-guess-speedup"></label><input id="${id}-guess-speedup" name="guess-speedup" type="number" min="0.1" max="100" step="0.1" inputmode="decimal"></span>
+<span class="lab-field"><label for="${id}-guess-speedup"></label><input id="${id}-guess-speedup" name="guess-speedup" type="number" min="0.1" max="100" step="any" inputmode="decimal"></span>
 <span class="lab-predict-actions"><button type="button" data-action="guess-clear">Clear my guess</button></span>
 <p class="lab-predict-note" role="status"></p>`;
   root.querySelector('.lab-buttons')?.before(box);
@@ -118,7 +122,7 @@ export function mount(root) {
 
   const store = (/** @type {Guess} */ g) => {
     reflect(g);
-    note.textContent = save(root, g) ? privacy : 'This browser does not let the page keep your guess; it counts for the next run only.';
+    note.textContent = save(root, g) ? privacy : 'This browser does not let the page keep your guess: it counts until you leave the page.';
   };
 
   box.addEventListener('change', (e) => {
