@@ -40,8 +40,9 @@ const SOURCE_N = 10_000_000; // the source's example: sum(range(10_000_000)), 4 
 let ALL_MODELS = '';
 const PROCESS_STARTS_PER_ROUND = 3;
 // Pages whose widgets run (with the chapter's own settings) while long tasks are counted.
-const LONG_TASK_PAGES = ['introduction.html', 'comparison.html', 'why-gil.html', 'parallelism.html', 'event-loop.html'];
-const FIRST_RESULT_PAGE = 'introduction.html';
+const LONG_TASK_PAGES = ['gil.html', 'comparison.html', 'why-gil.html', 'parallelism.html', 'event-loop.html'];
+// The introduction has no widget: the first GIL experiment is the first CPU-bound one.
+const FIRST_RESULT_PAGE = 'gil.html';
 const FIRST_RESULT_SETTINGS = { n: '100000' };
 
 const TARGETS = {

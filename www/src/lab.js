@@ -6,6 +6,7 @@
 import * as engine from './engine.js';
 import { LabStoppedError } from './protocol.js';
 import { copyEmbed } from './embed-code.js';
+import * as predict from './views/predict.js';
 
 // The settings a widget has are the ones its chapter's parameters name (the
 // preprocessor writes every one of them into data-params).
@@ -149,6 +150,7 @@ async function runWidget(root) {
       ...(expected != null ? { expected } : {}),
       models,
     });
+    predict.show(root, JSON.parse(root.dataset.result));
     describeEnv(root, info, Math.max(...models.map((/** @type {{threads: number}} */ m) => m.threads)));
     if (root.dataset.view && report) await showView(root, report, info.models);
     status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
@@ -263,6 +265,7 @@ function mount(/** @type {HTMLElement} */ root) {
   }
   // Said only now that Run can work (without JavaScript, the markup says what is missing).
   $(root, '.lab-status').textContent = 'Below: a prediction. Press Run to measure on this machine.';
+  predict.mount(root);
   root.dataset.ready = 'true';
   linked = applyLink(root);
   linkedOf.set(root, linked);

@@ -26,6 +26,8 @@ for (const file of pages) {
     for (const id of await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id))) {
       await page.waitForSelector(`#${id}[data-ready]`);
       const expected = await page.$$eval(`#${id} .lab-controls :is(input, select):not([disabled])`, (inputs) => inputs.map((i) => i.name));
+      // The folded "Your prediction" (where the widget takes a guess) comes before Run.
+      if (await page.locator(`#${id} .lab-predict:not([hidden])`).count()) expected.push('summary');
       // Start from the widget's own link, the first thing Tab reaches in it.
       await page.focus(`#${id} .lab-anchor`);
       const seen = [];

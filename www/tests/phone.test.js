@@ -77,3 +77,22 @@ test('on a phone, a widget that has run still fits: charts, timelines and tables
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('on a phone, the open guess form and its line after a run fit, with the label beside or above its input', async () => {
+  const page = await watchedPage(chromium, PHONE);
+  await page.goto(`${server.url}gil.html`);
+  const sel = '#lab-gil-1';
+  await page.waitForSelector(`${sel}[data-ready]`);
+  await page.click(`${sel} .lab-predict summary`);
+  await page.check(`${sel} .lab-predict input[type=radio][value=gil-threads]`);
+  await page.fill(`${sel} .lab-predict input[name=guess-speedup]`, '2');
+  assert.ok(await page.evaluate(overflow) <= 0, `the page is ${await page.evaluate(overflow)} px wider than the screen`);
+  assert.deepEqual(await page.evaluate(misplacedFields, `${sel} .lab-predict`), [], 'labels away from their inputs');
+  await page.fill(`${sel} input[name=n]`, '200000');
+  const widget = await runWidget(page, sel);
+  assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
+  assert.equal(await page.locator(`${sel} .lab-predict-result`).count(), 1);
+  assert.ok(await page.evaluate(overflow) <= 0, `the page is ${await page.evaluate(overflow)} px wider than the screen after a run`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

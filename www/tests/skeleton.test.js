@@ -178,8 +178,8 @@ test('markup in a link is shown as text, never run', async () => {
 test('a link sets only what the widget shows, and says what it left out', async () => {
   const page = await watchedPage(chromium);
   // The I/O widget shows tasks, threads and the wait, not the loop size or the workload.
-  const id = 'lab-python-threads-2';
-  await page.goto(`${server.url}python-threads.html?lab=${id}&tasks=3&workload=cpu&n=100000000#${id}`);
+  const id = 'lab-comparison-2';
+  await page.goto(`${server.url}comparison.html?lab=${id}&tasks=3&workload=cpu&n=100000000#${id}`);
   const sel = `#${id}`;
   await page.waitForFunction((s) => document.querySelector(`${s} input[name=tasks]`).value === '3', sel);
   const status = await page.locator(`${sel} .lab-status`).textContent();

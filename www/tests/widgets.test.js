@@ -39,6 +39,11 @@ for (const file of pages) {
         const table = await widget.locator('.lab-measured table.lab-compare').textContent();
         assert.match(table, /µs per await|per worker|the speed of one thread/);
       }
+      if (result.experiment === 'convoy') {
+        // Every request waits wait_ms at least, then handles its answer.
+        const wait = Number(await widget.locator('input[name=wait_ms]').inputValue());
+        for (const m of result.models) assert.ok(m.request_ms >= 0.9 * wait, `${id}: ${JSON.stringify(m)}`);
+      }
       if (result.experiment === 'counter') {
         const by = Object.fromEntries(result.models.map((m) => [m.model, m]));
         assert.equal(by.locked.final_count, result.expected, 'a lock loses nothing');

@@ -99,8 +99,7 @@ pub fn bench_gil(threads: f64, n: f64, switch_ms: f64) -> Result<JsValue, JsErro
         return Err(JsError::new("the pool has fewer threads than the run"));
     }
     let run = lab::run::run_model(&BrowserPlatform, &params, lab::Model::GilThreads, &|_| {});
-    let want = lab::task::expected_result(&params);
-    if run.results.iter().any(|&r| r != want) {
+    if run.results != lab::task::expected_results(&params) {
         return Err(JsError::new("a GIL thread's sum is wrong"));
     }
     crate::to_js(&lab::models::gil::gil_figures(&run))

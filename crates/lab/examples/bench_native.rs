@@ -10,7 +10,6 @@
 use lab::models::asyncio as executor;
 use lab::platform::NativePlatform;
 use lab::run::run_model;
-use lab::task::expected_result;
 use lab::vm::{NoBreaker, eval, sum_exact, sum_loop, sum_native, sum_parallel};
 use lab::{Model, Params, Workload};
 use serde_json::json;
@@ -129,7 +128,7 @@ fn gil_run(args: &BTreeMap<String, f64>) -> serde_json::Value {
         &|_| {},
     );
     assert!(
-        run.results.iter().all(|&r| r == expected_result(&params)),
+        run.results == lab::task::expected_results(&params),
         "a GIL thread's sum is wrong"
     );
     serde_json::to_value(lab::models::gil::gil_figures(&run)).expect("figures serialise")

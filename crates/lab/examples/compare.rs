@@ -8,7 +8,7 @@
 use lab::platform::NativePlatform;
 use lab::predict::{Machine, predict};
 use lab::run::run_model;
-use lab::task::expected_result;
+use lab::task::expected_results;
 use lab::{Experiment, Model, Params, Report, Source};
 
 fn main() {
@@ -51,10 +51,7 @@ fn main() {
         .iter()
         .map(|&m| {
             let r = run_model(&platform, &params, m, &|_| {});
-            assert_eq!(
-                r.results,
-                vec![expected_result(&params); params.tasks as usize]
-            );
+            assert_eq!(r.results, expected_results(&params));
             r
         })
         .collect();

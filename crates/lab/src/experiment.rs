@@ -46,11 +46,14 @@ pub enum Experiment {
     /// A server's requests, each waiting on a database: one at a time, or interleaved
     /// on one thread.
     Server,
+    /// The convoy effect: requests made by I/O-bound threads while a CPU-bound thread
+    /// holds the GIL, each slowed by its wait for the lock after its answer arrives.
+    Convoy,
 }
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 9] = [
+    pub const ALL: [Experiment; 10] = [
         Experiment::ParallelCpu,
         Experiment::GilCpu,
         Experiment::IoWait,
@@ -60,6 +63,7 @@ impl Experiment {
         Experiment::IoSweep,
         Experiment::Compare,
         Experiment::Server,
+        Experiment::Convoy,
     ];
 
     /// The id used in `{{#lab ID}}` and in `data-lab`.
@@ -74,6 +78,7 @@ impl Experiment {
             Experiment::IoSweep => "io-sweep",
             Experiment::Compare => "compare",
             Experiment::Server => "server",
+            Experiment::Convoy => "convoy",
         }
     }
 
@@ -89,6 +94,7 @@ impl Experiment {
             Experiment::IoSweep => "Threads under the GIL as the share of I/O grows",
             Experiment::Compare => "asyncio vs. threads vs. processes, measured",
             Experiment::Server => "A server: requests that wait on a database",
+            Experiment::Convoy => "Requests beside a CPU-bound thread: the convoy effect",
         }
     }
 
@@ -116,7 +122,8 @@ impl Experiment {
             | Experiment::GilCpu
             | Experiment::IoWait
             | Experiment::Bursts
-            | Experiment::Server => ResultKind::Report,
+            | Experiment::Server
+            | Experiment::Convoy => ResultKind::Report,
             Experiment::Scaling | Experiment::IoSweep => ResultKind::Sweep,
             Experiment::Compare => ResultKind::Comparison,
             Experiment::Counter => ResultKind::Counter,
@@ -184,6 +191,17 @@ impl Experiment {
                 n: 100_000,
                 wait_ms: 100.0,
                 models: vec![Model::Sequential, Model::Asyncio],
+                ..base
+            },
+            // One thread computes for a few hundred milliseconds; the other makes its
+            // requests of 2 ms each meanwhile, with the GIL and without it.
+            Experiment::Convoy => Params {
+                workload: Workload::Convoy,
+                tasks: 2,
+                threads: 2,
+                n: 10_000_000,
+                wait_ms: 2.0,
+                models: vec![Model::FreeThreads, Model::GilThreads],
                 ..base
             },
             Experiment::Compare => Params {

@@ -21,15 +21,20 @@ pub enum Workload {
     /// A server's request: parse (half of `n`), wait `wait_ms` on a database, then
     /// build the response (the other half).
     Request,
+    /// The convoy effect: the first task computes (`n` additions) while every other task
+    /// makes [`crate::task::CONVOY_REQUESTS`] requests in a row, each a wait of `wait_ms`
+    /// and a little work to handle the answer.
+    Convoy,
 }
 
 impl Workload {
     /// Every workload.
-    pub const ALL: [Workload; 4] = [
+    pub const ALL: [Workload; 5] = [
         Workload::Cpu,
         Workload::Io,
         Workload::Mixed,
         Workload::Request,
+        Workload::Convoy,
     ];
 
     /// The id used in directives and URLs.
@@ -39,6 +44,7 @@ impl Workload {
             Workload::Io => "io",
             Workload::Mixed => "mixed",
             Workload::Request => "request",
+            Workload::Convoy => "convoy",
         }
     }
 }

@@ -253,8 +253,8 @@ impl Sim {
                 open: None,
             })
             .collect();
-        let plan = task_plan(params);
         for task in 0..params.tasks {
+            let plan = task_plan(params, task);
             let lane = &mut ls[lane_of(task, lanes) as usize];
             let mut push = |p| lane.phases.push_back((task, p));
             if start_us > 0.0 && lane_of(task, lanes) == task {
@@ -585,7 +585,7 @@ impl Sim {
 /// ready in order; before each poll, due timers fire in deadline order; a polled task
 /// runs inline until its next wait.
 fn predict_asyncio(params: &Params, machine: &Machine) -> ModelRun {
-    let plan = task_plan(params);
+    let plans: Vec<_> = (0..params.tasks).map(|t| task_plan(params, t)).collect();
     let tasks = params.tasks as usize;
     let mut ready: VecDeque<usize> = (0..tasks).collect();
     let mut next_seg = vec![0usize; tasks];
@@ -614,7 +614,7 @@ fn predict_asyncio(params: &Params, machine: &Machine) -> ModelRun {
             {
                 spans.push(span(task, State::WaitingIo, since, now));
             }
-            while let Some(seg) = plan.get(next_seg[task]) {
+            while let Some(seg) = plans[task].get(next_seg[task]) {
                 next_seg[task] += 1;
                 match *seg {
                     Segment::Cpu { start, end } | Segment::Released { start, end } => {
@@ -661,7 +661,7 @@ fn predict_asyncio(params: &Params, machine: &Machine) -> ModelRun {
 mod tests {
     use super::*;
     use crate::params::Workload;
-    use crate::task::expected_result;
+    use crate::task::expected_results;
 
     /// A machine whose costs the tests fix themselves, so that a new measured default
     /// does not change what they check: start-up small next to the tasks' work.
@@ -730,7 +730,7 @@ mod tests {
             for run in predict(Experiment::GilCpu, &p, &machine(2)).runs {
                 assert_eq!(
                     run.results,
-                    vec![expected_result(&p); p.tasks as usize],
+                    expected_results(&p),
                     "{:?} {:?}",
                     run.model,
                     p.workload

@@ -41,7 +41,8 @@ pub fn sweep_of(experiment: Experiment, params: &Params) -> Option<Sweep> {
         | Experiment::Bursts
         | Experiment::Counter
         | Experiment::Compare
-        | Experiment::Server => None,
+        | Experiment::Server
+        | Experiment::Convoy => None,
     }
 }
 

@@ -42,11 +42,26 @@ pub enum Segment {
 /// How many CPU/I-O rounds a mixed task makes.
 pub const MIXED_BURSTS: u64 = 4;
 
-/// The work of one task. Every task of a run gets the same plan; the CPU segments of a
+/// How many requests each I/O-bound task of a convoy makes, one after another.
+pub const CONVOY_REQUESTS: u64 = 8;
+
+/// The additions that handle one answer in a convoy: a few tens of microseconds, so that
+/// a request's time is its wait plus whatever it waits for the GIL.
+pub const CONVOY_HANDLING: u64 = 2_000;
+
+/// The work of task `task`. Every task of a run gets the same plan, except in a convoy,
+/// where the first task computes and the others make requests; the CPU segments of a
 /// plan together sum `0..n` (or `0..n * (1 - io_fraction)` for a mixed task) once.
-pub fn task_plan(params: &Params) -> Vec<Segment> {
+pub fn task_plan(params: &Params, task: u32) -> Vec<Segment> {
     let wait_us = params.wait_ms * 1000.0;
     match params.workload {
+        Workload::Convoy if task == 0 => cpu_segments(0, params.n, params.release_fraction),
+        Workload::Convoy => (0..CONVOY_REQUESTS)
+            .flat_map(|r| {
+                let (start, end) = (r * CONVOY_HANDLING, (r + 1) * CONVOY_HANDLING);
+                [Segment::Io { us: wait_us }, Segment::Cpu { start, end }]
+            })
+            .collect(),
         Workload::Io => vec![Segment::Io { us: wait_us }],
         Workload::Cpu => cpu_segments(0, params.n, params.release_fraction),
         Workload::Request => {
@@ -84,9 +99,9 @@ fn cpu_segments(start: u64, end: u64, release_fraction: f64) -> Vec<Segment> {
     v
 }
 
-/// The exact result every model must produce for one task.
-pub fn expected_result(params: &Params) -> u64 {
-    task_plan(params)
+/// The exact result every model must produce for task `task`.
+pub fn expected_result(params: &Params, task: u32) -> u64 {
+    task_plan(params, task)
         .iter()
         .map(|s| match *s {
             Segment::Cpu { start, end } | Segment::Released { start, end } => {
@@ -95,6 +110,13 @@ pub fn expected_result(params: &Params) -> u64 {
             Segment::Io { .. } => 0,
         })
         .fold(0, u64::wrapping_add)
+}
+
+/// Every task's exact result, in task order.
+pub fn expected_results(params: &Params) -> Vec<u64> {
+    (0..params.tasks)
+        .map(|t| expected_result(params, t))
+        .collect()
 }
 
 /// Which lane runs a task when `lanes` threads share `tasks` tasks: round robin, as a
@@ -216,7 +238,7 @@ pub fn run_task<I: Interpreter>(
 ) -> u64 {
     let cx = TaskCx::new(platform, lane, task, t0, sink);
     let mut result = 0u64;
-    for seg in task_plan(params) {
+    for seg in task_plan(params, task) {
         match seg {
             Segment::Cpu { start, end } => {
                 interp.acquire(&cx);
@@ -407,7 +429,7 @@ mod tests {
         for w in [Workload::Cpu, Workload::Mixed, Workload::Request] {
             let p = params(w);
             let mut covered = Vec::new();
-            for s in task_plan(&p) {
+            for s in task_plan(&p, 0) {
                 if let Segment::Cpu { start, end } | Segment::Released { start, end } = s {
                     covered.push((start, end));
                 }
@@ -428,7 +450,7 @@ mod tests {
             for model in [Model::Sequential, Model::FreeThreads] {
                 let lanes = model.lanes(p.threads, p.tasks);
                 let run = run_lanes_with(&platform, &p, model, lanes, &FreeInterpreter, &|_| {});
-                assert_eq!(run.results, vec![expected_result(&p); 5], "{model:?} {w:?}");
+                assert_eq!(run.results, expected_results(&p), "{model:?} {w:?}");
                 let mut tasks: Vec<u32> = run
                     .spans
                     .iter()

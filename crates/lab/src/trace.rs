@@ -3,7 +3,7 @@
 
 use crate::experiment::Experiment;
 use crate::model::Model;
-use crate::params::Params;
+use crate::params::{Params, Workload};
 use crate::stats::{efficiency, speedup};
 use serde::{Deserialize, Serialize};
 
@@ -94,6 +94,45 @@ pub struct ModelRun {
 }
 
 impl ModelRun {
+    /// The mean time of one request in a convoy, in milliseconds: from the start of its
+    /// wait to the end of the work that handles the answer (with any wait for the GIL in
+    /// between), over every request of every task but the first, which computes. `None`
+    /// when no task made a request.
+    pub fn request_ms(&self) -> Option<f64> {
+        let mut total = 0.0;
+        let mut count = 0u32;
+        let mut tasks: Vec<u32> = self
+            .spans
+            .iter()
+            .map(|s| s.task)
+            .filter(|&t| t > 0)
+            .collect();
+        tasks.sort_unstable();
+        tasks.dedup();
+        for task in tasks {
+            let mut spans: Vec<&Span> = self.spans.iter().filter(|s| s.task == task).collect();
+            spans.sort_by(|a, b| a.start_us.total_cmp(&b.start_us));
+            // A request is its wait and every span after it, up to the next wait.
+            let mut open: Option<(f64, f64)> = None;
+            for s in spans {
+                if s.state == State::WaitingIo {
+                    if let Some((start, end)) = open.take() {
+                        total += end - start;
+                        count += 1;
+                    }
+                    open = Some((s.start_us, s.end_us));
+                } else if let Some((_, end)) = open.as_mut() {
+                    *end = end.max(s.end_us);
+                }
+            }
+            if let Some((start, end)) = open {
+                total += end - start;
+                count += 1;
+            }
+        }
+        (count > 0).then(|| total / f64::from(count) / 1000.0)
+    }
+
     /// How many distinct lanes the spans use.
     pub fn lanes_used(&self) -> u32 {
         let mut lanes: Vec<u32> = self.spans.iter().map(|s| s.lane).collect();
@@ -174,6 +213,10 @@ pub struct Summary {
     pub cpu_utilisation: f64,
     /// GIL hand-offs.
     pub gil_handoffs: u64,
+    /// In a convoy, the mean time of one request in milliseconds (see
+    /// [`ModelRun::request_ms`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_ms: Option<f64>,
 }
 
 impl Report {
@@ -203,6 +246,11 @@ impl Report {
                         0.0
                     },
                     gil_handoffs: r.gil_handoffs,
+                    request_ms: if self.params.workload == Workload::Convoy {
+                        r.request_ms()
+                    } else {
+                        None
+                    },
                 }
             })
             .collect()
@@ -249,5 +297,31 @@ mod tests {
         assert_eq!(s[1].efficiency, 1.0);
         assert_eq!(s[1].lanes_used, 4);
         assert!((s[1].cpu_utilisation - 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_request_lasts_from_its_wait_to_the_end_of_handling_its_answer() {
+        let span = |task, state, start_us, end_us| Span {
+            lane: task,
+            task,
+            state,
+            start_us,
+            end_us,
+        };
+        let run = ModelRun {
+            spans: vec![
+                // The computing task is not a request.
+                span(0, State::Running, 0.0, 9000.0),
+                span(1, State::WaitingIo, 0.0, 1000.0),
+                span(1, State::WaitingGil, 1000.0, 5000.0),
+                span(1, State::Running, 5000.0, 5100.0),
+                span(1, State::WaitingIo, 5100.0, 6100.0),
+                span(1, State::Running, 6100.0, 6200.0),
+            ],
+            ..run(Model::GilThreads, 9.0, 2)
+        };
+        // (5100 + 1100) / 2 microseconds.
+        assert_eq!(run.request_ms(), Some(3.1));
+        assert_eq!(self::run(Model::GilThreads, 9.0, 1).request_ms(), None);
     }
 }

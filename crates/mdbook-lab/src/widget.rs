@@ -235,13 +235,22 @@ fn widget(directive: Directive, id: &str) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
-        r##"<div class="lab-widget" id="{id}" data-lab="{exp}"{view} data-state="idle" data-pool-threads="{pool}" data-params="{json}"><div class="lab-head"><span class="lab-title">{title}</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this widget">#</a></div>"##,
+        r##"<div class="lab-widget" id="{id}" data-lab="{exp}"{view}{predict} data-state="idle" data-pool-threads="{pool}" data-params="{json}"><div class="lab-head"><span class="lab-title">{title}</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this widget">#</a></div>"##,
         exp = experiment.id(),
         // A hint for the page's first worker; the run itself asks for what it needs.
         pool = lab::plan::plan(experiment, &params).pool_threads,
         view = view
             .map(|v| format!(" data-view=\"{v}\""))
             .unwrap_or_default(),
+        // A run that times models side by side can take the reader's guess first
+        // (www/src/views/predict.js); a sweep, the comparison's two workloads, the
+        // counter race and a convoy (how long one request takes) answer other questions.
+        predict =
+            if experiment.result_kind() == ResultKind::Report && experiment != Experiment::Convoy {
+                " data-predict"
+            } else {
+                ""
+            },
         json = escape(&json),
         title = escape(experiment.title()),
     );
@@ -270,8 +279,9 @@ fn widget(directive: Directive, id: &str) -> String {
         for m in Model::ALL {
             let _ = write!(
                 h,
-                r#"<label><input type="checkbox" name="model" value="{id}"{threads}{checked}> {label}</label>"#,
+                r#"<label><input type="checkbox" name="model" value="{id}"{threads}{facts}{checked}> {label}</label>"#,
                 id = m.id(),
+                facts = model_facts(m),
                 // Read by the page: these cannot run where memory cannot be shared.
                 threads = if m.needs_threads() {
                     " data-needs-threads"
@@ -313,6 +323,25 @@ fn widget(directive: Directive, id: &str) -> String {
         r#"<noscript><p class="lab-note">The live part of this widget needs JavaScript; below is its prediction, drawn when the book was built.</p></noscript><p class="lab-status" role="status">Below: a prediction.</p><progress class="lab-progress" max="1" value="0" hidden></progress><p class="lab-error" role="alert" hidden></p><p class="lab-env"></p><figure class="lab-measured" hidden></figure><figure class="lab-predicted">{prediction}</figure></div>"#,
     );
     h
+}
+
+/// What the page needs to know about a model to explain a gap between a reader's guess
+/// and a run (www/src/views/predict.js), read from the model's one description.
+fn model_facts(m: Model) -> String {
+    let info = m.info();
+    let mut out = String::new();
+    if info.parallel {
+        out.push_str(" data-parallel");
+        if info.lock == Lock::Global {
+            out.push_str(" data-one-lock");
+        }
+    }
+    match info.startup {
+        Startup::None => {}
+        Startup::Interpreter => out.push_str(" data-startup=\"interpreter\""),
+        Startup::Process => out.push_str(" data-startup=\"process\""),
+    }
+    out
 }
 
 /// The pre-rendered figure: what the models predict for a typical machine, labelled
@@ -422,6 +451,35 @@ mod tests {
     }
 
     #[test]
+    fn runs_that_time_models_take_a_guess_and_say_what_each_model_is() {
+        let out = expand("{{#lab gil-cpu models=sequential,gil-threads}}", "c").unwrap();
+        assert!(out.contains(r#"data-lab="gil-cpu" data-predict"#), "{out}");
+        assert!(out.contains(r#"value="sequential" checked"#));
+        assert!(out.contains(
+            r#"value="gil-threads" data-needs-threads data-parallel data-one-lock checked"#
+        ));
+        assert!(out.contains(r#"value="free-threads" data-needs-threads data-parallel>"#));
+        assert!(out.contains(r#"value="processes" data-parallel data-startup="process">"#));
+        for other in ["scaling", "io-sweep", "compare", "counter"] {
+            let out = expand(&format!("{{{{#lab {other}}}}}"), "c").unwrap();
+            assert!(!out.contains("data-predict"), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_convoy_shows_the_time_of_one_request_and_takes_no_speedup_guess() {
+        let out = expand("{{#lab convoy}}", "c").unwrap();
+        assert!(!out.contains("data-predict"), "{out}");
+        assert!(
+            out.contains("per request") && out.contains("one request (mean)"),
+            "{out}"
+        );
+        for name in ["tasks", "threads", "n", "wait_ms", "switch_ms"] {
+            assert!(out.contains(&format!(r#"name="{name}""#)), "{name}");
+        }
+    }
+
+    #[test]
     fn a_known_view_is_named_and_an_unknown_one_refused() {
         let out = expand("{{#lab io-wait models=asyncio view=event-loop}}", "c").unwrap();
         assert!(out.contains("data-view=\"event-loop\""));
@@ -435,13 +493,15 @@ mod tests {
     #[test]
     fn models_can_be_chosen_except_where_the_experiment_fixes_them() {
         let out = expand("{{#lab gil-cpu models=sequential,processes}}", "c").unwrap();
-        assert!(out.contains(r#"value="processes" checked"#));
+        assert!(out.contains(r#"value="processes" data-parallel data-startup="process" checked"#));
         assert!(out.contains(r#"value="asyncio">"#));
         let out = expand("{{#lab scaling}}", "c").unwrap();
         assert!(!out.contains("lab-models"));
         // The page learns from the markup which models need shared memory.
         let out = expand("{{#lab gil-cpu models=sequential,interpreters}}", "c").unwrap();
-        assert!(out.contains(r#"value="interpreters" data-needs-threads checked"#));
+        assert!(out.contains(
+            r#"value="interpreters" data-needs-threads data-parallel data-startup="interpreter" checked"#
+        ));
         assert!(out.contains(r#"value="asyncio">"#));
         assert!(out.contains(r#"name="threads""#));
         assert!(

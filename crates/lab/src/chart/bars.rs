@@ -48,16 +48,31 @@ fn bar(
 /// Horizontal bars of wall time, one per model, labelled with time and speedup.
 pub fn wall_bars(report: &Report) -> String {
     let summary = report.summary();
-    let max = summary
-        .iter()
-        .map(|s| s.wall_ms)
-        .fold(0.0, f64::max)
-        .max(1e-9);
+    // In a convoy the bars are the time of one request: the run's wall time is the
+    // computing thread's, the same with or without the lock.
+    let requests = summary.iter().all(|s| s.request_ms.is_some());
+    let value = |s: &crate::trace::Summary| {
+        if requests {
+            s.request_ms.unwrap_or(s.wall_ms)
+        } else {
+            s.wall_ms
+        }
+    };
+    let max = summary.iter().map(value).fold(0.0, f64::max).max(1e-9);
     let h = TOP * 2.0 + summary.len() as f64 * (BAR_H + GAP);
     let plot_w = W - LABEL_W - 150.0;
     let what = source_word(report.source);
     let mut desc = String::new();
     for s in &summary {
+        if requests {
+            let _ = write!(
+                desc,
+                "{}: {} per request. ",
+                s.model.label(),
+                fmt_ms(value(s))
+            );
+            continue;
+        }
         let _ = write!(
             desc,
             "{}: {}, speedup {:.2}x on {} thread(s). ",
@@ -73,17 +88,25 @@ pub fn wall_bars(report: &Report) -> String {
         "lab-bars",
         W,
         h,
-        &format!("{what} wall time per model"),
+        &if requests {
+            format!("{what} time of one request per model")
+        } else {
+            format!("{what} wall time per model")
+        },
         &desc,
     );
     for (i, s) in summary.iter().enumerate() {
         bar(
             &mut svg,
             bar_y(i),
-            (s.wall_ms / max * plot_w).max(1.0),
+            (value(s) / max * plot_w).max(1.0),
             s.model.label(),
             &format!("lab-model-{}", s.model.id()),
-            &format!("{} · {:.2}x", fmt_ms(s.wall_ms), s.speedup),
+            &if requests {
+                format!("{} per request", fmt_ms(value(s)))
+            } else {
+                format!("{} · {:.2}x", fmt_ms(s.wall_ms), s.speedup)
+            },
             false,
         );
     }

@@ -7,16 +7,29 @@ use std::fmt::Write;
 
 /// An HTML table of a report's summary: the chart's numbers as text.
 pub fn summary_table(report: &Report) -> String {
+    let rows = report.summary();
+    // A convoy's question is how long a request takes, not how long the run does.
+    let requests = rows.iter().any(|s| s.request_ms.is_some());
     let mut t = String::new();
     let _ = write!(
         t,
-        r#"<table class="lab-table"><caption>{} results</caption><thead><tr><th scope="col">model</th><th scope="col">threads</th><th scope="col">wall time</th><th scope="col">speedup</th><th scope="col">GIL hand-offs</th></tr></thead><tbody>"#,
-        source_word(report.source)
+        r#"<table class="lab-table"><caption>{} results</caption><thead><tr><th scope="col">model</th><th scope="col">threads</th>{}<th scope="col">wall time</th><th scope="col">speedup</th><th scope="col">GIL hand-offs</th></tr></thead><tbody>"#,
+        source_word(report.source),
+        if requests {
+            r#"<th scope="col">one request (mean)</th>"#
+        } else {
+            ""
+        },
     );
-    for s in report.summary() {
+    for s in rows {
+        let request = match (requests, s.request_ms) {
+            (false, _) => String::new(),
+            (true, Some(ms)) => format!("<td>{}</td>", fmt_ms(ms)),
+            (true, None) => "<td>–</td>".to_owned(),
+        };
         let _ = write!(
             t,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{:.2}x</td><td>{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}</td>{request}<td>{}</td><td>{:.2}x</td><td>{}</td></tr>",
             escape(s.model.label()),
             s.threads,
             fmt_ms(s.wall_ms),

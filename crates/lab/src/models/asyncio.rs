@@ -335,7 +335,7 @@ pub fn run_asyncio_with_stats(
                     spans.borrow_mut().push(s);
                 };
                 let mut result = 0u64;
-                for seg in task_plan(params) {
+                for seg in task_plan(params, task) {
                     match seg {
                         // No await inside: the loop is blocked for the whole segment.
                         Segment::Cpu { start, end } | Segment::Released { start, end } => {
@@ -454,7 +454,7 @@ mod tests {
     use crate::params::Workload;
     use crate::platform::NativePlatform;
     use crate::run::run_model;
-    use crate::task::expected_result;
+    use crate::task::expected_results;
 
     #[test]
     fn only_an_await_switches_and_timers_fire_in_deadline_order() {
@@ -508,7 +508,7 @@ mod tests {
                 ..Params::default()
             };
             let run = run_model(&platform, &p, Model::Asyncio, &|_| {});
-            assert_eq!(run.results, vec![expected_result(&p); 6], "{workload:?}");
+            assert_eq!(run.results, expected_results(&p), "{workload:?}");
             assert!(run.spans.iter().all(|s| s.lane == 0));
             let busy = |s: &State| matches!(s, State::Running | State::Released);
             let expect_busy = u32::from(workload != Workload::Io);

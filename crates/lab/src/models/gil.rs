@@ -280,7 +280,7 @@ mod tests {
     use crate::params::{Params, Workload};
     use crate::platform::NativePlatform;
     use crate::run::run_model;
-    use crate::task::expected_result;
+    use crate::task::expected_results;
     use crate::trace::Span;
 
     /// Asserts that no two lanes' running spans overlap in time.
@@ -357,7 +357,7 @@ mod tests {
             },
         ] {
             let run = run_model(&platform, &p, Model::GilThreads, &|_| {});
-            assert_eq!(run.results, vec![expected_result(&p); 4]);
+            assert_eq!(run.results, expected_results(&p));
             assert_one_runner(&run.spans);
             assert_eq!(run.peak_concurrency(|s| *s == State::Running), 1);
             assert!(run.spans.iter().all(|s| s.end_us >= s.start_us));
@@ -376,7 +376,7 @@ mod tests {
             ..cpu_params(2, 0.1)
         };
         let run = run_model(&platform, &p, Model::GilThreads, &|_| {});
-        assert_eq!(run.results, vec![expected_result(&p); 2]);
+        assert_eq!(run.results, expected_results(&p));
         assert!(run.gil_handoffs >= 2, "handoffs {}", run.gil_handoffs);
         let running = |lane| {
             run.spans
@@ -434,5 +434,57 @@ mod tests {
         assert_eq!(f.gap_median_us, 20.0);
         assert_eq!(f.gap_mean_us, 20.0);
         assert_eq!(f.waiting_per_handoff_us, 120.0);
+    }
+
+    #[test]
+    fn in_a_convoy_an_answer_that_arrives_while_the_computing_thread_runs_waits_for_the_lock() {
+        let platform = NativePlatform::default();
+        let p = Params {
+            workload: Workload::Convoy,
+            tasks: 2,
+            threads: 2,
+            n: 20_000_000,
+            wait_ms: 1.0,
+            switch_ms: 2.0,
+            ..Params::default()
+        };
+        let run = run_model(&platform, &p, Model::GilThreads, &|_| {});
+        assert_eq!(run.results, expected_results(&p));
+        let computing: Vec<&Span> = run
+            .spans
+            .iter()
+            .filter(|s| s.task == 0 && s.state == State::Running)
+            .collect();
+        // Well inside one of the computing thread's stretches with the lock.
+        let held_at = |t: f64| {
+            computing
+                .iter()
+                .any(|s| s.start_us < t && t + 1000.0 < s.end_us)
+        };
+        let mut checked = 0;
+        for answer in run
+            .spans
+            .iter()
+            .filter(|s| s.task == 1 && s.state == State::WaitingIo && held_at(s.end_us))
+        {
+            let next = run
+                .spans
+                .iter()
+                .filter(|s| s.task == 1 && s.start_us >= answer.end_us)
+                .min_by(|a, b| a.start_us.total_cmp(&b.start_us))
+                .expect("every answer is handled");
+            assert_eq!(next.state, State::WaitingGil, "after {answer:?}: {next:?}");
+            checked += 1;
+        }
+        assert!(
+            checked >= 1,
+            "no answer arrived while the loop ran: {:?}",
+            run.spans
+        );
+        assert!(run.request_ms().is_some());
+        // Without the lock there is nothing to wait for.
+        let free = run_model(&platform, &p, Model::FreeThreads, &|_| {});
+        assert_eq!(free.results, expected_results(&p));
+        assert!(free.spans.iter().all(|s| s.state != State::WaitingGil));
     }
 }

@@ -153,8 +153,8 @@ mod tests {
     use super::*;
     use crate::params::Workload;
     use crate::platform::NativePlatform;
-    use crate::task::expected_result;
     use crate::task::fixtures::params;
+    use crate::task::{expected_result, expected_results};
 
     #[test]
     fn processes_are_assembled_relative_to_the_earliest_timestamp() {
@@ -172,7 +172,7 @@ mod tests {
             work_start_us: base + 30_150.0,
             work_end_us: base + 40_000.0,
             result_copied_us: base + 40_080.0,
-            result: expected_result(&p),
+            result: expected_result(&p, task),
             spans: vec![],
         };
         let origin = 1.0e9;
@@ -185,7 +185,7 @@ mod tests {
             ],
         );
         assert_eq!(run.model, Model::Processes);
-        assert_eq!(run.results, vec![expected_result(&p); 3]);
+        assert_eq!(run.results, expected_results(&p));
         assert_eq!(run.threads, 2);
         assert_eq!(run.lanes_used(), 2);
         assert!((run.wall_ms - 80.16).abs() < 1e-9, "{}", run.wall_ms);
@@ -196,7 +196,7 @@ mod tests {
         assert!(run.spans.iter().all(|s| s.end_us > s.start_us));
         // A missing task shows as a wrong result, not as a silent success.
         let partial = assemble_processes(&p, vec![t(0, 0, 0.0, false)]);
-        assert_ne!(partial.results, vec![expected_result(&p); 3]);
+        assert_ne!(partial.results, expected_results(&p));
     }
 
     #[test]
@@ -223,7 +223,7 @@ mod tests {
             spans: inner.clone(),
         };
         let run = assemble_processes(&p, vec![task]);
-        assert_eq!(run.results[4], expected_result(&p));
+        assert_eq!(run.results[4], expected_result(&p, 4));
         assert!(run.time_in(State::WaitingIo) > 0.0);
         assert!(run.spans.iter().all(|s| s.lane == 0 && s.task == 4));
         assert_eq!(run.spans.len(), inner.len() + 3);
