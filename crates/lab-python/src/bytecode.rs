@@ -261,6 +261,22 @@ pub enum Op {
     AssertFail(bool),
     /// Do nothing (a patched jump target).
     Nop,
+    /// `await`: replace TOS by the iterator that awaiting it drives (TypeError if none).
+    GetAwaitable,
+    /// Delegate to the iterator TOS1, sending TOS: yield what it yields (re-running this
+    /// instruction on resume); when it returns, replace both by its return value.
+    YieldFrom,
+    /// `async with`: pop the manager; push its `__aexit__` and the result of `__aenter__()`.
+    BeforeAsyncWith,
+    /// Pop `__aexit__` and push the result of calling it with three `None`s (to be awaited).
+    CallAsyncExitNone,
+    /// With `__aexit__` at TOS1 and the exception at TOS, push what `__aexit__` returns.
+    AsyncWithExcept,
+    /// `async for`: replace TOS by `TOS.__aiter__()`.
+    GetAIter,
+    /// End of `async for`: the exception TOS (the async iterator below it) is
+    /// StopAsyncIteration: drop both and leave the handler, else re-raise it.
+    EndAsyncFor,
 }
 
 /// A constant of a code object.
@@ -336,6 +352,8 @@ pub struct Code {
     pub varkw: bool,
     /// Contains `yield`: calling it makes a generator.
     pub generator: bool,
+    /// An `async def`: calling it makes a coroutine (`generator` is set too).
+    pub coroutine: bool,
     /// The line of the `def`.
     pub firstline: u32,
 }

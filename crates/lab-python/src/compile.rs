@@ -49,6 +49,8 @@ enum FBlock<'a> {
     Finally(&'a [Stmt]),
     /// A `with` body: its `__exit__` is on the stack.
     With,
+    /// An `async with` body: its `__aexit__` is on the stack.
+    AsyncWith,
     /// An `except` clause (the exception is on the block stack).
     Handler,
 }
@@ -67,6 +69,8 @@ pub struct Compiler<'a> {
     units: Vec<Unit<'a>>,
     line_starts: Vec<u32>,
     filename: Arc<str>,
+    /// The function about to be compiled is an `async def`.
+    next_async: bool,
 }
 
 /// Compile a parsed module.
@@ -100,6 +104,7 @@ pub fn compile_module(body: &[Stmt], source: &str, filename: &str) -> CResult<Ar
         units: Vec::new(),
         line_starts,
         filename: Arc::from(filename),
+        next_async: false,
     };
     c.push_unit(0, "<module>", "<module>", CodeKind::Module, 1);
     for s in body {
@@ -205,6 +210,7 @@ impl<'a> Compiler<'a> {
             varargs: false,
             varkw: false,
             generator: s.generator,
+            coroutine: false,
             firstline: line,
         };
         self.units.push(Unit {
@@ -454,7 +460,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::For(f) => {
                 if f.is_async {
-                    return self.unsupported("`async for`", s);
+                    return self.async_for(f);
                 }
                 self.expr(&f.iter)?;
                 self.emit(Op::GetIter);
@@ -491,15 +497,13 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Return);
             }
             Stmt::FunctionDef(f) => {
-                if f.is_async {
-                    return self.unsupported("`async def`", s);
-                }
                 if f.type_params.is_some() {
                     return self.unsupported("type parameters", s);
                 }
                 for d in &f.decorator_list {
                     self.expr(&d.expression)?;
                 }
+                self.next_async = f.is_async;
                 self.function(f, &f.name, &f.parameters, FnBody::Stmts(&f.body))?;
                 for _ in &f.decorator_list {
                     self.emit(Op::Call(1));
@@ -534,7 +538,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::With(w) => {
                 if w.is_async {
-                    return self.unsupported("`async with`", s);
+                    return self.async_with(&w.items, &w.body);
                 }
                 self.with(&w.items, &w.body)?;
             }
@@ -660,6 +664,15 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit(Op::CallExitNone);
             }
+            FBlock::AsyncWith => {
+                self.emit(Op::PopBlock);
+                if value_on_top {
+                    self.emit(Op::Rot2);
+                }
+                self.emit(Op::CallAsyncExitNone);
+                self.await_top();
+                self.emit(Op::Pop);
+            }
             FBlock::Finally(body) => {
                 let body: &'a [Stmt] = body;
                 self.emit(Op::PopBlock);
@@ -749,13 +762,15 @@ impl<'a> Compiler<'a> {
         };
         self.expr(&first.context_expr)?;
         self.emit(Op::BeforeWith);
-        let setup = self.emit(Op::SetupExcept(0));
+        // The handler is set up once the entered value is stored: its stack level must
+        // hold `__exit__` only, or a temporary of the body would be taken for it.
         match &first.optional_vars {
             Some(t) => self.store(t)?,
             None => {
                 self.emit(Op::Pop);
             }
         }
+        let setup = self.emit(Op::SetupExcept(0));
         self.unit().fblocks.push(FBlock::With);
         self.with(rest, body)?;
         self.unit().fblocks.pop();
@@ -764,6 +779,90 @@ impl<'a> Compiler<'a> {
         let end = self.emit(Op::Jump(0));
         self.patch(setup);
         self.emit(Op::WithExcept);
+        let supp = self.emit(Op::PopJumpIfTrue(0));
+        self.emit(Op::Raise(0));
+        self.patch(supp);
+        self.emit(Op::Pop);
+        self.emit(Op::PopExcept);
+        self.emit(Op::Pop);
+        self.patch(end);
+        Ok(())
+    }
+
+    /// Await the value on the stack top: it is replaced by the awaited result.
+    fn await_top(&mut self) {
+        self.emit(Op::GetAwaitable);
+        self.load_const(Const::None);
+        self.emit(Op::YieldFrom);
+    }
+
+    /// `async for`: await `__anext__()` until it raises StopAsyncIteration.
+    fn async_for(&mut self, f: &'a ast::StmtFor) -> CResult<()> {
+        if !self.unit().code.coroutine {
+            return self.syntax_error("'async for' outside async function", f);
+        }
+        self.expr(&f.iter)?;
+        self.emit(Op::GetAIter);
+        let top = self.here();
+        let setup = self.emit(Op::SetupExcept(0));
+        self.emit(Op::Dup);
+        let anext = self.name_index("__anext__");
+        self.emit(Op::CallMethod(anext, 0));
+        self.await_top();
+        self.emit(Op::PopBlock);
+        self.store(&f.target)?;
+        self.unit().fblocks.push(FBlock::Loop {
+            is_for: true,
+            continue_to: top,
+            breaks: Vec::new(),
+        });
+        self.body(&f.body)?;
+        self.emit(Op::Jump(top));
+        let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
+            unreachable!()
+        };
+        self.patch(setup);
+        self.emit(Op::EndAsyncFor);
+        self.body(&f.orelse)?;
+        for b in breaks {
+            self.patch(b);
+        }
+        Ok(())
+    }
+
+    /// `async with`: like `with`, awaiting `__aenter__()` and `__aexit__(...)`.
+    fn async_with(&mut self, items: &'a [ast::WithItem], body: &'a [Stmt]) -> CResult<()> {
+        let Some((first, rest)) = items.split_first() else {
+            return self.body(body);
+        };
+        if !self.unit().code.coroutine {
+            return self.syntax_error("'async with' outside async function", &first.context_expr);
+        }
+        self.expr(&first.context_expr)?;
+        self.emit(Op::BeforeAsyncWith);
+        self.await_top();
+        match &first.optional_vars {
+            Some(t) => self.store(t)?,
+            None => {
+                self.emit(Op::Pop);
+            }
+        }
+        let setup = self.emit(Op::SetupExcept(0));
+        self.unit().fblocks.push(FBlock::AsyncWith);
+        if rest.is_empty() {
+            self.body(body)?;
+        } else {
+            self.async_with(rest, body)?;
+        }
+        self.unit().fblocks.pop();
+        self.emit(Op::PopBlock);
+        self.emit(Op::CallAsyncExitNone);
+        self.await_top();
+        self.emit(Op::Pop);
+        let end = self.emit(Op::Jump(0));
+        self.patch(setup);
+        self.emit(Op::AsyncWithExcept);
+        self.await_top();
         let supp = self.emit(Op::PopJumpIfTrue(0));
         self.emit(Op::Raise(0));
         self.patch(supp);
@@ -857,6 +956,7 @@ impl<'a> Compiler<'a> {
         params: &'a ast::Parameters,
         body: FnBody<'a>,
     ) -> CResult<()> {
+        let is_async = std::mem::take(&mut self.next_async);
         // Defaults are evaluated where the function is defined.
         let mut flags = 0;
         let positional: Vec<&ast::ParameterWithDefault> = params
@@ -896,6 +996,14 @@ impl<'a> Compiler<'a> {
         let qual = self.qualname(name);
         let line = self.line_of(node.start().to_u32());
         self.push_unit(scope, name, &qual, CodeKind::Function, line);
+        if is_async {
+            if self.unit().code.generator {
+                return self.unsupported("asynchronous generators (`yield` in `async def`)", node);
+            }
+            let u = self.unit();
+            u.code.coroutine = true;
+            u.code.generator = true;
+        }
         {
             let u = self.unit();
             u.code.argcount = positional.len() as u32;
@@ -1250,7 +1358,13 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Yield);
             }
             Expr::YieldFrom(_) => return self.unsupported("`yield from`", e),
-            Expr::Await(_) => return self.unsupported("`await`", e),
+            Expr::Await(a) => {
+                if !self.unit().code.coroutine {
+                    return self.syntax_error("'await' outside async function", e);
+                }
+                self.expr(&a.value)?;
+                self.await_top();
+            }
             Expr::Starred(_) => return self.unsupported("a starred expression here", e),
             Expr::IpyEscapeCommand(_) => return self.unsupported("IPython escapes", e),
         }

@@ -1323,7 +1323,12 @@ impl Vm {
             }
             Value::Module(m) => format!("<module '{}'>", m.name),
             Value::Iter(_) => format!("<iterator object at 0x{:x}>", v.identity()),
-            Value::Generator(g) => format!("<generator object {} at 0x{:x}>", g.name, v.identity()),
+            Value::Generator(g) => format!(
+                "<{} object {} at 0x{:x}>",
+                if g.coroutine { "coroutine" } else { "generator" },
+                g.name,
+                v.identity()
+            ),
             Value::Super(_) => "<super object>".into(),
             Value::Wrapper(_) => format!("<{} object at 0x{:x}>", v.type_name(), v.identity()),
             Value::Native(n) => {

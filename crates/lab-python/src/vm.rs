@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+mod coro;
+
 /// CPython's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
@@ -134,6 +136,10 @@ pub struct Frame {
     pc: usize,
     id: u64,
     started: bool,
+    /// An exception thrown into a suspended generator: raised where it resumes.
+    pending: Option<Box<PyErr>>,
+    /// The exceptions its `except` blocks were handling when it yielded.
+    saved_handling: Vec<Box<PyErr>>,
 }
 
 /// How a frame stopped running.
@@ -227,6 +233,8 @@ impl Vm {
                 self.next_frame
             },
             started: false,
+            pending: None,
+            saved_handling: Vec::new(),
         }
     }
 
@@ -272,6 +280,7 @@ impl Vm {
                 frame: Mutex::new(GenState::Suspended(Box::new(frame))),
                 name: func.code.name.clone(),
                 result: Mutex::new(Value::None),
+                coroutine: func.code.coroutine,
             })));
         }
         if self.rt.gil.should_yield() {
@@ -460,32 +469,16 @@ impl Vm {
             frame.stack.push(send);
         }
         frame.started = true;
-        if let Err(e) = self.enter() {
-            *lock(&g.frame) = GenState::Suspended(frame);
-            return Err(e);
-        }
-        let r = self.run_frame(&mut frame);
-        self.depth -= 1;
-        match r {
-            Ok(Exit::Yield(v)) => {
-                *lock(&g.frame) = GenState::Suspended(frame);
-                Ok(Some(v))
-            }
-            Ok(Exit::Return(v)) => {
-                *lock(&g.result) = v;
-                *lock(&g.frame) = GenState::Finished;
-                Ok(None)
-            }
-            Err(e) => {
-                *lock(&g.frame) = GenState::Finished;
-                Err(e)
-            }
-        }
+        self.drive(g, frame)
     }
 
     fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
         loop {
-            match self.exec(f) {
+            let r = match f.pending.take() {
+                Some(e) => Err(e),
+                None => self.exec(f),
+            };
+            match r {
                 Ok(exit) => return Ok(exit),
                 Err(mut e) => {
                     let line = f
@@ -1260,6 +1253,21 @@ impl Vm {
                 }));
             }
             Op::Nop => {}
+            Op::GetAwaitable => {
+                let v = Self::pop(f);
+                let a = self.get_awaitable(v)?;
+                f.stack.push(a);
+            }
+            Op::YieldFrom => return self.yield_from(f),
+            Op::BeforeAsyncWith | Op::CallAsyncExitNone | Op::AsyncWithExcept => {
+                self.async_with_op(f, op)?;
+            }
+            Op::GetAIter => {
+                let v = Self::pop(f);
+                let it = self.get_aiter(&v)?;
+                f.stack.push(it);
+            }
+            Op::EndAsyncFor => self.end_async_for(f)?,
             _ => {}
         }
         Ok(None)
@@ -1284,10 +1292,9 @@ impl Vm {
                 lock(&i.dict).insert(Arc::from("__cause__"), c);
             }
         }
-        Ok(Box::new(PyErr {
-            exc,
-            tb: Vec::new(),
-        }))
+        // An exception raised again keeps the frames it passed (CPython extends its traceback).
+        let tb = traceback_of(&exc);
+        Ok(Box::new(PyErr { exc, tb }))
     }
 
     /// An exception instance from a class or instance (`raise ValueError` or `raise E("x")`).

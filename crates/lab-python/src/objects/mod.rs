@@ -342,6 +342,8 @@ pub struct Generator {
     pub name: Arc<str>,
     /// What the generator returned (the value of its final StopIteration).
     pub result: Mutex<Value>,
+    /// Made by an `async def` (a coroutine object).
+    pub coroutine: bool,
 }
 
 /// The state of a generator.
