@@ -598,6 +598,8 @@ impl Vm {
             (Value::Range(x), Value::Range(y)) => {
                 (x.start, x.stop, x.step) == (y.start, y.stop, y.step)
             }
+            // Bound methods are equal when bound to the same object and function.
+            (Value::Method(x), Value::Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
             (Value::Instance(_), _) | (_, Value::Instance(_)) => {
                 for (s, o) in [(a, b), (b, a)] {
                     if let Some(m) = self.dunder(s, "__eq__") {

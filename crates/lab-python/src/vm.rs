@@ -13,6 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 mod coro;
+mod group;
+
+pub(crate) use group::install_exception_groups;
 
 /// CPython's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
@@ -1483,6 +1486,9 @@ impl Vm {
     }
 
     fn format_chain(&mut self, exc: &Value, tb: &[TbEntry], depth: usize) -> String {
+        if depth == 0 && group::involves_group(exc) {
+            return self.format_with_groups(exc, tb);
+        }
         let mut out = String::new();
         if let (Value::Instance(i), true) = (exc, depth < 16) {
             let (cause, context) = {

@@ -23,6 +23,8 @@ const PY_MODULES: &[(&str, &str)] = &[
     ("threading", include_str!("threading.py")),
     ("queue", include_str!("queue.py")),
     ("concurrent.futures", include_str!("futures.py")),
+    ("asyncio", include_str!("asyncio.py")),
+    ("asyncio.exceptions", include_str!("asyncio_exceptions.py")),
 ];
 
 /// `import name`: the module object, created on first import.

@@ -1,0 +1,318 @@
+//! Exception groups: `ExceptionGroup(message, exceptions)` and the boxed layout CPython's
+//! traceback printer gives an uncaught group (each member in its own numbered section).
+
+use super::{PyResult, TbEntry, Vm, err, traceback_of};
+use crate::objects::class::exc_class;
+use crate::objects::{Builtin, Value, lock};
+use std::sync::Arc;
+
+/// CPython prints at most this many members of a group, then "and N more exceptions".
+const MAX_GROUP_WIDTH: usize = 15;
+
+/// Give the built-in group classes their constructor and `str()`.
+pub(crate) fn install_exception_groups() {
+    for name in ["BaseExceptionGroup", "ExceptionGroup"] {
+        let class = exc_class(name);
+        let mut d = lock(&class.dict);
+        d.insert(
+            Arc::from("__init__"),
+            Value::Builtin(Arc::new(Builtin {
+                name: "__init__",
+                f: group_init,
+            })),
+        );
+        d.insert(
+            Arc::from("__str__"),
+            Value::Builtin(Arc::new(Builtin {
+                name: "__str__",
+                f: group_str,
+            })),
+        );
+    }
+}
+
+fn group_init(vm: &mut Vm, args: Vec<Value>, _kw: super::Kwargs) -> PyResult<Value> {
+    let this = args.first().cloned().unwrap_or(Value::None);
+    let cls = this.class();
+    if args.len() != 3 {
+        return Err(err(
+            "TypeError",
+            &format!(
+                "BaseExceptionGroup.__new__() takes exactly 2 arguments ({} given)",
+                args.len().saturating_sub(1)
+            ),
+        ));
+    }
+    if !matches!(args[1], Value::Str(_)) {
+        return Err(err(
+            "TypeError",
+            &format!("argument 1 must be str, not {}", args[1].type_name()),
+        ));
+    }
+    if !matches!(args[2], Value::List(_) | Value::Tuple(_)) {
+        return Err(err(
+            "TypeError",
+            "second argument (exceptions) must be a sequence",
+        ));
+    }
+    let members = vm.to_vec(&args[2])?;
+    if members.is_empty() {
+        return Err(err(
+            "ValueError",
+            "second argument (exceptions) must be a non-empty sequence",
+        ));
+    }
+    let exception = exc_class("Exception");
+    let plain = cls.is_subclass(&exc_class("ExceptionGroup"));
+    for (i, m) in members.iter().enumerate() {
+        let is_exc = matches!(m, Value::Instance(inst) if inst.class.is_exception());
+        if !is_exc {
+            return Err(err(
+                "ValueError",
+                &format!("Item {i} of second argument (exceptions) is not an exception"),
+            ));
+        }
+        if plain && !m.class().is_subclass(&exception) {
+            return Err(err(
+                "TypeError",
+                "Cannot nest BaseExceptions in an ExceptionGroup",
+            ));
+        }
+    }
+    if let Value::Instance(inst) = &this {
+        let mut d = lock(&inst.dict);
+        d.insert(Arc::from("message"), args[1].clone());
+        d.insert(Arc::from("exceptions"), Value::tuple(members));
+    }
+    Ok(Value::None)
+}
+
+fn group_str(_vm: &mut Vm, args: Vec<Value>, _kw: super::Kwargs) -> PyResult<Value> {
+    let Some(Value::Instance(inst)) = args.first() else {
+        return Err(err("TypeError", "descriptor '__str__' needs an argument"));
+    };
+    let d = lock(&inst.dict);
+    let msg = match d.get("message") {
+        Some(Value::Str(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let n = match d.get("exceptions") {
+        Some(Value::Tuple(t)) => t.len(),
+        _ => 0,
+    };
+    Ok(Value::str(&format!(
+        "{msg} ({n} sub-exception{})",
+        if n == 1 { "" } else { "s" }
+    )))
+}
+
+/// The members of an exception group; `None` for any other value.
+fn members(exc: &Value) -> Option<Vec<Value>> {
+    let Value::Instance(i) = exc else {
+        return None;
+    };
+    if !i.class.is_subclass(&exc_class("BaseExceptionGroup")) {
+        return None;
+    }
+    match lock(&i.dict).get("exceptions") {
+        Some(Value::Tuple(t)) => Some(t.to_vec()),
+        _ => None,
+    }
+}
+
+/// Does the exception, or one in its chain, group others (so it needs the boxed layout)?
+pub(super) fn involves_group(exc: &Value) -> bool {
+    let mut cur = exc.clone();
+    for _ in 0..16 {
+        if members(&cur).is_some() {
+            return true;
+        }
+        let next = match &cur {
+            Value::Instance(i) => {
+                let d = lock(&i.dict);
+                match (d.get("__cause__"), d.get("__context__")) {
+                    (Some(c @ Value::Instance(_)), _) => c.clone(),
+                    (None, Some(c @ Value::Instance(_))) => c.clone(),
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        };
+        cur = next;
+    }
+    false
+}
+
+/// Where the printer is: how deep in groups, and whether a section still needs its closing line.
+struct Ctx {
+    depth: usize,
+    need_close: bool,
+}
+
+impl Ctx {
+    fn indent(&self) -> String {
+        " ".repeat(2 * self.depth)
+    }
+
+    /// Append `text`, each line behind the indent and the margin (inside a group only).
+    fn emit(&self, out: &mut String, text: &str, margin: char) {
+        let mut prefix = self.indent();
+        if self.depth > 0 {
+            prefix.push(margin);
+            prefix.push(' ');
+        }
+        for line in text.split_inclusive('\n') {
+            out.push_str(&prefix);
+            out.push_str(line);
+        }
+    }
+}
+
+impl Vm {
+    /// The printed form of an uncaught exception whose chain holds a group.
+    pub(super) fn format_with_groups(&mut self, exc: &Value, tb: &[TbEntry]) -> String {
+        let mut out = String::new();
+        let mut ctx = Ctx {
+            depth: 0,
+            need_close: false,
+        };
+        self.format_node(exc, tb, &mut ctx, &mut out, 0);
+        out
+    }
+
+    fn format_node(
+        &mut self,
+        exc: &Value,
+        tb: &[TbEntry],
+        ctx: &mut Ctx,
+        out: &mut String,
+        chain: usize,
+    ) {
+        if let (Value::Instance(i), true) = (exc, chain < 16) {
+            let (cause, context) = {
+                let d = lock(&i.dict);
+                (d.get("__cause__").cloned(), d.get("__context__").cloned())
+            };
+            let earlier = match (cause, context) {
+                (Some(c @ Value::Instance(_)), _) => Some((
+                    c,
+                    "\nThe above exception was the direct cause of the following exception:\n\n",
+                )),
+                (None, Some(c @ Value::Instance(_))) => Some((
+                    c,
+                    "\nDuring handling of the above exception, another exception occurred:\n\n",
+                )),
+                _ => None,
+            };
+            if let Some((c, msg)) = earlier {
+                let ctb = traceback_of(&c);
+                self.format_node(&c, &ctb, ctx, out, chain + 1);
+                ctx.emit(out, msg, '|');
+            }
+        }
+        let Some(items) = members(exc) else {
+            if !tb.is_empty() {
+                ctx.emit(out, "Traceback (most recent call last):\n", '|');
+                let stack = self.format_stack(tb);
+                ctx.emit(out, &stack, '|');
+            }
+            let last = self.format_exception_only(exc);
+            ctx.emit(out, &last, '|');
+            return;
+        };
+        let top = ctx.depth == 0;
+        if top {
+            ctx.depth += 1;
+        }
+        if !tb.is_empty() {
+            let margin = if top { '+' } else { '|' };
+            ctx.emit(
+                out,
+                "Exception Group Traceback (most recent call last):\n",
+                margin,
+            );
+            let stack = self.format_stack(tb);
+            ctx.emit(out, &stack, '|');
+        }
+        let last = self.format_exception_only(exc);
+        ctx.emit(out, &last, '|');
+        let n = items.len().min(MAX_GROUP_WIDTH + 1);
+        ctx.need_close = false;
+        for (i, item) in items.iter().take(n).enumerate() {
+            let last_one = i == n - 1;
+            if last_one {
+                // A nested group may print the closing line itself.
+                ctx.need_close = true;
+            }
+            let truncated = i >= MAX_GROUP_WIDTH;
+            let title = if truncated {
+                "...".to_string()
+            } else {
+                (i + 1).to_string()
+            };
+            out.push_str(&format!(
+                "{}{}+---------------- {title} ----------------\n",
+                ctx.indent(),
+                if i == 0 { "+-" } else { "  " }
+            ));
+            ctx.depth += 1;
+            if truncated {
+                let more = items.len() - MAX_GROUP_WIDTH;
+                ctx.emit(
+                    out,
+                    &format!(
+                        "and {more} more exception{}\n",
+                        if more == 1 { "" } else { "s" }
+                    ),
+                    '|',
+                );
+            } else {
+                let itb = traceback_of(item);
+                self.format_node(item, &itb, ctx, out, 0);
+            }
+            if last_one && ctx.need_close {
+                out.push_str(&format!(
+                    "{}+------------------------------------\n",
+                    ctx.indent()
+                ));
+                ctx.need_close = false;
+            }
+            ctx.depth -= 1;
+        }
+        if top {
+            ctx.depth = 0;
+        }
+    }
+
+    /// The `File ..., line ...` lines of a traceback, outermost first.
+    fn format_stack(&mut self, tb: &[TbEntry]) -> String {
+        let mut out = String::new();
+        let entries: Vec<&TbEntry> = tb.iter().rev().collect();
+        let mut i = 0;
+        while i < entries.len() {
+            let t = entries[i];
+            let mut run = 1;
+            while i + run < entries.len() && super::same_place(entries[i + run], t) {
+                run += 1;
+            }
+            for _ in 0..run.min(3) {
+                out.push_str(&format!(
+                    "  File \"{}\", line {}, in {}\n",
+                    t.filename, t.line, t.name
+                ));
+                if let Some(l) = self.source_line(&t.filename, t.line) {
+                    out.push_str(&format!("    {l}\n"));
+                }
+            }
+            if run > 3 {
+                let n = run - 3;
+                out.push_str(&format!(
+                    "  [Previous line repeated {n} more time{}]\n",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+            i += run;
+        }
+        out
+    }
+}
