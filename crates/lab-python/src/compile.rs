@@ -838,6 +838,7 @@ impl<'a> Compiler<'a> {
         if !self.unit().code.coroutine {
             return self.syntax_error("'async with' outside async function", &first.context_expr);
         }
+        let with_line = self.line_of(first.context_expr.start().to_u32());
         self.expr(&first.context_expr)?;
         self.emit(Op::BeforeAsyncWith);
         self.await_top();
@@ -855,6 +856,8 @@ impl<'a> Compiler<'a> {
             self.async_with(rest, body)?;
         }
         self.unit().fblocks.pop();
+        // `__aexit__` runs on the line of the `async with`, as in CPython's tracebacks.
+        self.unit().line = with_line;
         self.emit(Op::PopBlock);
         self.emit(Op::CallAsyncExitNone);
         self.await_top();
@@ -1360,6 +1363,10 @@ impl<'a> Compiler<'a> {
             Expr::YieldFrom(_) => return self.unsupported("`yield from`", e),
             Expr::Await(a) => {
                 if !self.unit().code.coroutine {
+                    let name = &self.unit().code.name;
+                    if name.starts_with('<') && &**name != "<lambda>" && &**name != "<module>" {
+                        return self.unsupported("`await` in a comprehension", e);
+                    }
                     return self.syntax_error("'await' outside async function", e);
                 }
                 self.expr(&a.value)?;

@@ -322,7 +322,7 @@ class Future:
         if self._state == _CANCELLED:
             raise self._make_cancelled_error()
         if self._state != _FINISHED:
-            raise InvalidStateError("Result is not ready.")
+            raise InvalidStateError("Result is not set.")
         if self._exception is not None:
             raise self._exception
         return self._result
@@ -910,7 +910,7 @@ class _AsCompleted:
         if self._left == 0:
             raise StopIteration
         self._left -= 1
-        return self._wait_for_one()
+        return self._wait_for_one(True)
 
     def __aiter__(self):
         return self
@@ -919,7 +919,7 @@ class _AsCompleted:
         if self._left == 0:
             raise StopAsyncIteration
         self._left -= 1
-        return await self._wait_for_one(True)
+        return await self._wait_for_one()
 
     async def _wait_for_one(self, resolve=False):
         f = await self._done.get()
