@@ -1327,7 +1327,11 @@ impl Vm {
             Value::Iter(_) => format!("<iterator object at 0x{:x}>", v.identity()),
             Value::Generator(g) => format!(
                 "<{} object {} at 0x{:x}>",
-                if g.coroutine { "coroutine" } else { "generator" },
+                if g.coroutine {
+                    "coroutine"
+                } else {
+                    "generator"
+                },
                 g.name,
                 v.identity()
             ),

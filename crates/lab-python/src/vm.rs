@@ -141,7 +141,9 @@ pub struct Frame {
     started: bool,
     /// An exception thrown into a suspended generator: raised where it resumes.
     pending: Option<Box<PyErr>>,
-    /// The exceptions its `except` blocks were handling when it yielded.
+    /// The exceptions its `except` blocks were handling when it yielded (boxed like
+    /// `Vm::handling`, so that they move between the two without copying).
+    #[allow(clippy::vec_box)]
     saved_handling: Vec<Box<PyErr>>,
 }
 

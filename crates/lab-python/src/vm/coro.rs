@@ -99,7 +99,10 @@ impl Vm {
     /// TypeError if it is not an exception.
     pub fn thrown(&mut self, args: &[Value]) -> PyResult<Box<PyErr>> {
         let Some(first) = args.first().cloned() else {
-            return Err(err("TypeError", "throw expected at least 1 argument, got 0"));
+            return Err(err(
+                "TypeError",
+                "throw expected at least 1 argument, got 0",
+            ));
         };
         let exc = match (&first, args.get(1)) {
             (Value::Class(_), Some(v)) if !matches!(v, Value::None) => {
@@ -120,7 +123,10 @@ impl Vm {
         if let Value::Generator(g) = &v {
             if g.coroutine {
                 if matches!(*lock(&g.frame), GenState::Finished) {
-                    return Err(err("RuntimeError", "cannot reuse already awaited coroutine"));
+                    return Err(err(
+                        "RuntimeError",
+                        "cannot reuse already awaited coroutine",
+                    ));
                 }
                 return Ok(v);
             }
@@ -132,7 +138,10 @@ impl Vm {
         let Some(m) = method else {
             return Err(err(
                 "TypeError",
-                &format!("object {} can't be used in 'await' expression", v.type_name()),
+                &format!(
+                    "object {} can't be used in 'await' expression",
+                    v.type_name()
+                ),
             ));
         };
         let it = self.call(&m, vec![v], Vec::new())?;
