@@ -277,6 +277,15 @@ pub enum Op {
     /// End of `async for`: the exception TOS (the async iterator below it) is
     /// StopAsyncIteration: drop both and leave the handler, else re-raise it.
     EndAsyncFor,
+    /// `except*`: replace the exception TOS by the state of its split among the clauses.
+    ExcStarBegin,
+    /// `except*` clause: with the state at TOS1 and the clause's type at TOS, push the part
+    /// of the remaining group that matches (None if nothing does).
+    ExcStarMatch,
+    /// An `except*` clause raised TOS: record it in the state below it and leave its handler.
+    ExcStarRaised,
+    /// End of the `except*` clauses: pop the state; raise what is left unhandled or raised.
+    ExcStarEnd,
 }
 
 /// A constant of a code object.

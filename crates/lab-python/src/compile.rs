@@ -53,6 +53,8 @@ enum FBlock<'a> {
     AsyncWith,
     /// An `except` clause (the exception is on the block stack).
     Handler,
+    /// An `except*` clause: nothing may jump out of it.
+    StarHandler,
 }
 
 struct Unit<'a> {
@@ -527,9 +529,6 @@ impl<'a> Compiler<'a> {
                 }
             },
             Stmt::Try(t) => {
-                if t.is_star {
-                    return self.unsupported("`except*`", s);
-                }
                 if t.finalbody.is_empty() {
                     self.try_except(t)?;
                 } else {
@@ -651,6 +650,14 @@ impl<'a> Compiler<'a> {
     fn unwind_one(&mut self, i: usize, value_on_top: bool) -> CResult<()> {
         match &self.unit().fblocks[i] {
             FBlock::Loop { .. } => {}
+            FBlock::StarHandler => {
+                return Err(CompileError {
+                    construct: "'break', 'continue' and 'return' cannot appear in an except* block"
+                        .to_string(),
+                    line: self.unit().line,
+                    syntax: true,
+                });
+            }
             FBlock::Try => {
                 self.emit(Op::PopBlock);
             }
@@ -686,6 +693,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn try_except(&mut self, t: &'a ast::StmtTry) -> CResult<()> {
+        if t.is_star {
+            return self.try_except_star(t);
+        }
         let setup = self.emit(Op::SetupExcept(0));
         self.unit().fblocks.push(FBlock::Try);
         self.body(&t.body)?;
@@ -730,6 +740,67 @@ impl<'a> Compiler<'a> {
         for e in ends {
             self.patch(e);
         }
+        Ok(())
+    }
+
+    /// `try` with `except*` clauses: each clause takes the part of the exception group its
+    /// type matches; what no clause takes, and what the clauses raise, is raised at the end.
+    fn try_except_star(&mut self, t: &'a ast::StmtTry) -> CResult<()> {
+        let setup = self.emit(Op::SetupExcept(0));
+        self.unit().fblocks.push(FBlock::Try);
+        self.body(&t.body)?;
+        self.unit().fblocks.pop();
+        self.emit(Op::PopBlock);
+        self.body(&t.orelse)?;
+        let end = self.emit(Op::Jump(0));
+        self.patch(setup);
+        // The exception becomes the state of the split: [state].
+        self.emit(Op::ExcStarBegin);
+        self.unit().fblocks.push(FBlock::Handler);
+        for h in &t.handlers {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            self.set_line(h);
+            let Some(ty) = &h.type_ else {
+                return self.syntax_error("expected one or more exception types", h);
+            };
+            self.emit(Op::Dup);
+            self.expr(ty)?;
+            // [state, match-or-None]
+            self.emit(Op::ExcStarMatch);
+            self.emit(Op::Dup);
+            self.load_const(Const::None);
+            self.emit(Op::Is(true));
+            let no_match = self.emit(Op::PopJumpIfFalse(0));
+            match &h.name {
+                Some(n) => self.store_name(n),
+                None => {
+                    self.emit(Op::Pop);
+                }
+            }
+            let fail = self.emit(Op::SetupExcept(0));
+            self.unit().fblocks.push(FBlock::StarHandler);
+            self.body(&h.body)?;
+            self.unit().fblocks.pop();
+            self.emit(Op::PopBlock);
+            let done = self.emit(Op::Jump(0));
+            self.patch(fail);
+            // Raised in the clause: [state, exc]; recorded for the end.
+            self.emit(Op::ExcStarRaised);
+            let after_fail = self.emit(Op::Jump(0));
+            self.patch(no_match);
+            self.emit(Op::Pop);
+            self.patch(done);
+            self.patch(after_fail);
+            if let Some(n) = &h.name {
+                self.load_const(Const::None);
+                self.store_name(n);
+                self.delete_name(n);
+            }
+        }
+        self.unit().fblocks.pop();
+        self.emit(Op::ExcStarEnd);
+        self.emit(Op::PopExcept);
+        self.patch(end);
         Ok(())
     }
 

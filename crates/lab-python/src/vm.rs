@@ -1273,6 +1273,9 @@ impl Vm {
                 f.stack.push(it);
             }
             Op::EndAsyncFor => self.end_async_for(f)?,
+            Op::ExcStarBegin | Op::ExcStarMatch | Op::ExcStarRaised | Op::ExcStarEnd => {
+                self.except_star_op(f, op)?;
+            }
             _ => {}
         }
         Ok(None)

@@ -586,6 +586,35 @@ async def sleep(delay, result=None):
         h.cancel()
 
 
+def shield(arg):
+    # Cancelling the returned future leaves the inner task running.
+    inner = ensure_future(arg)
+    if inner.done():
+        return inner
+    loop = inner._loop
+    outer = loop.create_future()
+
+    def _inner_done(inner):
+        if outer.cancelled():
+            if not inner.cancelled():
+                inner.exception()
+            return
+        if inner.cancelled():
+            outer.cancel()
+        elif inner.exception() is not None:
+            outer.set_exception(inner.exception())
+        else:
+            outer.set_result(inner.result())
+
+    def _outer_done(outer):
+        if not inner.done():
+            inner.remove_done_callback(_inner_done)
+
+    inner.add_done_callback(_inner_done)
+    outer.add_done_callback(_outer_done)
+    return outer
+
+
 def run(main, *, debug=None, loop_factory=None):
     if _get_running_loop() is not None:
         raise RuntimeError("asyncio.run() cannot be called from a running event loop")

@@ -1,7 +1,7 @@
 //! Exception groups: `ExceptionGroup(message, exceptions)` and the boxed layout CPython's
 //! traceback printer gives an uncaught group (each member in its own numbered section).
 
-use super::{PyResult, TbEntry, Vm, err, traceback_of};
+use super::{PyErr, PyResult, TbEntry, Vm, err, traceback_of};
 use crate::objects::class::exc_class;
 use crate::objects::{Builtin, Value, lock};
 use std::sync::Arc;
@@ -314,5 +314,276 @@ impl Vm {
             i += run;
         }
         out
+    }
+}
+
+/// Where an `except*` statement is: the exception raised in its body, the part no clause
+/// has taken yet, and what the clauses raised.
+struct StarState {
+    original: Value,
+    traceback: Vec<TbEntry>,
+    rest: std::sync::Mutex<Option<Value>>,
+    /// What the running clause caught (a bare `raise` re-raises it).
+    current: std::sync::Mutex<Value>,
+    reraised: std::sync::Mutex<Vec<Value>>,
+    raised: std::sync::Mutex<Vec<Value>>,
+}
+
+impl crate::objects::NativeObject for StarState {
+    fn type_name(&self) -> &'static str {
+        "except* state"
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn star_state(v: &Value) -> PyResult<&StarState> {
+    match v {
+        Value::Native(n) => n
+            .as_any()
+            .downcast_ref::<StarState>()
+            .ok_or_else(|| err("SystemError", "bad except* state")),
+        _ => Err(err("SystemError", "bad except* state")),
+    }
+}
+
+/// A group of `items` in the class CPython would pick: ExceptionGroup when every member
+/// is an Exception, else BaseExceptionGroup.
+fn make_group(message: &Value, items: Vec<Value>, like: Option<&Value>) -> Value {
+    let exception = exc_class("Exception");
+    let plain = items.iter().all(|e| e.class().is_subclass(&exception));
+    let class = exc_class(if plain {
+        "ExceptionGroup"
+    } else {
+        "BaseExceptionGroup"
+    });
+    let group = crate::objects::class::new_exception(
+        class,
+        vec![message.clone(), Value::list(items.clone())],
+    );
+    if let Value::Instance(g) = &group {
+        let mut d = lock(&g.dict);
+        d.insert(Arc::from("message"), message.clone());
+        d.insert(Arc::from("exceptions"), Value::tuple(items));
+        // A part of a group keeps the group's traceback and chain.
+        if let Some(Value::Instance(src)) = like {
+            let s = lock(&src.dict);
+            for k in ["__traceback__", "__cause__", "__context__"] {
+                if let Some(v) = s.get(k) {
+                    d.insert(Arc::from(k), v.clone());
+                }
+            }
+        }
+    }
+    group
+}
+
+fn message_of(group: &Value) -> Value {
+    match group {
+        Value::Instance(i) => lock(&i.dict)
+            .get("message")
+            .cloned()
+            .unwrap_or_else(|| Value::str("")),
+        _ => Value::str(""),
+    }
+}
+
+/// Keep a part of the original exception from being chained to the original when raised:
+/// its members are the original's own.
+fn no_context(exc: &Value) {
+    if let Value::Instance(i) = exc {
+        lock(&i.dict)
+            .entry(Arc::from("__context__"))
+            .or_insert(Value::None);
+    }
+}
+
+/// The leaves (exceptions that are not groups) of an exception, by identity.
+fn leaves(exc: &Value, out: &mut Vec<usize>) {
+    match members(exc) {
+        Some(items) => items.iter().for_each(|m| leaves(m, out)),
+        None => out.push(exc.identity()),
+    }
+}
+
+/// The part of `exc` whose leaves are in `keep`, with the nesting of `exc`.
+fn project(exc: &Value, keep: &[usize]) -> Option<Value> {
+    let Some(items) = members(exc) else {
+        return keep.contains(&exc.identity()).then(|| exc.clone());
+    };
+    let kept: Vec<Value> = items.iter().filter_map(|m| project(m, keep)).collect();
+    if kept.is_empty() {
+        None
+    } else if kept.len() == items.len() && kept.iter().zip(&items).all(|(a, b)| a.is(b)) {
+        Some(exc.clone())
+    } else {
+        Some(make_group(&message_of(exc), kept, Some(exc)))
+    }
+}
+
+impl Vm {
+    /// Split `exc` by the `except*` type `cls`: (the matching part, the rest).
+    fn split_group(&mut self, exc: &Value, cls: &Value) -> PyResult<(Option<Value>, Option<Value>)> {
+        if self.exc_matches(exc, cls)? {
+            return Ok((Some(exc.clone()), None));
+        }
+        let Some(items) = members(exc) else {
+            return Ok((None, Some(exc.clone())));
+        };
+        let (mut matched, mut rest) = (Vec::new(), Vec::new());
+        for m in &items {
+            let (a, b) = self.split_group(m, cls)?;
+            matched.extend(a);
+            rest.extend(b);
+        }
+        let part = |v: Vec<Value>| {
+            (!v.is_empty()).then(|| {
+                if v.len() == items.len() && v.iter().zip(&items).all(|(a, b)| a.is(b)) {
+                    exc.clone()
+                } else {
+                    make_group(&message_of(exc), v, Some(exc))
+                }
+            })
+        };
+        Ok((part(matched), part(rest)))
+    }
+
+    /// The `except*` instructions.
+    pub(super) fn except_star_op(&mut self, f: &mut super::Frame, op: crate::bytecode::Op) -> PyResult<()> {
+        use crate::bytecode::Op;
+        match op {
+            Op::ExcStarBegin => {
+                let exc = Self::pop(f);
+                let traceback = self.handling.last().map(|e| e.tb.clone()).unwrap_or_default();
+                // A lone exception is matched as a group of one.
+                let rest = if members(&exc).is_some() {
+                    exc.clone()
+                } else {
+                    let g = make_group(&Value::str(""), vec![exc.clone()], None);
+                    if let Value::Instance(i) = &g {
+                        lock(&i.dict).insert(
+                            Arc::from("args"),
+                            Value::tuple(vec![Value::str(""), Value::tuple(vec![exc.clone()])]),
+                        );
+                    }
+                    g
+                };
+                f.stack.push(Value::Native(Arc::new(StarState {
+                    original: exc,
+                    traceback,
+                    rest: std::sync::Mutex::new(Some(rest)),
+                    current: std::sync::Mutex::new(Value::None),
+                    reraised: std::sync::Mutex::new(Vec::new()),
+                    raised: std::sync::Mutex::new(Vec::new()),
+                })));
+            }
+            Op::ExcStarMatch => {
+                let cls = Self::pop(f);
+                let state = Self::pop(f);
+                let st = star_state(&state)?;
+                let group_types = |c: &Value| {
+                    matches!(c, Value::Class(c) if c.is_subclass(&exc_class("BaseExceptionGroup")))
+                };
+                let is_group = match &cls {
+                    Value::Tuple(t) => t.iter().any(group_types),
+                    c => group_types(c),
+                };
+                if is_group {
+                    return Err(err(
+                        "TypeError",
+                        "catching ExceptionGroup with except* is not allowed. Use except instead.",
+                    ));
+                }
+                let rest = lock(&st.rest).clone();
+                let matched = match rest {
+                    Some(r) => {
+                        let (m, left) = self.split_group(&r, &cls)?;
+                        *lock(&st.rest) = left;
+                        m
+                    }
+                    None => None,
+                };
+                let matched = matched.unwrap_or(Value::None);
+                *lock(&st.current) = matched.clone();
+                f.stack.push(matched);
+            }
+            Op::ExcStarRaised => {
+                let exc = Self::pop(f);
+                let state = f.stack.last().cloned().unwrap_or(Value::None);
+                let st = star_state(&state)?;
+                f.blocks.pop();
+                self.handling.pop();
+                // A bare `raise` (which raises the original here) re-raises what the clause
+                // caught; anything else, even the caught part by name, counts as new.
+                if exc.is(&st.original) {
+                    let current = lock(&st.current).clone();
+                    lock(&st.reraised).push(current);
+                } else {
+                    // Raised while handling what the clause caught.
+                    super::set_context(&exc, &lock(&st.current).clone());
+                    lock(&st.raised).push(exc);
+                }
+            }
+            _ => {
+                let state = Self::pop(f);
+                let st = star_state(&state)?;
+                if members(&st.original).is_none() {
+                    // A lone exception: at most one clause ran, so one exception at most.
+                    let raised = lock(&st.raised).first().cloned();
+                    let reraised = lock(&st.reraised).first().cloned();
+                    let out = match (raised, reraised) {
+                        (Some(e), _) => Some((e, Vec::new())),
+                        (None, Some(e)) => {
+                            no_context(&e);
+                            Some((e, Vec::new()))
+                        }
+                        (None, None) if lock(&st.rest).is_some() => {
+                            Some((st.original.clone(), st.traceback.clone()))
+                        }
+                        _ => None,
+                    };
+                    return match out {
+                        Some((exc, tb)) => Err(Box::new(PyErr { exc, tb })),
+                        None => Ok(()),
+                    };
+                }
+                let mut keep = Vec::new();
+                if let Some(r) = lock(&st.rest).as_ref() {
+                    leaves(r, &mut keep);
+                }
+                for r in lock(&st.reraised).iter() {
+                    leaves(r, &mut keep);
+                }
+                let reraise = project(&st.original, &keep);
+                let raised = std::mem::take(&mut *lock(&st.raised));
+                if raised.is_empty() {
+                    if let Some(exc) = reraise {
+                        let tb = if exc.is(&st.original) {
+                            st.traceback.clone()
+                        } else {
+                            no_context(&exc);
+                            traceback_of(&exc)
+                        };
+                        return Err(Box::new(PyErr { exc, tb }));
+                    }
+                    return Ok(());
+                }
+                let mut items = raised;
+                items.extend(reraise);
+                if items.len() == 1 {
+                    let exc = items.remove(0);
+                    let tb = traceback_of(&exc);
+                    return Err(Box::new(PyErr { exc, tb }));
+                }
+                let group = make_group(&Value::str(""), items, None);
+                no_context(&group);
+                return Err(Box::new(PyErr {
+                    exc: group,
+                    tb: Vec::new(),
+                }));
+            }
+        }
+        Ok(())
     }
 }
