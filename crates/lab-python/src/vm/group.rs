@@ -424,7 +424,11 @@ fn project(exc: &Value, keep: &[usize]) -> Option<Value> {
 
 impl Vm {
     /// Split `exc` by the `except*` type `cls`: (the matching part, the rest).
-    fn split_group(&mut self, exc: &Value, cls: &Value) -> PyResult<(Option<Value>, Option<Value>)> {
+    fn split_group(
+        &mut self,
+        exc: &Value,
+        cls: &Value,
+    ) -> PyResult<(Option<Value>, Option<Value>)> {
         if self.exc_matches(exc, cls)? {
             return Ok((Some(exc.clone()), None));
         }
@@ -450,12 +454,20 @@ impl Vm {
     }
 
     /// The `except*` instructions.
-    pub(super) fn except_star_op(&mut self, f: &mut super::Frame, op: crate::bytecode::Op) -> PyResult<()> {
+    pub(super) fn except_star_op(
+        &mut self,
+        f: &mut super::Frame,
+        op: crate::bytecode::Op,
+    ) -> PyResult<()> {
         use crate::bytecode::Op;
         match op {
             Op::ExcStarBegin => {
                 let exc = Self::pop(f);
-                let traceback = self.handling.last().map(|e| e.tb.clone()).unwrap_or_default();
+                let traceback = self
+                    .handling
+                    .last()
+                    .map(|e| e.tb.clone())
+                    .unwrap_or_default();
                 // A lone exception is matched as a group of one.
                 let rest = if members(&exc).is_some() {
                     exc.clone()
@@ -482,9 +494,7 @@ impl Vm {
                 let cls = Self::pop(f);
                 let state = Self::pop(f);
                 let st = star_state(&state)?;
-                let group_types = |c: &Value| {
-                    matches!(c, Value::Class(c) if c.is_subclass(&exc_class("BaseExceptionGroup")))
-                };
+                let group_types = |c: &Value| matches!(c, Value::Class(c) if c.is_subclass(&exc_class("BaseExceptionGroup")));
                 let is_group = match &cls {
                     Value::Tuple(t) => t.iter().any(group_types),
                     c => group_types(c),

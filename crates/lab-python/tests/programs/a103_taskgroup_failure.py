@@ -32,12 +32,13 @@ async def main():
             tg.create_task(slow(5))
         print("not reached")
     except ExceptionGroup as eg:
+        caught = eg
         print("group:", eg)
         print("message:", eg.message)
         for e in eg.exceptions:
             print("  member:", type(e).__name__, e)
     print("quick result:", q.result())
-    print(isinstance(eg, BaseExceptionGroup), isinstance(eg, Exception))
+    print(isinstance(caught, BaseExceptionGroup), isinstance(caught, Exception))
     async with asyncio.TaskGroup() as tg:
         tasks = [tg.create_task(quick(i)) for i in range(3)]
     print("all fine:", [t.result() for t in tasks])
