@@ -1518,7 +1518,7 @@ impl Vm {
         }
         if !tb.is_empty() {
             out.push_str("Traceback (most recent call last):\n");
-            let entries: Vec<&TbEntry> = tb.iter().rev().collect();
+            let entries: Vec<&TbEntry> = tb.iter().rev().filter(|t| !coro::hidden(t)).collect();
             let mut i = 0;
             while i < entries.len() {
                 let t = entries[i];

@@ -461,26 +461,22 @@ class Task(Future):
         raise RuntimeError("Task does not support set_exception operation")
 
     def _step(self, exc=None):
-        if self.done():
+        if self._state != _PENDING:
             return
         if self._must_cancel:
             if not isinstance(exc, CancelledError):
                 exc = self._make_cancelled_error()
             self._must_cancel = False
         self._fut_waiter = None
-        _enter_task(self._loop, self)
-        try:
-            self._step_run(exc)
-        finally:
-            _leave_task(self._loop, self)
-
-    def _step_run(self, exc):
-        coro = self._coro
+        loop = self._loop
+        if _current_tasks.get(loop) is not None:
+            raise RuntimeError("Cannot enter into task while another task is being executed.")
+        _current_tasks[loop] = self
         try:
             if exc is None:
-                result = coro.send(None)
+                result = self._coro.send(None)
             else:
-                result = coro.throw(exc)
+                result = self._coro.throw(exc)
         except StopIteration as e:
             if self._must_cancel:
                 self._must_cancel = False
@@ -496,6 +492,10 @@ class Task(Future):
         except BaseException as e:
             Future.set_exception(self, e)
         else:
+            if result is None:
+                # A bare yield (sleep(0)): let the other tasks run, then continue.
+                self._loop.call_soon(self._step)
+                return
             blocking = getattr(result, "_asyncio_future_blocking", None)
             if blocking is not None:
                 if result._loop is not self._loop:
@@ -515,12 +515,11 @@ class Task(Future):
                 else:
                     err = RuntimeError(f"yield was used instead of yield from in task {self!r} with {result!r}")
                     self._loop.call_soon(self._step, err)
-            elif result is None:
-                # A bare yield (sleep(0)): let the other tasks run, then continue.
-                self._loop.call_soon(self._step)
             else:
                 err = RuntimeError(f"Task got bad yield: {result!r}")
                 self._loop.call_soon(self._step, err)
+        finally:
+            _current_tasks[loop] = None
 
     def _wakeup(self, future):
         try:

@@ -268,6 +268,16 @@ impl Vm {
     }
 }
 
+/// A frame of the lab's `asyncio.py` that CPython runs in C (its Task and Future), so that
+/// its tracebacks never show it.
+pub(super) fn hidden(t: &super::TbEntry) -> bool {
+    &*t.filename == "<lab>/asyncio.py"
+        && matches!(
+            &*t.name,
+            "_step" | "_wakeup" | "__await__" | "result" | "exception"
+        )
+}
+
 /// What a finished iterator returned (a generator's return value; `None` otherwise).
 fn returned(sub: &Value) -> Value {
     match sub {

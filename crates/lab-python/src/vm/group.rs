@@ -287,7 +287,11 @@ impl Vm {
     /// The `File ..., line ...` lines of a traceback, outermost first.
     fn format_stack(&mut self, tb: &[TbEntry]) -> String {
         let mut out = String::new();
-        let entries: Vec<&TbEntry> = tb.iter().rev().collect();
+        let entries: Vec<&TbEntry> = tb
+            .iter()
+            .rev()
+            .filter(|t| !super::coro::hidden(t))
+            .collect();
         let mut i = 0;
         while i < entries.len() {
             let t = entries[i];
