@@ -277,6 +277,8 @@ def set_event_loop(loop):
 
 class Future:
     _asyncio_future_blocking = False
+    # Set while an exception is stored that nobody has looked at.
+    _log_traceback = False
 
     def __init__(self, *, loop=None):
         if loop is None:
@@ -323,6 +325,7 @@ class Future:
             raise self._make_cancelled_error()
         if self._state != _FINISHED:
             raise InvalidStateError("Result is not set.")
+        self._log_traceback = False
         if self._exception is not None:
             raise self._exception
         return self._result
@@ -332,6 +335,7 @@ class Future:
             raise self._make_cancelled_error()
         if self._state != _FINISHED:
             raise InvalidStateError("Exception is not set.")
+        self._log_traceback = False
         return self._exception
 
     def add_done_callback(self, fn, *, context=None):
@@ -368,6 +372,7 @@ class Future:
             raise TypeError("StopIteration interacts badly with generators and cannot be raised into a Future")
         self._exception = exception
         self._state = _FINISHED
+        self._log_traceback = True
         self._schedule_callbacks()
 
     def __await__(self):
@@ -491,6 +496,7 @@ class Task(Future):
             raise
         except BaseException as e:
             Future.set_exception(self, e)
+            self._traceback_text = _thread._format_exc()
         else:
             if result is None:
                 # A bare yield (sleep(0)): let the other tasks run, then continue.
@@ -629,6 +635,22 @@ def run(main, *, debug=None, loop_factory=None):
             loop.run_until_complete(loop.shutdown_default_executor())
         finally:
             loop.close()
+            _forget_tasks(loop)
+
+
+def _forget_tasks(loop):
+    # CPython reports a failed task nobody asked about when the task is freed; the lab's
+    # Python has no finalizers and reports it when its loop's run ends.
+    global _all_tasks
+    for t in _all_tasks:
+        if t._loop is loop and t._log_traceback:
+            t._log_traceback = False
+            _thread._stderr(
+                "Task exception was never retrieved\n"
+                f"future: <Task finished name='{t._name}' coro={t._coro!r} exception={t._exception!r}>\n"
+                + t._traceback_text
+            )
+    _all_tasks = [t for t in _all_tasks if t._loop is not loop]
 
 
 def _cancel_all_tasks(loop):
@@ -668,6 +690,7 @@ class Runner:
             self._loop.run_until_complete(self._loop.shutdown_default_executor())
         finally:
             self._loop.close()
+            _forget_tasks(self._loop)
 
 
 class _GatheringFuture(Future):
