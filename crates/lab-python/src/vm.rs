@@ -1424,6 +1424,7 @@ impl Vm {
                 return crate::builtins::construct(self, c, b, args, kwargs);
             }
         }
+        let c = &group::constructed_class(c, &args);
         let is_exc = c.is_exception();
         let mut dict = HashMap::new();
         if is_exc {

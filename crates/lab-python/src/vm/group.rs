@@ -3,7 +3,7 @@
 
 use super::{PyErr, PyResult, TbEntry, Vm, err, traceback_of};
 use crate::objects::class::exc_class;
-use crate::objects::{Builtin, Value, lock};
+use crate::objects::{Builtin, Class, Value, lock};
 use std::sync::Arc;
 
 /// CPython prints at most this many members of a group, then "and N more exceptions".
@@ -28,6 +28,30 @@ pub(crate) fn install_exception_groups() {
                 f: group_str,
             })),
         );
+    }
+}
+
+/// The class `c(*args)` makes: `BaseExceptionGroup(msg, excs)` is an `ExceptionGroup` when
+/// every member is an `Exception`, as in CPython.
+pub(super) fn constructed_class(c: &Arc<Class>, args: &[Value]) -> Arc<Class> {
+    if &*c.name != "BaseExceptionGroup" || c.builtin.is_none() {
+        return c.clone();
+    }
+    let exception = exc_class("Exception");
+    let plain = match args.get(1) {
+        Some(Value::List(l)) => {
+            let items = l.snapshot();
+            !items.is_empty() && items.iter().all(|e| e.class().is_subclass(&exception))
+        }
+        Some(Value::Tuple(t)) => {
+            !t.is_empty() && t.iter().all(|e| e.class().is_subclass(&exception))
+        }
+        _ => false,
+    };
+    if plain {
+        exc_class("ExceptionGroup")
+    } else {
+        c.clone()
     }
 }
 
