@@ -566,10 +566,7 @@ pub fn call_method(
                 Some(v) => Ok(v),
                 None => Err(crate::builtins::stop_iteration(obj)),
             },
-            "close" => {
-                *lock(&g.frame) = super::GenState::Finished;
-                Ok(Value::None)
-            }
+            "close" => vm.close_generator(g),
             "throw" => {
                 let e = vm.thrown(&a)?;
                 match vm.throw(g, e)? {

@@ -93,6 +93,37 @@ impl Vm {
         self.drive(g, frame)
     }
 
+    /// `gen.close()`: raise GeneratorExit where it is suspended, so that its `finally`
+    /// blocks run.
+    ///
+    /// # Errors
+    /// RuntimeError if it yields instead of finishing; what it raises other than
+    /// GeneratorExit or StopIteration.
+    pub fn close_generator(&mut self, g: &Arc<Generator>) -> PyResult<Value> {
+        let started = match &*lock(&g.frame) {
+            GenState::Suspended(f) => f.started,
+            _ => false,
+        };
+        if !started {
+            *lock(&g.frame) = GenState::Finished;
+            return Ok(Value::None);
+        }
+        let exit = err("GeneratorExit", "");
+        match self.throw(g, exit) {
+            Ok(Some(_)) => Err(err(
+                "RuntimeError",
+                &format!(
+                    "{} ignored GeneratorExit",
+                    if g.coroutine { "coroutine" } else { "generator" }
+                ),
+            )),
+            // Since 3.13, close() gives what the generator returned.
+            Ok(None) => Ok(lock(&g.result).clone()),
+            Err(e) if e.is("GeneratorExit") || e.is("StopIteration") => Ok(Value::None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The exception `throw(...)` was given: a class, an instance, or a class and a value.
     ///
     /// # Errors

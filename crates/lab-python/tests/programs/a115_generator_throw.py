@@ -89,3 +89,51 @@ try:
     next(h)
 except KeyError as e:
     print("re-raised after resuming:", repr(e))
+
+
+# close() raises GeneratorExit at the suspended yield: finally blocks run, and since 3.13
+# close() gives back what the generator returned.
+def with_finally():
+    try:
+        yield 1
+        yield 2
+    finally:
+        print("finally ran")
+
+
+it = with_finally()
+print(next(it))
+print(it.close(), it.close())
+
+
+def stubborn():
+    ignored = False
+    while True:
+        try:
+            yield 1
+        except GeneratorExit:
+            if ignored:
+                return
+            ignored = True
+            print("ignoring GeneratorExit")
+
+
+s = stubborn()
+next(s)
+try:
+    s.close()
+except RuntimeError as e:
+    print(e)
+s.close()
+
+
+def returns():
+    try:
+        yield 1
+    except GeneratorExit:
+        return 5
+
+
+r = returns()
+next(r)
+print(r.close())
