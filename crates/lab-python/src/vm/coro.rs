@@ -114,7 +114,11 @@ impl Vm {
                 "RuntimeError",
                 &format!(
                     "{} ignored GeneratorExit",
-                    if g.coroutine { "coroutine" } else { "generator" }
+                    if g.coroutine {
+                        "coroutine"
+                    } else {
+                        "generator"
+                    }
                 ),
             )),
             // Since 3.13, close() gives what the generator returned.
