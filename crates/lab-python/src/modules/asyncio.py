@@ -396,7 +396,8 @@ def _leave_task(loop, task):
     _current_tasks[loop] = None
 
 
-_all_tasks = []
+# The tasks of each loop (each thread can run its own loop).
+_all_tasks = {}
 
 
 class Task(Future):
@@ -414,7 +415,11 @@ class Task(Future):
             name = f"Task-{_task_counter}"
         self._name = str(name)
         self._loop.call_soon(self._step)
-        _all_tasks.append(self)
+        tasks = _all_tasks.get(self._loop)
+        if tasks is None:
+            tasks = []
+            _all_tasks[self._loop] = tasks
+        tasks.append(self)
 
     def __repr__(self):
         if self._state == _PENDING:
@@ -565,12 +570,15 @@ def current_task(loop=None):
 def all_tasks(loop=None):
     if loop is None:
         loop = get_running_loop()
-    return {t for t in _all_tasks if t._loop is loop and not t.done()}
+    return {t for t in _all_tasks.get(loop, []) if not t.done()}
 
 
 class _Sleep0:
     def __await__(self):
         yield
+
+
+_SLEEP0 = _Sleep0()
 
 
 def _set_result_unless_cancelled(fut, result):
@@ -580,7 +588,7 @@ def _set_result_unless_cancelled(fut, result):
 
 async def sleep(delay, result=None):
     if delay <= 0:
-        await _Sleep0()
+        await _SLEEP0
         return result
     loop = get_running_loop()
     future = loop.create_future()
@@ -641,20 +649,18 @@ def run(main, *, debug=None, loop_factory=None):
 def _forget_tasks(loop):
     # CPython reports a failed task nobody asked about when the task is freed; the lab's
     # Python has no finalizers and reports it when its loop's run ends.
-    global _all_tasks
-    for t in _all_tasks:
-        if t._loop is loop and t._log_traceback:
+    for t in _all_tasks.pop(loop, []):
+        if t._log_traceback:
             t._log_traceback = False
             _thread._stderr(
                 "Task exception was never retrieved\n"
                 f"future: <Task finished name='{t._name}' coro={t._coro!r} exception={t._exception!r}>\n"
                 + t._traceback_text
             )
-    _all_tasks = [t for t in _all_tasks if t._loop is not loop]
 
 
 def _cancel_all_tasks(loop):
-    to_cancel = [t for t in _all_tasks if t._loop is loop and not t.done()]
+    to_cancel = [t for t in _all_tasks.get(loop, []) if not t.done()]
     if not to_cancel:
         return
     for t in to_cancel:
