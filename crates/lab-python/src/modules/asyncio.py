@@ -2,6 +2,7 @@
 # A task advances by `send`/`throw` into its coroutine until the coroutine waits on a future;
 # the future's completion schedules the next step. With nothing ready, the loop waits on a
 # condition (the GIL released) until the next timer is due or another thread hands it work.
+import math as _math
 import time as _time
 import _thread
 import threading as _threading
@@ -185,6 +186,9 @@ class _Loop:
             timeout = 0
         elif self._scheduled:
             timeout = max(0, self._scheduled[0]._when - self.time())
+            # Like CPython's epoll selector, wait whole milliseconds, rounded up: timers
+            # due within the same millisecond then run in the same round.
+            timeout = _math.ceil(timeout * 1e3) * 1e-3
         else:
             timeout = None
         # The only blocking point: wait for a timer or for work from another thread.
@@ -631,19 +635,8 @@ def shield(arg):
 def run(main, *, debug=None, loop_factory=None):
     if _get_running_loop() is not None:
         raise RuntimeError("asyncio.run() cannot be called from a running event loop")
-    if not iscoroutine(main):
-        raise ValueError(f"a coroutine was expected, got {main!r}")
-    loop = new_event_loop() if loop_factory is None else loop_factory()
-    try:
-        task = loop.create_task(main)
-        return loop.run_until_complete(task)
-    finally:
-        try:
-            _cancel_all_tasks(loop)
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            loop.close()
-            _forget_tasks(loop)
+    with Runner(debug=debug, loop_factory=loop_factory) as runner:
+        return runner.run(main)
 
 
 def _forget_tasks(loop):
@@ -674,29 +667,52 @@ def _cancel_all_tasks(loop):
 
 
 class Runner:
+    # Like CPython's, the loop is made on first use, and closing runs two shutdown steps
+    # as tasks of their own (so task names go on counting the same way).
     def __init__(self, *, debug=None, loop_factory=None):
-        self._loop = new_event_loop() if loop_factory is None else loop_factory()
+        self._loop_factory = loop_factory
+        self._loop = None
+        self._closed = False
 
     def __enter__(self):
+        self._lazy_init()
         return self
 
     def __exit__(self, *exc):
         self.close()
 
+    def _lazy_init(self):
+        if self._closed:
+            raise RuntimeError("Runner is closed")
+        if self._loop is None:
+            self._loop = new_event_loop() if self._loop_factory is None else self._loop_factory()
+
     def get_loop(self):
+        self._lazy_init()
         return self._loop
 
     def run(self, coro, *, context=None):
+        if _get_running_loop() is not None:
+            raise RuntimeError("Runner.run() cannot be called from a running event loop")
+        self._lazy_init()
+        if not iscoroutine(coro):
+            raise ValueError(f"a coroutine was expected, got {coro!r}")
         task = self._loop.create_task(coro)
         return self._loop.run_until_complete(task)
 
     def close(self):
+        if self._loop is None or self._closed:
+            return
+        loop = self._loop
         try:
-            _cancel_all_tasks(self._loop)
-            self._loop.run_until_complete(self._loop.shutdown_default_executor())
+            _cancel_all_tasks(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
         finally:
-            self._loop.close()
-            _forget_tasks(self._loop)
+            loop.close()
+            _forget_tasks(loop)
+            self._loop = None
+            self._closed = True
 
 
 class _GatheringFuture(Future):

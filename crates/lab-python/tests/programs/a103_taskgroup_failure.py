@@ -11,9 +11,14 @@ async def slow(n):
         raise
 
 
-async def fail(n, delay):
-    await asyncio.sleep(delay)
+async def fail(n, gate):
+    await gate.wait()
     raise ValueError(f"task {n} broke")
+
+
+async def open_gate(gate):
+    await asyncio.sleep(0.1)
+    gate.set()
 
 
 async def quick(n):
@@ -27,8 +32,11 @@ async def main():
         async with asyncio.TaskGroup() as tg:
             q = tg.create_task(quick(1))
             tg.create_task(slow(2))
-            tg.create_task(fail(3, 0.05))
-            tg.create_task(fail(4, 0.05))
+            # Both fail in the same round, when the gate opens.
+            gate = asyncio.Event()
+            tg.create_task(open_gate(gate))
+            tg.create_task(fail(3, gate))
+            tg.create_task(fail(4, gate))
             tg.create_task(slow(5))
         print("not reached")
     except ExceptionGroup as eg:

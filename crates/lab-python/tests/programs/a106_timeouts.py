@@ -23,15 +23,15 @@ async def main():
     print("not expired:", cm.expired())
     async with asyncio.timeout(None):
         await asyncio.sleep(0.01)
-    tasks = [asyncio.create_task(sleeper(d, v)) for d, v in [(0.3, "c"), (0.01, "a"), (0.1, "b")]]
+    tasks = [asyncio.create_task(sleeper(d, v)) for d, v in [(0.4, "c"), (0.01, "a"), (0.1, "b")]]
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     print("first:", [t.result() for t in done], len(pending))
-    done, pending = await asyncio.wait(tasks, timeout=0.15)
-    print("by 0.15:", sorted(t.result() for t in done), len(pending))
+    done, pending = await asyncio.wait(tasks, timeout=0.2)
+    print("by 0.2:", sorted(t.result() for t in done), len(pending))
     done, pending = await asyncio.wait(tasks)
     print("all:", sorted(t.result() for t in done), len(pending))
     order = []
-    for fut in asyncio.as_completed([sleeper(0.06, 3), sleeper(0.02, 1), sleeper(0.04, 2)]):
+    for fut in asyncio.as_completed([sleeper(0.2, 3), sleeper(0.02, 1), sleeper(0.1, 2)]):
         order.append(await fut)
     print("as_completed:", order)
     try:

@@ -71,7 +71,7 @@ run([[OSError("o"), ValueError("v")]], "raise new")
 run([ZeroDivisionError("naked z")], "naked reraise")
 
 async def boom(n):
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)
     raise ValueError(n) if n % 2 else KeyError(n)
 
 async def main():
