@@ -1526,8 +1526,25 @@ impl<'a> Compiler<'a> {
         let scope = self.table.scope_of(node);
         let qual = self.qualname(name);
         let line = self.line_of(node.start().to_u32());
+        // `await` inside makes it an asynchronous comprehension: a coroutine, awaited here.
+        let is_async = comprehension_awaits(gens, &kind);
+        if is_async {
+            if matches!(kind, Comp::Gen(_)) {
+                return self.unsupported("asynchronous generator expressions", node);
+            }
+            if !self.unit().code.coroutine {
+                return self.syntax_error(
+                    "asynchronous comprehension outside of an asynchronous function",
+                    node,
+                );
+            }
+        }
         self.push_unit(scope, name, &qual, CodeKind::Function, line);
         self.unit().code.argcount = 1;
+        if is_async {
+            self.unit().code.coroutine = true;
+            self.unit().code.generator = true;
+        }
         match kind {
             Comp::List(_) => {
                 self.emit(Op::BuildList(0));
@@ -1550,6 +1567,9 @@ impl<'a> Compiler<'a> {
         self.expr(&gens[0].iter)?;
         self.emit(Op::GetIter);
         self.emit(Op::Call(1));
+        if is_async {
+            self.await_top();
+        }
         Ok(())
     }
 
@@ -1624,4 +1644,39 @@ enum Comp<'a> {
     Set(&'a Expr),
     Dict(&'a Expr, &'a Expr),
     Gen(&'a Expr),
+}
+
+/// Does a comprehension await anywhere it runs (its element, conditions, targets, inner
+/// iterables; not the first iterable, which the enclosing scope evaluates)?
+fn comprehension_awaits(gens: &[ast::Comprehension], kind: &Comp<'_>) -> bool {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Finder(bool);
+    impl<'b> Visitor<'b> for Finder {
+        fn visit_expr(&mut self, e: &'b Expr) {
+            match e {
+                Expr::Await(_) => self.0 = true,
+                // A lambda's body is a function of its own.
+                Expr::Lambda(_) => {}
+                _ => visitor::walk_expr(self, e),
+            }
+        }
+    }
+    let mut f = Finder(false);
+    for (i, g) in gens.iter().enumerate() {
+        if i > 0 {
+            f.visit_expr(&g.iter);
+        }
+        f.visit_expr(&g.target);
+        for c in &g.ifs {
+            f.visit_expr(c);
+        }
+    }
+    match kind {
+        Comp::List(x) | Comp::Set(x) | Comp::Gen(x) => f.visit_expr(x),
+        Comp::Dict(k, v) => {
+            f.visit_expr(k);
+            f.visit_expr(v);
+        }
+    }
+    f.0
 }

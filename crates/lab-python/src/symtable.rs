@@ -285,7 +285,7 @@ impl Builder {
         self.scope().params.push(".0".to_string());
         for (i, g) in gens.iter().enumerate() {
             if g.is_async {
-                self.unsupported("async comprehensions", g.range.start().to_u32());
+                self.unsupported("`async for` in comprehensions", g.range.start().to_u32());
             }
             if i > 0 {
                 self.visit_expr(&g.iter);

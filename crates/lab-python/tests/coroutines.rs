@@ -34,15 +34,30 @@ fn async_generators_are_named_as_unsupported() {
 }
 
 #[test]
-fn await_in_a_comprehension_is_named_as_unsupported() {
+fn await_in_a_generator_expression_is_named_as_unsupported() {
     let out = run_source(
-        "acomp.py",
-        "async def f(xs):\n    return [await x for x in xs]\n",
+        "agenexp.py",
+        "async def f(xs):\n    return (await x for x in xs)\n",
     );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         last_stderr_line(&out),
-        "NotImplementedError: the lab's Python does not support `await` in a comprehension (line 2)"
+        "NotImplementedError: the lab's Python does not support asynchronous generator \
+         expressions (line 2)"
+    );
+}
+
+#[test]
+fn async_for_in_a_comprehension_is_named_as_unsupported() {
+    let out = run_source(
+        "aforcomp.py",
+        "async def f(xs):\n    return [x async for x in xs]\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        last_stderr_line(&out),
+        "NotImplementedError: the lab's Python does not support `async for` in comprehensions \
+         (line 2)"
     );
 }
 
