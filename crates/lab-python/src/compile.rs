@@ -1565,7 +1565,11 @@ impl<'a> Compiler<'a> {
         let code = self.pop_unit();
         self.make_function(code, scope, 0)?;
         self.expr(&gens[0].iter)?;
-        self.emit(Op::GetIter);
+        self.emit(if gens[0].is_async {
+            Op::GetAIter
+        } else {
+            Op::GetIter
+        });
         self.emit(Op::Call(1));
         if is_async {
             self.await_top();
@@ -1584,10 +1588,25 @@ impl<'a> Compiler<'a> {
             self.emit(Op::LoadFast(0));
         } else {
             self.expr(&g.iter)?;
-            self.emit(Op::GetIter);
+            self.emit(if g.is_async {
+                Op::GetAIter
+            } else {
+                Op::GetIter
+            });
         }
         let top = self.here();
-        let next = self.emit(Op::ForIter(0));
+        let next = if g.is_async {
+            // As `async for`: await `__anext__()` until StopAsyncIteration.
+            let setup = self.emit(Op::SetupExcept(0));
+            self.emit(Op::Dup);
+            let anext = self.name_index("__anext__");
+            self.emit(Op::CallMethod(anext, 0));
+            self.await_top();
+            self.emit(Op::PopBlock);
+            setup
+        } else {
+            self.emit(Op::ForIter(0))
+        };
         self.store(&g.target)?;
         let mut skips = Vec::new();
         for cond in &g.ifs {
@@ -1627,6 +1646,9 @@ impl<'a> Compiler<'a> {
         }
         self.emit(Op::Jump(top));
         self.patch(next);
+        if g.is_async {
+            self.emit(Op::EndAsyncFor);
+        }
         Ok(())
     }
 }
@@ -1646,8 +1668,9 @@ enum Comp<'a> {
     Gen(&'a Expr),
 }
 
-/// Does a comprehension await anywhere it runs (its element, conditions, targets, inner
-/// iterables; not the first iterable, which the enclosing scope evaluates)?
+/// Does a comprehension await anywhere it runs (`async for`, or `await` in its element,
+/// conditions, targets, inner iterables; not in the first iterable, which the enclosing
+/// scope evaluates)?
 fn comprehension_awaits(gens: &[ast::Comprehension], kind: &Comp<'_>) -> bool {
     use ruff_python_ast::visitor::{self, Visitor};
     struct Finder(bool);
@@ -1661,7 +1684,7 @@ fn comprehension_awaits(gens: &[ast::Comprehension], kind: &Comp<'_>) -> bool {
             }
         }
     }
-    let mut f = Finder(false);
+    let mut f = Finder(gens.iter().any(|g| g.is_async));
     for (i, g) in gens.iter().enumerate() {
         if i > 0 {
             f.visit_expr(&g.iter);

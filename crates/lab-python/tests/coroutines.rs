@@ -48,16 +48,15 @@ fn await_in_a_generator_expression_is_named_as_unsupported() {
 }
 
 #[test]
-fn async_for_in_a_comprehension_is_named_as_unsupported() {
+fn async_for_in_a_comprehension_outside_async_def_is_a_syntax_error() {
     let out = run_source(
         "aforcomp.py",
-        "async def f(xs):\n    return [x async for x in xs]\n",
+        "def f(xs):\n    return [x async for x in xs]\n",
     );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         last_stderr_line(&out),
-        "NotImplementedError: the lab's Python does not support `async for` in comprehensions \
-         (line 2)"
+        "SyntaxError: asynchronous comprehension outside of an asynchronous function"
     );
 }
 
