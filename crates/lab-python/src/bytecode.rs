@@ -286,6 +286,9 @@ pub enum Op {
     ExcStarRaised,
     /// End of the `except*` clauses: pop the state; raise what is left unhandled or raised.
     ExcStarEnd,
+    /// `yield` in an asynchronous generator: mark TOS as a value it produces (not a future
+    /// passed up to the event loop by an `await`).
+    AsyncGenWrap,
 }
 
 /// A constant of a code object.
@@ -363,6 +366,8 @@ pub struct Code {
     pub generator: bool,
     /// An `async def`: calling it makes a coroutine (`generator` is set too).
     pub coroutine: bool,
+    /// An `async def` with `yield`: calling it makes an asynchronous generator.
+    pub async_generator: bool,
     /// The line of the `def`.
     pub firstline: u32,
 }

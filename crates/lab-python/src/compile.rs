@@ -213,6 +213,7 @@ impl<'a> Compiler<'a> {
             varkw: false,
             generator: s.generator,
             coroutine: false,
+            async_generator: false,
             firstline: line,
         };
         self.units.push(Unit {
@@ -490,6 +491,9 @@ impl<'a> Compiler<'a> {
             Stmt::Return(r) => {
                 if self.unit().code.kind != CodeKind::Function {
                     return self.syntax_error("'return' outside function", s);
+                }
+                if r.value.is_some() && self.unit().code.async_generator {
+                    return self.syntax_error("'return' with value in async generator", s);
                 }
                 match &r.value {
                     Some(v) => self.expr(v)?,
@@ -860,6 +864,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// Is the code being compiled an `async def` (a coroutine or an asynchronous generator)?
+    fn in_async(&mut self) -> bool {
+        let c = &self.unit().code;
+        c.coroutine || c.async_generator
+    }
+
     /// Await the value on the stack top: it is replaced by the awaited result.
     fn await_top(&mut self) {
         self.emit(Op::GetAwaitable);
@@ -869,7 +879,7 @@ impl<'a> Compiler<'a> {
 
     /// `async for`: await `__anext__()` until it raises StopAsyncIteration.
     fn async_for(&mut self, f: &'a ast::StmtFor) -> CResult<()> {
-        if !self.unit().code.coroutine {
+        if !self.in_async() {
             return self.syntax_error("'async for' outside async function", f);
         }
         self.expr(&f.iter)?;
@@ -906,7 +916,7 @@ impl<'a> Compiler<'a> {
         let Some((first, rest)) = items.split_first() else {
             return self.body(body);
         };
-        if !self.unit().code.coroutine {
+        if !self.in_async() {
             return self.syntax_error("'async with' outside async function", &first.context_expr);
         }
         let with_line = self.line_of(first.context_expr.start().to_u32());
@@ -1071,12 +1081,14 @@ impl<'a> Compiler<'a> {
         let line = self.line_of(node.start().to_u32());
         self.push_unit(scope, name, &qual, CodeKind::Function, line);
         if is_async {
-            if self.unit().code.generator {
-                return self.unsupported("asynchronous generators (`yield` in `async def`)", node);
-            }
             let u = self.unit();
-            u.code.coroutine = true;
-            u.code.generator = true;
+            if u.code.generator {
+                // `yield` in `async def`: an asynchronous generator.
+                u.code.async_generator = true;
+            } else {
+                u.code.coroutine = true;
+                u.code.generator = true;
+            }
         }
         {
             let u = self.unit();
@@ -1429,11 +1441,14 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.expr(v)?,
                     None => self.load_const(Const::None),
                 }
+                if self.unit().code.async_generator {
+                    self.emit(Op::AsyncGenWrap);
+                }
                 self.emit(Op::Yield);
             }
             Expr::YieldFrom(_) => return self.unsupported("`yield from`", e),
             Expr::Await(a) => {
-                if !self.unit().code.coroutine {
+                if !self.in_async() {
                     let name = &self.unit().code.name;
                     if name.starts_with('<') && &**name != "<lambda>" && &**name != "<module>" {
                         return self.unsupported("`await` in a comprehension", e);
@@ -1532,7 +1547,7 @@ impl<'a> Compiler<'a> {
             if matches!(kind, Comp::Gen(_)) {
                 return self.unsupported("asynchronous generator expressions", node);
             }
-            if !self.unit().code.coroutine {
+            if !self.in_async() {
                 return self.syntax_error(
                     "asynchronous comprehension outside of an asynchronous function",
                     node,

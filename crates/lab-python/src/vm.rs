@@ -281,12 +281,16 @@ impl Vm {
         let mut frame = self.new_frame(func.clone(), None);
         self.bind_args(&mut frame, func, args, kwargs)?;
         if func.code.generator {
-            return Ok(Value::Generator(Arc::new(Generator {
+            let made = Value::Generator(Arc::new(Generator {
                 frame: Mutex::new(GenState::Suspended(Box::new(frame))),
                 name: func.code.name.clone(),
                 result: Mutex::new(Value::None),
                 coroutine: func.code.coroutine,
-            })));
+            }));
+            if func.code.async_generator {
+                return self.async_generator(made, &func.code.qualname);
+            }
+            return Ok(made);
         }
         if self.rt.gil.should_yield() {
             self.rt.gil.yield_now(self.ident);
@@ -1275,6 +1279,10 @@ impl Vm {
             Op::EndAsyncFor => self.end_async_for(f)?,
             Op::ExcStarBegin | Op::ExcStarMatch | Op::ExcStarRaised | Op::ExcStarEnd => {
                 self.except_star_op(f, op)?;
+            }
+            Op::AsyncGenWrap => {
+                let v = Self::pop(f);
+                f.stack.push(coro::wrap_async_gen_value(v));
             }
             _ => {}
         }

@@ -23,13 +23,17 @@ fn last_stderr_line(out: &Output) -> String {
 }
 
 #[test]
-fn async_generators_are_named_as_unsupported() {
-    let out = run_source("agen.py", "x = 1\nasync def ticks():\n    yield 1\n");
+fn return_with_a_value_in_an_async_generator_is_a_syntax_error() {
+    let out = run_source(
+        "agen.py",
+        "x = 1\nasync def ticks():\n    yield 1\n    return 2\n",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains(", line 4\n"), "{err}");
     assert_eq!(
         last_stderr_line(&out),
-        "NotImplementedError: the lab's Python does not support asynchronous generators \
-         (`yield` in `async def`) (line 2)"
+        "SyntaxError: 'return' with value in async generator"
     );
 }
 

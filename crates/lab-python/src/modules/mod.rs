@@ -25,6 +25,7 @@ const PY_MODULES: &[(&str, &str)] = &[
     ("concurrent.futures", include_str!("futures.py")),
     ("asyncio", include_str!("asyncio.py")),
     ("asyncio.exceptions", include_str!("asyncio_exceptions.py")),
+    ("_asyncgen", include_str!("asyncgen.py")),
 ];
 
 /// `import name`: the module object, created on first import.

@@ -7,6 +7,14 @@ use crate::objects::{GenState, Generator, Value, lock};
 use std::sync::Arc;
 
 impl Vm {
+    /// The asynchronous generator object around the frame of an `async def` with `yield`
+    /// (its `__anext__`/`asend`/`athrow` are written in Python, in `_asyncgen.py`).
+    pub(super) fn async_generator(&mut self, made: Value, qualname: &str) -> PyResult<Value> {
+        let module = crate::modules::import(self, "_asyncgen")?;
+        let class = self.get_attr(&module, "async_generator")?;
+        self.call(&class, vec![made, Value::str(qualname)], Vec::new())
+    }
+
     /// Run a generator's frame until it yields, returns or raises, and record the outcome
     /// on the generator. The exceptions its `except` blocks handle travel with the frame.
     pub(super) fn drive(
@@ -303,14 +311,37 @@ impl Vm {
     }
 }
 
-/// A frame of the lab's `asyncio.py` that CPython runs in C (its Task and Future), so that
-/// its tracebacks never show it.
+/// A frame of the lab's `asyncio.py` or `_asyncgen.py` that CPython runs in C (its Task,
+/// Future and asynchronous generator objects), so that its tracebacks never show it.
 pub(super) fn hidden(t: &super::TbEntry) -> bool {
-    &*t.filename == "<lab>/asyncio.py"
-        && matches!(
+    match &*t.filename {
+        "<lab>/asyncio.py" => matches!(
             &*t.name,
             "_step" | "_wakeup" | "__await__" | "result" | "exception"
-        )
+        ),
+        "<lab>/_asyncgen.py" => true,
+        _ => false,
+    }
+}
+
+/// A value an asynchronous generator yields, told apart from what its `await`s pass up.
+struct AsyncGenValue(Value);
+
+impl crate::objects::NativeObject for AsyncGenValue {
+    fn type_name(&self) -> &'static str {
+        "async_generator_wrapped_value"
+    }
+    fn get_attr(&self, _ident: u64, name: &str) -> Option<Value> {
+        (name == "_lab_async_gen_value").then(|| self.0.clone())
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Mark a value yielded by an asynchronous generator.
+pub(super) fn wrap_async_gen_value(v: Value) -> Value {
+    Value::Native(Arc::new(AsyncGenValue(v)))
 }
 
 /// What a finished iterator returned (a generator's return value; `None` otherwise).
