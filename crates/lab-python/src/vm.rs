@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, Weak};
 mod coro;
 mod group;
 
+pub(crate) use coro::install_async_builtins;
 pub(crate) use group::install_exception_groups;
 
 /// CPython's default recursion limit.

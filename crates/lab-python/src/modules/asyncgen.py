@@ -2,7 +2,13 @@
 # runs as a plain generator; what it yields is either a value it produces (wrapped by the
 # compiler) or a future one of its `await`s passes up to the event loop. Each `__anext__`,
 # `asend` or `athrow` is an awaitable that drives the frame until it produces a value.
+import _thread
+
 _MISSING = object()
+
+# Per thread, what the running event loop wants to know of a generator's first step (it
+# closes the generators still open when it shuts down).
+_firstiter_hooks = {}
 
 
 class _Step:
@@ -20,6 +26,11 @@ class _Step:
                 raise self._exc
             raise StopAsyncIteration
         gen = agen._gen
+        if not agen._started:
+            agen._started = True
+            hook = _firstiter_hooks.get(_thread.get_ident())
+            if hook is not None:
+                hook(agen)
         agen._running = True
         try:
             if self._exc is not None:
@@ -54,6 +65,7 @@ class async_generator:
         self._qualname = qualname
         self._running = False
         self._finished = False
+        self._started = False
 
     def __repr__(self):
         return f"<async_generator object {self._qualname} at 0x{id(self):x}>"
@@ -74,7 +86,8 @@ class async_generator:
         return _Step(self, exc=exc)
 
     async def aclose(self):
-        if self._finished:
+        if self._finished or not self._started:
+            self._finished = True
             return
         try:
             await _Step(self, exc=GeneratorExit())
@@ -82,3 +95,27 @@ class async_generator:
             self._finished = True
             return
         raise RuntimeError("async generator ignored GeneratorExit")
+
+
+def aiter(obj):
+    method = getattr(type(obj), "__aiter__", None)
+    if method is None:
+        raise TypeError(f"'{type(obj).__name__}' object is not an async iterable")
+    return obj.__aiter__()
+
+
+def anext(iterator, default=_MISSING):
+    method = getattr(type(iterator), "__anext__", None)
+    if method is None:
+        raise TypeError(f"'{type(iterator).__name__}' object is not an async iterator")
+    awaitable = iterator.__anext__()
+    if default is _MISSING:
+        return awaitable
+    return _anext_default(awaitable, default)
+
+
+async def _anext_default(awaitable, default):
+    try:
+        return await awaitable
+    except StopAsyncIteration:
+        return default

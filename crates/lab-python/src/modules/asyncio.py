@@ -5,6 +5,7 @@
 import math as _math
 import time as _time
 import _thread
+import _asyncgen
 import threading as _threading
 from asyncio.exceptions import (
     CancelledError,
@@ -85,6 +86,7 @@ class _Loop:
         self._closed = False
         self._running = False
         self._default_executor = None
+        self._asyncgens = []
 
     def __repr__(self):
         return f"<_UnixSelectorEventLoop running={self._running} closed={self._closed} debug=False>"
@@ -157,6 +159,7 @@ class _Loop:
             raise RuntimeError("Cannot run the event loop while another loop is running")
         self._running = True
         _running_loops[ident] = self
+        _asyncgen._firstiter_hooks[ident] = self._asyncgens.append
         try:
             while True:
                 self._run_once()
@@ -166,6 +169,7 @@ class _Loop:
             self._stopping = False
             self._running = False
             del _running_loops[ident]
+            del _asyncgen._firstiter_hooks[ident]
 
     def run_until_complete(self, future):
         self._check_closed()
@@ -233,7 +237,15 @@ class _Loop:
             self._default_executor = None
 
     async def shutdown_asyncgens(self):
-        pass
+        # Close the asynchronous generators left open, so that their finally blocks run.
+        open_gens = [g for g in self._asyncgens if not g._finished]
+        self._asyncgens = []
+        if not open_gens:
+            return
+        results = await gather(*[g.aclose() for g in open_gens], return_exceptions=True)
+        for result, agen in zip(results, open_gens):
+            if isinstance(result, Exception):
+                _report(f"an error occurred during closing of asynchronous generator {agen!r}", result)
 
     def call_exception_handler(self, context):
         _report(context.get("message", "Unhandled exception in event loop"), context.get("exception"))

@@ -15,6 +15,18 @@ impl Vm {
         self.call(&class, vec![made, Value::str(qualname)], Vec::new())
     }
 
+    /// Call a function of `_asyncgen.py`.
+    fn call_asyncgen(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        kw: super::Kwargs,
+    ) -> PyResult<Value> {
+        let module = crate::modules::import(self, "_asyncgen")?;
+        let f = self.get_attr(&module, name)?;
+        self.call(&f, args, kw)
+    }
+
     /// Run a generator's frame until it yields, returns or raises, and record the outcome
     /// on the generator. The exceptions its `except` blocks handle travel with the frame.
     pub(super) fn drive(
@@ -322,6 +334,12 @@ pub(super) fn hidden(t: &super::TbEntry) -> bool {
         "<lab>/_asyncgen.py" => true,
         _ => false,
     }
+}
+
+/// Add `aiter` and `anext` to the built-in namespace (written in Python, in `_asyncgen.py`).
+pub(crate) fn install_async_builtins(d: &crate::objects::Dict) {
+    crate::modules::add(d, "aiter", |vm, a, k| vm.call_asyncgen("aiter", a, k));
+    crate::modules::add(d, "anext", |vm, a, k| vm.call_asyncgen("anext", a, k));
 }
 
 /// A value an asynchronous generator yields, told apart from what its `await`s pass up.
