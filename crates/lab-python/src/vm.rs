@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, Weak};
 mod coro;
 mod group;
 
-pub(crate) use coro::install_async_builtins;
+pub(crate) use coro::{add_coro_natives, install_async_builtins};
 pub(crate) use group::install_exception_groups;
 
 /// CPython's default recursion limit.
@@ -287,6 +287,7 @@ impl Vm {
                 name: func.code.name.clone(),
                 result: Mutex::new(Value::None),
                 coroutine: func.code.coroutine,
+                code: func.code.clone(),
             }));
             if func.code.async_generator {
                 return self.async_generator(made, &func.code.qualname);

@@ -307,12 +307,18 @@ class Future:
         self._cancel_message = None
 
     def __repr__(self):
-        state = self._state.lower()
+        return f"<{type(self).__name__} {' '.join(self._repr_info())}>"
+
+    def _repr_info(self):
+        info = [self._state.lower()]
         if self._state == _FINISHED:
             if self._exception is not None:
-                return f"<Future finished exception={self._exception!r}>"
-            return f"<Future finished result={self._result!r}>"
-        return f"<Future {state}>"
+                info.append(f"exception={self._exception!r}")
+            else:
+                info.append(f"result={self._result!r}")
+        if self._callbacks:
+            info.append(f"cb=[{_format_callbacks(self._callbacks)}]")
+        return info
 
     def get_loop(self):
         return self._loop
@@ -402,6 +408,43 @@ class Future:
     __iter__ = __await__
 
 
+def _format_coroutine(coro):
+    # As CPython's task repr shows a coroutine: where it runs, or where it was defined.
+    if not iscoroutine(coro):
+        return repr(coro)
+    qualname, filename, line, done = _asyncgen._coro_info(coro)
+    if done:
+        return f"{qualname}() done, defined at {filename}:{line}"
+    return f"{qualname}() running at {filename}:{line}"
+
+
+def _format_callback(cb):
+    # A task's wakeup is C code in CPython, shown by that name; others by their name only.
+    if isinstance(cb, _TaskWakeup):
+        return "Task.task_wakeup()"
+    name = getattr(cb, "__qualname__", None)
+    if name is None:
+        name = getattr(cb, "__name__", "callback")
+    return f"{name}()"
+
+
+class _TaskWakeup:
+    # The callback by which a future wakes the task waiting for it.
+    def __init__(self, task):
+        self._task = task
+
+    def __call__(self, future):
+        self._task._wakeup(future)
+
+
+def _format_callbacks(cbs):
+    if len(cbs) == 1:
+        return _format_callback(cbs[0])
+    if len(cbs) == 2:
+        return f"{_format_callback(cbs[0])}, {_format_callback(cbs[1])}"
+    return f"{_format_callback(cbs[0])}, <{len(cbs) - 2} more>, {_format_callback(cbs[-1])}"
+
+
 def _enter_task(loop, task):
     if _current_tasks.get(loop) is not None:
         raise RuntimeError("Cannot enter into task while another task is being executed.")
@@ -430,6 +473,7 @@ class Task(Future):
             _task_counter += 1
             name = f"Task-{_task_counter}"
         self._name = str(name)
+        self._wakeup_cb = _TaskWakeup(self)
         self._loop.call_soon(self._step)
         tasks = _all_tasks.get(self._loop)
         if tasks is None:
@@ -438,13 +482,14 @@ class Task(Future):
         tasks.append(self)
 
     def __repr__(self):
-        if self._state == _PENDING:
-            state = "pending"
-        elif self._state == _CANCELLED:
-            state = "cancelled"
-        else:
-            state = "finished"
-        return f"<Task {state} name='{self._name}' coro={self._coro!r}>"
+        info = self._repr_info()
+        if self._must_cancel:
+            info[0] = "cancelling"
+        info.insert(1, f"name={self._name!r}")
+        if self._fut_waiter is not None:
+            info.insert(2, f"wait_for={self._fut_waiter!r}")
+        info.insert(2, f"coro=<{_format_coroutine(self._coro)}>")
+        return f"<Task {' '.join(info)}>"
 
     def get_name(self):
         return self._name
@@ -534,7 +579,7 @@ class Task(Future):
                         self._loop.call_soon(self._step, err)
                     else:
                         result._asyncio_future_blocking = False
-                        result.add_done_callback(self._wakeup)
+                        result.add_done_callback(self._wakeup_cb)
                         self._fut_waiter = result
                         if self._must_cancel:
                             if self._fut_waiter.cancel(msg=self._cancel_message):
@@ -659,7 +704,7 @@ def _forget_tasks(loop):
             t._log_traceback = False
             _thread._stderr(
                 "Task exception was never retrieved\n"
-                f"future: <Task finished name='{t._name}' coro={t._coro!r} exception={t._exception!r}>\n"
+                f"future: {t!r}\n"
                 + t._traceback_text
             )
 

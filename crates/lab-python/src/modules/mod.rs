@@ -51,6 +51,9 @@ pub fn import(vm: &mut Vm, name: &str) -> PyResult<Value> {
 fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
     let dict = Arc::new(Dict::new());
     dict.set_str("__name__", Value::str(name));
+    if name == "_asyncgen" {
+        crate::vm::add_coro_natives(&dict);
+    }
     let native = match name {
         "time" => Some(time::init as fn(&Dict)),
         "sys" => Some(sys::init as fn(&Dict)),

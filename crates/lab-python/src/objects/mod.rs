@@ -344,6 +344,8 @@ pub struct Generator {
     pub result: Mutex<Value>,
     /// Made by an `async def` (a coroutine object).
     pub coroutine: bool,
+    /// Its code (for the `repr` of asyncio tasks: name, file, line).
+    pub code: Arc<Code>,
 }
 
 /// The state of a generator.

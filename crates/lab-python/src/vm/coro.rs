@@ -342,6 +342,31 @@ pub(crate) fn install_async_builtins(d: &crate::objects::Dict) {
     crate::modules::add(d, "anext", |vm, a, k| vm.call_asyncgen("anext", a, k));
 }
 
+/// The native helpers of `_asyncgen.py`: `_coro_info(coro)` is (qualname, file, line,
+/// finished), the line being where it is suspended, or its `def` when it has not started or
+/// has finished (what CPython's task `repr` shows).
+pub(crate) fn add_coro_natives(d: &crate::objects::Dict) {
+    crate::modules::add(d, "_coro_info", |_, a, _| {
+        let Some(Value::Generator(g)) = a.first() else {
+            return Err(err("TypeError", "_coro_info() needs a coroutine"));
+        };
+        let code = &g.code;
+        let (line, done) = match &*lock(&g.frame) {
+            GenState::Suspended(f) if f.started => {
+                (code.lines.get(f.pc.saturating_sub(1)).copied(), false)
+            }
+            GenState::Suspended(_) | GenState::Running => (None, false),
+            GenState::Finished => (None, true),
+        };
+        Ok(Value::tuple(vec![
+            Value::Str(code.qualname.clone()),
+            Value::Str(code.filename.clone()),
+            Value::Int(i64::from(line.unwrap_or(code.firstline))),
+            Value::Bool(done),
+        ]))
+    });
+}
+
 /// A value an asynchronous generator yields, told apart from what its `await`s pass up.
 struct AsyncGenValue(Value);
 
