@@ -288,6 +288,7 @@ impl Vm {
                 result: Mutex::new(Value::None),
                 coroutine: func.code.coroutine,
                 code: func.code.clone(),
+                warn_to: func.code.coroutine.then(|| self.rt.host.clone()),
             }));
             if func.code.async_generator {
                 return self.async_generator(made, &func.code.qualname);

@@ -174,11 +174,11 @@ class _Loop:
     def run_until_complete(self, future):
         self._check_closed()
         future = ensure_future(future, loop=self)
-        future.add_done_callback(_stop_loop)
+        future.add_done_callback(_run_until_complete_cb)
         try:
             self.run_forever()
         finally:
-            future.remove_done_callback(_stop_loop)
+            future.remove_done_callback(_run_until_complete_cb)
         if not future.done():
             raise RuntimeError("Event loop stopped before Future completed.")
         return future.result()
@@ -254,7 +254,7 @@ class _Loop:
         return False
 
 
-def _stop_loop(fut):
+def _run_until_complete_cb(fut):
     fut._loop.stop()
 
 

@@ -346,6 +346,8 @@ pub struct Generator {
     pub coroutine: bool,
     /// Its code (for the `repr` of asyncio tasks: name, file, line).
     pub code: Arc<Code>,
+    /// Coroutines: where to warn if it is dropped without ever running.
+    pub warn_to: Option<Arc<dyn crate::host::Host>>,
 }
 
 /// The state of a generator.

@@ -342,6 +342,27 @@ pub(crate) fn install_async_builtins(d: &crate::objects::Dict) {
     crate::modules::add(d, "anext", |vm, a, k| vm.call_asyncgen("anext", a, k));
 }
 
+impl Drop for Generator {
+    /// A coroutine that never ran is a forgotten `await`: warn as CPython does (without the
+    /// file and line of the warning, which CPython takes from the running frame).
+    fn drop(&mut self) {
+        let Some(host) = &self.warn_to else {
+            return;
+        };
+        let never_ran = match self.frame.get_mut() {
+            Ok(GenState::Suspended(f)) => !f.started,
+            _ => false,
+        };
+        if never_ran {
+            host.stderr(&format!(
+                "RuntimeWarning: coroutine '{}' was never awaited\n\
+                 RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
+                self.code.qualname
+            ));
+        }
+    }
+}
+
 /// The native helpers of `_asyncgen.py`: `_coro_info(coro)` is (qualname, file, line,
 /// finished), the line being where it is suspended, or its `def` when it has not started or
 /// has finished (what CPython's task `repr` shows).
