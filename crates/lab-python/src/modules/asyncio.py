@@ -255,6 +255,11 @@ class _Loop:
 
 
 def _run_until_complete_cb(fut):
+    if not fut.cancelled():
+        exc = fut.exception()
+        if isinstance(exc, SystemExit) or isinstance(exc, KeyboardInterrupt):
+            # The loop already stopped: the exception went through run_forever.
+            return
     fut._loop.stop()
 
 
@@ -295,6 +300,7 @@ class Future:
     _asyncio_future_blocking = False
     # Set while an exception is stored that nobody has looked at.
     _log_traceback = False
+    _traceback_text = ""
 
     def __init__(self, *, loop=None):
         if loop is None:
