@@ -8,11 +8,13 @@ import _thread
 import _asyncgen
 import threading as _threading
 from asyncio.exceptions import (
+    BrokenBarrierError,
     CancelledError,
     InvalidStateError,
     QueueEmpty,
     QueueFull,
     QueueShutDown,
+    TimeoutError,
 )
 
 FIRST_COMPLETED = "FIRST_COMPLETED"
@@ -39,6 +41,10 @@ def _report(message, exc=None):
 
 def iscoroutine(obj):
     return type(obj).__name__ == "coroutine"
+
+
+def iscoroutinefunction(func):
+    return _asyncgen._is_coroutine_function(func)
 
 
 def isfuture(obj):
@@ -76,7 +82,11 @@ class TimerHandle(Handle):
         return self._when
 
 
-class _Loop:
+class AbstractEventLoop:
+    pass
+
+
+class _Loop(AbstractEventLoop):
     def __init__(self):
         self._ready = []
         self._scheduled = []
@@ -1079,6 +1089,36 @@ async def to_thread(func, /, *args, **kwargs):
     return await loop.run_in_executor(None, call)
 
 
+def run_coroutine_threadsafe(coro, loop):
+    # From another thread: run the coroutine as a task of `loop`; a concurrent.futures
+    # Future gives its outcome to the calling thread.
+    if not iscoroutine(coro):
+        raise TypeError("A coroutine object is required")
+    import concurrent.futures
+
+    result = concurrent.futures.Future()
+
+    def _start():
+        try:
+            task = ensure_future(coro, loop=loop)
+        except BaseException as exc:
+            result.set_exception(exc)
+            return
+
+        def _done(t):
+            if t.cancelled():
+                result.cancel()
+            elif t.exception() is not None:
+                result.set_exception(t.exception())
+            else:
+                result.set_result(t.result())
+
+        task.add_done_callback(_done)
+
+    loop.call_soon_threadsafe(_start)
+    return result
+
+
 def _copy_state(source, dest):
     # From a finished concurrent.futures.Future to an asyncio Future.
     if dest.cancelled():
@@ -1312,6 +1352,86 @@ class BoundedSemaphore(Semaphore):
         if self._value >= self._bound_value:
             raise ValueError("BoundedSemaphore released too many times")
         super().release()
+
+
+_FILLING = "filling"
+_DRAINING = "draining"
+_RESETTING = "resetting"
+_BROKEN = "broken"
+
+
+class Barrier:
+    # Tasks wait until `parties` of them have arrived; then all go on together, and the
+    # barrier fills again once they have all left.
+    def __init__(self, parties):
+        if parties < 1:
+            raise ValueError("parties must be >= 1")
+        self._cond = Condition()
+        self._parties = parties
+        self._state = _FILLING
+        self._count = 0
+
+    def __repr__(self):
+        extra = f"waiters:{self.n_waiting}/{self.parties}" if not self.broken else ""
+        return f"<asyncio.locks.Barrier object [{self._state}, {extra}]>"
+
+    async def __aenter__(self):
+        return await self.wait()
+
+    async def __aexit__(self, *args):
+        pass
+
+    async def wait(self):
+        async with self._cond:
+            # Not while the previous round is still leaving or being reset.
+            await self._cond.wait_for(lambda: self._state not in (_DRAINING, _RESETTING))
+            if self._state == _BROKEN:
+                raise BrokenBarrierError("Barrier aborted")
+            try:
+                index = self._count
+                self._count += 1
+                if index + 1 == self._parties:
+                    self._state = _DRAINING
+                    self._cond.notify_all()
+                else:
+                    await self._cond.wait_for(lambda: self._state != _FILLING)
+                    if self._state == _BROKEN or self._state == _RESETTING:
+                        raise BrokenBarrierError("Abort or reset of barrier")
+                return index
+            finally:
+                self._count -= 1
+                if self._count == 0:
+                    if self._state == _RESETTING or self._state == _DRAINING:
+                        self._state = _FILLING
+                    self._cond.notify_all()
+
+    async def reset(self):
+        async with self._cond:
+            if self._count > 0:
+                if self._state != _RESETTING:
+                    self._state = _RESETTING
+            else:
+                self._state = _FILLING
+            self._cond.notify_all()
+
+    async def abort(self):
+        async with self._cond:
+            self._state = _BROKEN
+            self._cond.notify_all()
+
+    @property
+    def parties(self):
+        return self._parties
+
+    @property
+    def n_waiting(self):
+        if self._state == _FILLING:
+            return self._count
+        return 0
+
+    @property
+    def broken(self):
+        return self._state == _BROKEN
 
 
 class Queue:

@@ -21,4 +21,8 @@ class QueueShutDown(Exception):
     pass
 
 
+class BrokenBarrierError(RuntimeError):
+    pass
+
+
 TimeoutError = TimeoutError

@@ -363,10 +363,21 @@ impl Drop for Generator {
     }
 }
 
-/// The native helpers of `_asyncgen.py`: `_coro_info(coro)` is (qualname, file, line,
-/// finished), the line being where it is suspended, or its `def` when it has not started or
-/// has finished (what CPython's task `repr` shows).
+/// The native helpers of `_asyncgen.py`: `_is_coroutine_function(f)`, and
+/// `_coro_info(coro)`, which is (qualname, file, line, finished), the line being where it is
+/// suspended, or its `def` when it has not started or has finished (what CPython's task
+/// `repr` shows).
 pub(crate) fn add_coro_natives(d: &crate::objects::Dict) {
+    crate::modules::add(d, "_is_coroutine_function", |_, a, _| {
+        let f = match a.first() {
+            Some(Value::Method(m)) => m.1.clone(),
+            Some(v) => v.clone(),
+            None => Value::None,
+        };
+        Ok(Value::Bool(
+            matches!(f, Value::Function(f) if f.code.coroutine),
+        ))
+    });
     crate::modules::add(d, "_coro_info", |_, a, _| {
         let Some(Value::Generator(g)) = a.first() else {
             return Err(err("TypeError", "_coro_info() needs a coroutine"));
