@@ -289,6 +289,9 @@ pub enum Op {
     /// `yield` in an asynchronous generator: mark TOS as a value it produces (not a future
     /// passed up to the event loop by an `await`).
     AsyncGenWrap,
+    /// `with`: like `SetupExcept`, the handler's stack level leaving out the entered value
+    /// on top (it is stored or dropped before the body runs).
+    SetupWith(u32),
 }
 
 /// A constant of a code object.

@@ -255,6 +255,7 @@ impl<'a> Compiler<'a> {
             Op::JumpIfTrueOrPop(_) => Op::JumpIfTrueOrPop(target),
             Op::ForIter(_) => Op::ForIter(target),
             Op::SetupExcept(_) => Op::SetupExcept(target),
+            Op::SetupWith(_) => Op::SetupWith(target),
             other => other,
         };
     }
@@ -837,15 +838,15 @@ impl<'a> Compiler<'a> {
         };
         self.expr(&first.context_expr)?;
         self.emit(Op::BeforeWith);
-        // The handler is set up once the entered value is stored: its stack level must
-        // hold `__exit__` only, or a temporary of the body would be taken for it.
+        // The handler's stack level holds `__exit__` but not the entered value, or a
+        // temporary of the body would be taken for `__exit__`.
+        let setup = self.emit(Op::SetupWith(0));
         match &first.optional_vars {
             Some(t) => self.store(t)?,
             None => {
                 self.emit(Op::Pop);
             }
         }
-        let setup = self.emit(Op::SetupExcept(0));
         self.unit().fblocks.push(FBlock::With);
         self.with(rest, body)?;
         self.unit().fblocks.pop();
@@ -923,13 +924,13 @@ impl<'a> Compiler<'a> {
         self.expr(&first.context_expr)?;
         self.emit(Op::BeforeAsyncWith);
         self.await_top();
+        let setup = self.emit(Op::SetupWith(0));
         match &first.optional_vars {
             Some(t) => self.store(t)?,
             None => {
                 self.emit(Op::Pop);
             }
         }
-        let setup = self.emit(Op::SetupExcept(0));
         self.unit().fblocks.push(FBlock::AsyncWith);
         if rest.is_empty() {
             self.body(body)?;

@@ -1184,6 +1184,10 @@ impl Vm {
                 target: t,
                 level: f.stack.len() as u32,
             }),
+            Op::SetupWith(t) => f.blocks.push(Block::Handler {
+                target: t,
+                level: f.stack.len().saturating_sub(1) as u32,
+            }),
             Op::PopBlock => {
                 f.blocks.pop();
             }
