@@ -32,6 +32,8 @@ pub fn install(d: &Dict) {
     for (n, c) in &t.exceptions {
         d.set_str(n, Value::Class(c.clone()));
     }
+    crate::vm::install_exception_groups();
+    crate::vm::install_async_builtins(d);
     add(d, "print", print);
     add(d, "len", |vm, a, _| {
         Ok(Value::Int(vm.len(arg(&a, 0, "len")?)? as i64))

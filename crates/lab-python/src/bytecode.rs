@@ -261,6 +261,37 @@ pub enum Op {
     AssertFail(bool),
     /// Do nothing (a patched jump target).
     Nop,
+    /// `await`: replace TOS by the iterator that awaiting it drives (TypeError if none).
+    GetAwaitable,
+    /// Delegate to the iterator TOS1, sending TOS: yield what it yields (re-running this
+    /// instruction on resume); when it returns, replace both by its return value.
+    YieldFrom,
+    /// `async with`: pop the manager; push its `__aexit__` and the result of `__aenter__()`.
+    BeforeAsyncWith,
+    /// Pop `__aexit__` and push the result of calling it with three `None`s (to be awaited).
+    CallAsyncExitNone,
+    /// With `__aexit__` at TOS1 and the exception at TOS, push what `__aexit__` returns.
+    AsyncWithExcept,
+    /// `async for`: replace TOS by `TOS.__aiter__()`.
+    GetAIter,
+    /// End of `async for`: the exception TOS (the async iterator below it) is
+    /// StopAsyncIteration: drop both and leave the handler, else re-raise it.
+    EndAsyncFor,
+    /// `except*`: replace the exception TOS by the state of its split among the clauses.
+    ExcStarBegin,
+    /// `except*` clause: with the state at TOS1 and the clause's type at TOS, push the part
+    /// of the remaining group that matches (None if nothing does).
+    ExcStarMatch,
+    /// An `except*` clause raised TOS: record it in the state below it and leave its handler.
+    ExcStarRaised,
+    /// End of the `except*` clauses: pop the state; raise what is left unhandled or raised.
+    ExcStarEnd,
+    /// `yield` in an asynchronous generator: mark TOS as a value it produces (not a future
+    /// passed up to the event loop by an `await`).
+    AsyncGenWrap,
+    /// `with`: like `SetupExcept`, the handler's stack level leaving out the entered value
+    /// on top (it is stored or dropped before the body runs).
+    SetupWith(u32),
 }
 
 /// A constant of a code object.
@@ -336,6 +367,10 @@ pub struct Code {
     pub varkw: bool,
     /// Contains `yield`: calling it makes a generator.
     pub generator: bool,
+    /// An `async def`: calling it makes a coroutine (`generator` is set too).
+    pub coroutine: bool,
+    /// An `async def` with `yield`: calling it makes an asynchronous generator.
+    pub async_generator: bool,
     /// The line of the `def`.
     pub firstline: u32,
 }

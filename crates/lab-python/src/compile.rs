@@ -49,8 +49,12 @@ enum FBlock<'a> {
     Finally(&'a [Stmt]),
     /// A `with` body: its `__exit__` is on the stack.
     With,
+    /// An `async with` body: its `__aexit__` is on the stack.
+    AsyncWith,
     /// An `except` clause (the exception is on the block stack).
     Handler,
+    /// An `except*` clause: nothing may jump out of it.
+    StarHandler,
 }
 
 struct Unit<'a> {
@@ -67,6 +71,8 @@ pub struct Compiler<'a> {
     units: Vec<Unit<'a>>,
     line_starts: Vec<u32>,
     filename: Arc<str>,
+    /// The function about to be compiled is an `async def`.
+    next_async: bool,
 }
 
 /// Compile a parsed module.
@@ -100,6 +106,7 @@ pub fn compile_module(body: &[Stmt], source: &str, filename: &str) -> CResult<Ar
         units: Vec::new(),
         line_starts,
         filename: Arc::from(filename),
+        next_async: false,
     };
     c.push_unit(0, "<module>", "<module>", CodeKind::Module, 1);
     for s in body {
@@ -205,6 +212,8 @@ impl<'a> Compiler<'a> {
             varargs: false,
             varkw: false,
             generator: s.generator,
+            coroutine: false,
+            async_generator: false,
             firstline: line,
         };
         self.units.push(Unit {
@@ -246,6 +255,7 @@ impl<'a> Compiler<'a> {
             Op::JumpIfTrueOrPop(_) => Op::JumpIfTrueOrPop(target),
             Op::ForIter(_) => Op::ForIter(target),
             Op::SetupExcept(_) => Op::SetupExcept(target),
+            Op::SetupWith(_) => Op::SetupWith(target),
             other => other,
         };
     }
@@ -454,7 +464,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::For(f) => {
                 if f.is_async {
-                    return self.unsupported("`async for`", s);
+                    return self.async_for(f);
                 }
                 self.expr(&f.iter)?;
                 self.emit(Op::GetIter);
@@ -483,6 +493,9 @@ impl<'a> Compiler<'a> {
                 if self.unit().code.kind != CodeKind::Function {
                     return self.syntax_error("'return' outside function", s);
                 }
+                if r.value.is_some() && self.unit().code.async_generator {
+                    return self.syntax_error("'return' with value in async generator", s);
+                }
                 match &r.value {
                     Some(v) => self.expr(v)?,
                     None => self.load_const(Const::None),
@@ -491,15 +504,13 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Return);
             }
             Stmt::FunctionDef(f) => {
-                if f.is_async {
-                    return self.unsupported("`async def`", s);
-                }
                 if f.type_params.is_some() {
                     return self.unsupported("type parameters", s);
                 }
                 for d in &f.decorator_list {
                     self.expr(&d.expression)?;
                 }
+                self.next_async = f.is_async;
                 self.function(f, &f.name, &f.parameters, FnBody::Stmts(&f.body))?;
                 for _ in &f.decorator_list {
                     self.emit(Op::Call(1));
@@ -523,9 +534,6 @@ impl<'a> Compiler<'a> {
                 }
             },
             Stmt::Try(t) => {
-                if t.is_star {
-                    return self.unsupported("`except*`", s);
-                }
                 if t.finalbody.is_empty() {
                     self.try_except(t)?;
                 } else {
@@ -534,7 +542,7 @@ impl<'a> Compiler<'a> {
             }
             Stmt::With(w) => {
                 if w.is_async {
-                    return self.unsupported("`async with`", s);
+                    return self.async_with(&w.items, &w.body);
                 }
                 self.with(&w.items, &w.body)?;
             }
@@ -647,6 +655,14 @@ impl<'a> Compiler<'a> {
     fn unwind_one(&mut self, i: usize, value_on_top: bool) -> CResult<()> {
         match &self.unit().fblocks[i] {
             FBlock::Loop { .. } => {}
+            FBlock::StarHandler => {
+                return Err(CompileError {
+                    construct: "'break', 'continue' and 'return' cannot appear in an except* block"
+                        .to_string(),
+                    line: self.unit().line,
+                    syntax: true,
+                });
+            }
             FBlock::Try => {
                 self.emit(Op::PopBlock);
             }
@@ -659,6 +675,15 @@ impl<'a> Compiler<'a> {
                     self.emit(Op::Rot2);
                 }
                 self.emit(Op::CallExitNone);
+            }
+            FBlock::AsyncWith => {
+                self.emit(Op::PopBlock);
+                if value_on_top {
+                    self.emit(Op::Rot2);
+                }
+                self.emit(Op::CallAsyncExitNone);
+                self.await_top();
+                self.emit(Op::Pop);
             }
             FBlock::Finally(body) => {
                 let body: &'a [Stmt] = body;
@@ -673,6 +698,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn try_except(&mut self, t: &'a ast::StmtTry) -> CResult<()> {
+        if t.is_star {
+            return self.try_except_star(t);
+        }
         let setup = self.emit(Op::SetupExcept(0));
         self.unit().fblocks.push(FBlock::Try);
         self.body(&t.body)?;
@@ -720,6 +748,67 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// `try` with `except*` clauses: each clause takes the part of the exception group its
+    /// type matches; what no clause takes, and what the clauses raise, is raised at the end.
+    fn try_except_star(&mut self, t: &'a ast::StmtTry) -> CResult<()> {
+        let setup = self.emit(Op::SetupExcept(0));
+        self.unit().fblocks.push(FBlock::Try);
+        self.body(&t.body)?;
+        self.unit().fblocks.pop();
+        self.emit(Op::PopBlock);
+        self.body(&t.orelse)?;
+        let end = self.emit(Op::Jump(0));
+        self.patch(setup);
+        // The exception becomes the state of the split: [state].
+        self.emit(Op::ExcStarBegin);
+        self.unit().fblocks.push(FBlock::Handler);
+        for h in &t.handlers {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            self.set_line(h);
+            let Some(ty) = &h.type_ else {
+                return self.syntax_error("expected one or more exception types", h);
+            };
+            self.emit(Op::Dup);
+            self.expr(ty)?;
+            // [state, match-or-None]
+            self.emit(Op::ExcStarMatch);
+            self.emit(Op::Dup);
+            self.load_const(Const::None);
+            self.emit(Op::Is(true));
+            let no_match = self.emit(Op::PopJumpIfFalse(0));
+            match &h.name {
+                Some(n) => self.store_name(n),
+                None => {
+                    self.emit(Op::Pop);
+                }
+            }
+            let fail = self.emit(Op::SetupExcept(0));
+            self.unit().fblocks.push(FBlock::StarHandler);
+            self.body(&h.body)?;
+            self.unit().fblocks.pop();
+            self.emit(Op::PopBlock);
+            let done = self.emit(Op::Jump(0));
+            self.patch(fail);
+            // Raised in the clause: [state, exc]; recorded for the end.
+            self.emit(Op::ExcStarRaised);
+            let after_fail = self.emit(Op::Jump(0));
+            self.patch(no_match);
+            self.emit(Op::Pop);
+            self.patch(done);
+            self.patch(after_fail);
+            if let Some(n) = &h.name {
+                self.load_const(Const::None);
+                self.store_name(n);
+                self.delete_name(n);
+            }
+        }
+        self.unit().fblocks.pop();
+        self.emit(Op::ExcStarEnd);
+        self.emit(Op::PopExcept);
+        self.patch(end);
+        Ok(())
+    }
+
     fn try_finally(&mut self, t: &'a ast::StmtTry) -> CResult<()> {
         let setup = self.emit(Op::SetupExcept(0));
         self.unit().fblocks.push(FBlock::Finally(&t.finalbody));
@@ -749,7 +838,9 @@ impl<'a> Compiler<'a> {
         };
         self.expr(&first.context_expr)?;
         self.emit(Op::BeforeWith);
-        let setup = self.emit(Op::SetupExcept(0));
+        // The handler's stack level holds `__exit__` but not the entered value, or a
+        // temporary of the body would be taken for `__exit__`.
+        let setup = self.emit(Op::SetupWith(0));
         match &first.optional_vars {
             Some(t) => self.store(t)?,
             None => {
@@ -764,6 +855,99 @@ impl<'a> Compiler<'a> {
         let end = self.emit(Op::Jump(0));
         self.patch(setup);
         self.emit(Op::WithExcept);
+        let supp = self.emit(Op::PopJumpIfTrue(0));
+        self.emit(Op::Raise(0));
+        self.patch(supp);
+        self.emit(Op::Pop);
+        self.emit(Op::PopExcept);
+        self.emit(Op::Pop);
+        self.patch(end);
+        Ok(())
+    }
+
+    /// Is the code being compiled an `async def` (a coroutine or an asynchronous generator)?
+    fn in_async(&mut self) -> bool {
+        let c = &self.unit().code;
+        c.coroutine || c.async_generator
+    }
+
+    /// Await the value on the stack top: it is replaced by the awaited result.
+    fn await_top(&mut self) {
+        self.emit(Op::GetAwaitable);
+        self.load_const(Const::None);
+        self.emit(Op::YieldFrom);
+    }
+
+    /// `async for`: await `__anext__()` until it raises StopAsyncIteration.
+    fn async_for(&mut self, f: &'a ast::StmtFor) -> CResult<()> {
+        if !self.in_async() {
+            return self.syntax_error("'async for' outside async function", f);
+        }
+        self.expr(&f.iter)?;
+        self.emit(Op::GetAIter);
+        let top = self.here();
+        let setup = self.emit(Op::SetupExcept(0));
+        self.emit(Op::Dup);
+        let anext = self.name_index("__anext__");
+        self.emit(Op::CallMethod(anext, 0));
+        self.await_top();
+        self.emit(Op::PopBlock);
+        self.store(&f.target)?;
+        self.unit().fblocks.push(FBlock::Loop {
+            is_for: true,
+            continue_to: top,
+            breaks: Vec::new(),
+        });
+        self.body(&f.body)?;
+        self.emit(Op::Jump(top));
+        let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
+            unreachable!()
+        };
+        self.patch(setup);
+        self.emit(Op::EndAsyncFor);
+        self.body(&f.orelse)?;
+        for b in breaks {
+            self.patch(b);
+        }
+        Ok(())
+    }
+
+    /// `async with`: like `with`, awaiting `__aenter__()` and `__aexit__(...)`.
+    fn async_with(&mut self, items: &'a [ast::WithItem], body: &'a [Stmt]) -> CResult<()> {
+        let Some((first, rest)) = items.split_first() else {
+            return self.body(body);
+        };
+        if !self.in_async() {
+            return self.syntax_error("'async with' outside async function", &first.context_expr);
+        }
+        let with_line = self.line_of(first.context_expr.start().to_u32());
+        self.expr(&first.context_expr)?;
+        self.emit(Op::BeforeAsyncWith);
+        self.await_top();
+        let setup = self.emit(Op::SetupWith(0));
+        match &first.optional_vars {
+            Some(t) => self.store(t)?,
+            None => {
+                self.emit(Op::Pop);
+            }
+        }
+        self.unit().fblocks.push(FBlock::AsyncWith);
+        if rest.is_empty() {
+            self.body(body)?;
+        } else {
+            self.async_with(rest, body)?;
+        }
+        self.unit().fblocks.pop();
+        // `__aexit__` runs on the line of the `async with`, as in CPython's tracebacks.
+        self.unit().line = with_line;
+        self.emit(Op::PopBlock);
+        self.emit(Op::CallAsyncExitNone);
+        self.await_top();
+        self.emit(Op::Pop);
+        let end = self.emit(Op::Jump(0));
+        self.patch(setup);
+        self.emit(Op::AsyncWithExcept);
+        self.await_top();
         let supp = self.emit(Op::PopJumpIfTrue(0));
         self.emit(Op::Raise(0));
         self.patch(supp);
@@ -857,6 +1041,7 @@ impl<'a> Compiler<'a> {
         params: &'a ast::Parameters,
         body: FnBody<'a>,
     ) -> CResult<()> {
+        let is_async = std::mem::take(&mut self.next_async);
         // Defaults are evaluated where the function is defined.
         let mut flags = 0;
         let positional: Vec<&ast::ParameterWithDefault> = params
@@ -896,6 +1081,16 @@ impl<'a> Compiler<'a> {
         let qual = self.qualname(name);
         let line = self.line_of(node.start().to_u32());
         self.push_unit(scope, name, &qual, CodeKind::Function, line);
+        if is_async {
+            let u = self.unit();
+            if u.code.generator {
+                // `yield` in `async def`: an asynchronous generator.
+                u.code.async_generator = true;
+            } else {
+                u.code.coroutine = true;
+                u.code.generator = true;
+            }
+        }
         {
             let u = self.unit();
             u.code.argcount = positional.len() as u32;
@@ -1247,10 +1442,23 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.expr(v)?,
                     None => self.load_const(Const::None),
                 }
+                if self.unit().code.async_generator {
+                    self.emit(Op::AsyncGenWrap);
+                }
                 self.emit(Op::Yield);
             }
             Expr::YieldFrom(_) => return self.unsupported("`yield from`", e),
-            Expr::Await(_) => return self.unsupported("`await`", e),
+            Expr::Await(a) => {
+                if !self.in_async() {
+                    let name = &self.unit().code.name;
+                    if name.starts_with('<') && &**name != "<lambda>" && &**name != "<module>" {
+                        return self.unsupported("`await` in a comprehension", e);
+                    }
+                    return self.syntax_error("'await' outside async function", e);
+                }
+                self.expr(&a.value)?;
+                self.await_top();
+            }
             Expr::Starred(_) => return self.unsupported("a starred expression here", e),
             Expr::IpyEscapeCommand(_) => return self.unsupported("IPython escapes", e),
         }
@@ -1334,8 +1542,25 @@ impl<'a> Compiler<'a> {
         let scope = self.table.scope_of(node);
         let qual = self.qualname(name);
         let line = self.line_of(node.start().to_u32());
+        // `await` inside makes it an asynchronous comprehension: a coroutine, awaited here.
+        let is_async = comprehension_awaits(gens, &kind);
+        if is_async {
+            if matches!(kind, Comp::Gen(_)) {
+                return self.unsupported("asynchronous generator expressions", node);
+            }
+            if !self.in_async() {
+                return self.syntax_error(
+                    "asynchronous comprehension outside of an asynchronous function",
+                    node,
+                );
+            }
+        }
         self.push_unit(scope, name, &qual, CodeKind::Function, line);
         self.unit().code.argcount = 1;
+        if is_async {
+            self.unit().code.coroutine = true;
+            self.unit().code.generator = true;
+        }
         match kind {
             Comp::List(_) => {
                 self.emit(Op::BuildList(0));
@@ -1356,8 +1581,15 @@ impl<'a> Compiler<'a> {
         let code = self.pop_unit();
         self.make_function(code, scope, 0)?;
         self.expr(&gens[0].iter)?;
-        self.emit(Op::GetIter);
+        self.emit(if gens[0].is_async {
+            Op::GetAIter
+        } else {
+            Op::GetIter
+        });
         self.emit(Op::Call(1));
+        if is_async {
+            self.await_top();
+        }
         Ok(())
     }
 
@@ -1372,10 +1604,25 @@ impl<'a> Compiler<'a> {
             self.emit(Op::LoadFast(0));
         } else {
             self.expr(&g.iter)?;
-            self.emit(Op::GetIter);
+            self.emit(if g.is_async {
+                Op::GetAIter
+            } else {
+                Op::GetIter
+            });
         }
         let top = self.here();
-        let next = self.emit(Op::ForIter(0));
+        let next = if g.is_async {
+            // As `async for`: await `__anext__()` until StopAsyncIteration.
+            let setup = self.emit(Op::SetupExcept(0));
+            self.emit(Op::Dup);
+            let anext = self.name_index("__anext__");
+            self.emit(Op::CallMethod(anext, 0));
+            self.await_top();
+            self.emit(Op::PopBlock);
+            setup
+        } else {
+            self.emit(Op::ForIter(0))
+        };
         self.store(&g.target)?;
         let mut skips = Vec::new();
         for cond in &g.ifs {
@@ -1415,6 +1662,9 @@ impl<'a> Compiler<'a> {
         }
         self.emit(Op::Jump(top));
         self.patch(next);
+        if g.is_async {
+            self.emit(Op::EndAsyncFor);
+        }
         Ok(())
     }
 }
@@ -1432,4 +1682,40 @@ enum Comp<'a> {
     Set(&'a Expr),
     Dict(&'a Expr, &'a Expr),
     Gen(&'a Expr),
+}
+
+/// Does a comprehension await anywhere it runs (`async for`, or `await` in its element,
+/// conditions, targets, inner iterables; not in the first iterable, which the enclosing
+/// scope evaluates)?
+fn comprehension_awaits(gens: &[ast::Comprehension], kind: &Comp<'_>) -> bool {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Finder(bool);
+    impl<'b> Visitor<'b> for Finder {
+        fn visit_expr(&mut self, e: &'b Expr) {
+            match e {
+                Expr::Await(_) => self.0 = true,
+                // A lambda's body is a function of its own.
+                Expr::Lambda(_) => {}
+                _ => visitor::walk_expr(self, e),
+            }
+        }
+    }
+    let mut f = Finder(gens.iter().any(|g| g.is_async));
+    for (i, g) in gens.iter().enumerate() {
+        if i > 0 {
+            f.visit_expr(&g.iter);
+        }
+        f.visit_expr(&g.target);
+        for c in &g.ifs {
+            f.visit_expr(c);
+        }
+    }
+    match kind {
+        Comp::List(x) | Comp::Set(x) | Comp::Gen(x) => f.visit_expr(x),
+        Comp::Dict(k, v) => {
+            f.visit_expr(k);
+            f.visit_expr(v);
+        }
+    }
+    f.0
 }

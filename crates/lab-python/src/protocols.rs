@@ -598,6 +598,8 @@ impl Vm {
             (Value::Range(x), Value::Range(y)) => {
                 (x.start, x.stop, x.step) == (y.start, y.stop, y.step)
             }
+            // Bound methods are equal when bound to the same object and function.
+            (Value::Method(x), Value::Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
             (Value::Instance(_), _) | (_, Value::Instance(_)) => {
                 for (s, o) in [(a, b), (b, a)] {
                     if let Some(m) = self.dunder(s, "__eq__") {
@@ -1340,7 +1342,16 @@ impl Vm {
             }
             Value::Module(m) => format!("<module '{}'>", m.name),
             Value::Iter(_) => format!("<iterator object at 0x{:x}>", v.identity()),
-            Value::Generator(g) => format!("<generator object {} at 0x{:x}>", g.name, v.identity()),
+            Value::Generator(g) => format!(
+                "<{} object {} at 0x{:x}>",
+                if g.coroutine {
+                    "coroutine"
+                } else {
+                    "generator"
+                },
+                g.name,
+                v.identity()
+            ),
             Value::Super(_) => "<super object>".into(),
             Value::Wrapper(_) => format!("<{} object at 0x{:x}>", v.type_name(), v.identity()),
             Value::Native(n) => {

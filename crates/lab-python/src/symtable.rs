@@ -235,16 +235,6 @@ impl Builder {
         prev
     }
 
-    fn unsupported(&mut self, construct: &str, offset: u32) {
-        if self.error.is_none() {
-            self.error = Some(Unsupported {
-                construct: construct.to_string(),
-                offset,
-                syntax: false,
-            });
-        }
-    }
-
     fn bind(&mut self, name: &str) {
         self.scope().assigned.insert(name.to_string());
     }
@@ -284,9 +274,6 @@ impl Builder {
         let prev = self.push(node, ScopeKind::Comprehension);
         self.scope().params.push(".0".to_string());
         for (i, g) in gens.iter().enumerate() {
-            if g.is_async {
-                self.unsupported("async comprehensions", g.range.start().to_u32());
-            }
             if i > 0 {
                 self.visit_expr(&g.iter);
             }

@@ -12,6 +12,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+mod coro;
+mod group;
+
+pub(crate) use coro::{add_coro_natives, install_async_builtins};
+pub(crate) use group::install_exception_groups;
+
 /// CPython's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
@@ -134,6 +140,12 @@ pub struct Frame {
     pc: usize,
     id: u64,
     started: bool,
+    /// An exception thrown into a suspended generator: raised where it resumes.
+    pending: Option<Box<PyErr>>,
+    /// The exceptions its `except` blocks were handling when it yielded (boxed like
+    /// `Vm::handling`, so that they move between the two without copying).
+    #[allow(clippy::vec_box)]
+    saved_handling: Vec<Box<PyErr>>,
 }
 
 /// How a frame stopped running.
@@ -227,6 +239,8 @@ impl Vm {
                 self.next_frame
             },
             started: false,
+            pending: None,
+            saved_handling: Vec::new(),
         }
     }
 
@@ -268,11 +282,18 @@ impl Vm {
         let mut frame = self.new_frame(func.clone(), None);
         self.bind_args(&mut frame, func, args, kwargs)?;
         if func.code.generator {
-            return Ok(Value::Generator(Arc::new(Generator {
+            let made = Value::Generator(Arc::new(Generator {
                 frame: Mutex::new(GenState::Suspended(Box::new(frame))),
                 name: func.code.name.clone(),
                 result: Mutex::new(Value::None),
-            })));
+                coroutine: func.code.coroutine,
+                code: func.code.clone(),
+                warn_to: func.code.coroutine.then(|| self.rt.host.clone()),
+            }));
+            if func.code.async_generator {
+                return self.async_generator(made, &func.code.qualname);
+            }
+            return Ok(made);
         }
         if self.rt.gil.should_yield() {
             self.rt.gil.yield_now(self.ident);
@@ -460,32 +481,16 @@ impl Vm {
             frame.stack.push(send);
         }
         frame.started = true;
-        if let Err(e) = self.enter() {
-            *lock(&g.frame) = GenState::Suspended(frame);
-            return Err(e);
-        }
-        let r = self.run_frame(&mut frame);
-        self.depth -= 1;
-        match r {
-            Ok(Exit::Yield(v)) => {
-                *lock(&g.frame) = GenState::Suspended(frame);
-                Ok(Some(v))
-            }
-            Ok(Exit::Return(v)) => {
-                *lock(&g.result) = v;
-                *lock(&g.frame) = GenState::Finished;
-                Ok(None)
-            }
-            Err(e) => {
-                *lock(&g.frame) = GenState::Finished;
-                Err(e)
-            }
-        }
+        self.drive(g, frame)
     }
 
     fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
         loop {
-            match self.exec(f) {
+            let r = match f.pending.take() {
+                Some(e) => Err(e),
+                None => self.exec(f),
+            };
+            match r {
                 Ok(exit) => return Ok(exit),
                 Err(mut e) => {
                     let line = f
@@ -1179,6 +1184,10 @@ impl Vm {
                 target: t,
                 level: f.stack.len() as u32,
             }),
+            Op::SetupWith(t) => f.blocks.push(Block::Handler {
+                target: t,
+                level: f.stack.len().saturating_sub(1) as u32,
+            }),
             Op::PopBlock => {
                 f.blocks.pop();
             }
@@ -1260,6 +1269,28 @@ impl Vm {
                 }));
             }
             Op::Nop => {}
+            Op::GetAwaitable => {
+                let v = Self::pop(f);
+                let a = self.get_awaitable(v)?;
+                f.stack.push(a);
+            }
+            Op::YieldFrom => return self.yield_from(f),
+            Op::BeforeAsyncWith | Op::CallAsyncExitNone | Op::AsyncWithExcept => {
+                self.async_with_op(f, op)?;
+            }
+            Op::GetAIter => {
+                let v = Self::pop(f);
+                let it = self.get_aiter(&v)?;
+                f.stack.push(it);
+            }
+            Op::EndAsyncFor => self.end_async_for(f)?,
+            Op::ExcStarBegin | Op::ExcStarMatch | Op::ExcStarRaised | Op::ExcStarEnd => {
+                self.except_star_op(f, op)?;
+            }
+            Op::AsyncGenWrap => {
+                let v = Self::pop(f);
+                f.stack.push(coro::wrap_async_gen_value(v));
+            }
             _ => {}
         }
         Ok(None)
@@ -1284,10 +1315,9 @@ impl Vm {
                 lock(&i.dict).insert(Arc::from("__cause__"), c);
             }
         }
-        Ok(Box::new(PyErr {
-            exc,
-            tb: Vec::new(),
-        }))
+        // An exception raised again keeps the frames it passed (CPython extends its traceback).
+        let tb = traceback_of(&exc);
+        Ok(Box::new(PyErr { exc, tb }))
     }
 
     /// An exception instance from a class or instance (`raise ValueError` or `raise E("x")`).
@@ -1409,6 +1439,7 @@ impl Vm {
                 return crate::builtins::construct(self, c, b, args, kwargs);
             }
         }
+        let c = &group::constructed_class(c, &args);
         let is_exc = c.is_exception();
         let mut dict = HashMap::new();
         if is_exc {
@@ -1476,6 +1507,9 @@ impl Vm {
     }
 
     fn format_chain(&mut self, exc: &Value, tb: &[TbEntry], depth: usize) -> String {
+        if depth == 0 && group::involves_group(exc) {
+            return self.format_with_groups(exc, tb);
+        }
         let mut out = String::new();
         if let (Value::Instance(i), true) = (exc, depth < 16) {
             let (cause, context) = {
@@ -1500,7 +1534,7 @@ impl Vm {
         }
         if !tb.is_empty() {
             out.push_str("Traceback (most recent call last):\n");
-            let entries: Vec<&TbEntry> = tb.iter().rev().collect();
+            let entries: Vec<&TbEntry> = tb.iter().rev().filter(|t| !coro::hidden(t)).collect();
             let mut i = 0;
             while i < entries.len() {
                 let t = entries[i];

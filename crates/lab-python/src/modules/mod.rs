@@ -23,6 +23,9 @@ const PY_MODULES: &[(&str, &str)] = &[
     ("threading", include_str!("threading.py")),
     ("queue", include_str!("queue.py")),
     ("concurrent.futures", include_str!("futures.py")),
+    ("asyncio", include_str!("asyncio.py")),
+    ("asyncio.exceptions", include_str!("asyncio_exceptions.py")),
+    ("_asyncgen", include_str!("asyncgen.py")),
 ];
 
 /// `import name`: the module object, created on first import.
@@ -48,6 +51,9 @@ pub fn import(vm: &mut Vm, name: &str) -> PyResult<Value> {
 fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
     let dict = Arc::new(Dict::new());
     dict.set_str("__name__", Value::str(name));
+    if name == "_asyncgen" {
+        crate::vm::add_coro_natives(&dict);
+    }
     let native = match name {
         "time" => Some(time::init as fn(&Dict)),
         "sys" => Some(sys::init as fn(&Dict)),

@@ -90,6 +90,11 @@ impl Class {
             }
             cur = c.base.clone();
         }
+        // With single inheritance ExceptionGroup derives from Exception only; CPython also
+        // makes it a BaseExceptionGroup, so `except BaseExceptionGroup` catches it.
+        if &*other.name == "BaseExceptionGroup" && other.builtin.is_some() {
+            return self.is_subclass(&exc_class("ExceptionGroup"));
+        }
         false
     }
 
@@ -185,6 +190,9 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("TimeoutError", "OSError"),
     ("UnicodeError", "ValueError"),
     ("SyntaxError", "Exception"),
+    ("StopAsyncIteration", "Exception"),
+    ("BaseExceptionGroup", "BaseException"),
+    ("ExceptionGroup", "Exception"),
 ];
 
 const OTHERS: &[&str] = &[
@@ -194,6 +202,7 @@ const OTHERS: &[&str] = &[
     "module",
     "iterator",
     "generator",
+    "coroutine",
     "slice",
     "ellipsis",
     "super",
@@ -274,6 +283,7 @@ pub fn class_of(v: &Value) -> Arc<Class> {
         Value::Instance(i) => i.class.clone(),
         Value::Module(_) => other("module"),
         Value::Iter(_) => other("iterator"),
+        Value::Generator(g) if g.coroutine => other("coroutine"),
         Value::Generator(_) => other("generator"),
         Value::Super(_) => other("super"),
         Value::Wrapper(w) => match w.0 {

@@ -75,7 +75,7 @@ const SET: &[&str] = &[
 const TUPLE: &[&str] = &["index", "count"];
 const INT: &[&str] = &["bit_length", "to_bytes"];
 const FLOAT: &[&str] = &["is_integer"];
-const GEN: &[&str] = &["send", "close", "__next__"];
+const GEN: &[&str] = &["send", "close", "__next__", "throw"];
 
 /// Does a built-in value have this method?
 pub fn has_method(v: &Value, name: &str) -> bool {
@@ -566,9 +566,13 @@ pub fn call_method(
                 Some(v) => Ok(v),
                 None => Err(crate::builtins::stop_iteration(obj)),
             },
-            "close" => {
-                *lock(&g.frame) = super::GenState::Finished;
-                Ok(Value::None)
+            "close" => vm.close_generator(g),
+            "throw" => {
+                let e = vm.thrown(&a)?;
+                match vm.throw(g, e)? {
+                    Some(v) => Ok(v),
+                    None => Err(crate::builtins::stop_iteration(obj)),
+                }
             }
             _ => Err(no_method(obj, name)),
         },

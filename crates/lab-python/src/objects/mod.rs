@@ -342,6 +342,12 @@ pub struct Generator {
     pub name: Arc<str>,
     /// What the generator returned (the value of its final StopIteration).
     pub result: Mutex<Value>,
+    /// Made by an `async def` (a coroutine object).
+    pub coroutine: bool,
+    /// Its code (for the `repr` of asyncio tasks: name, file, line).
+    pub code: Arc<Code>,
+    /// Coroutines: where to warn if it is dropped without ever running.
+    pub warn_to: Option<Arc<dyn crate::host::Host>>,
 }
 
 /// The state of a generator.
