@@ -130,7 +130,7 @@ test('under a sub-path, as on GitHub Pages, the service worker covers the whole 
   // The book's root page, by its folder's address.
   await page.goto(server.url);
   assert.equal(await page.evaluate(() => crossOriginIsolated), true);
-  assert.ok(await page.locator('.lab-widget').count() > 0);
+  assert.equal(await page.locator('main h1').count(), 1, 'the book\'s first chapter');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

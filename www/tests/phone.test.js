@@ -34,10 +34,10 @@ const tinyChartText = (sel) => [...document.querySelectorAll(`${sel} svg.lab-cha
   });
 });
 
-/** Every visible control smaller than a 44 px touch target (a checkbox counts with its label). */
+/** Every visible control smaller than a 44 px touch target (a checkbox or radio button counts with its label). */
 const smallTargets = (sel) => {
   const controls = [...document.querySelectorAll(`${sel} button, ${sel} select, ${sel} input[type=number], ${sel} summary`)];
-  const boxes = [...document.querySelectorAll(`${sel} input[type=checkbox]`)].map((c) => c.closest('label') ?? c);
+  const boxes = [...document.querySelectorAll(`${sel} input[type=checkbox], ${sel} input[type=radio]`)].map((c) => c.closest('label') ?? c);
   return [...controls, ...boxes].flatMap((c) => {
     const r = c.getBoundingClientRect();
     if (r.width === 0) return []; // hidden
