@@ -3,6 +3,8 @@
 
 mod math;
 mod os;
+mod pickle;
+mod process;
 mod random;
 mod sys;
 mod thread;
@@ -23,6 +25,8 @@ const PY_MODULES: &[(&str, &str)] = &[
     ("threading", include_str!("threading.py")),
     ("queue", include_str!("queue.py")),
     ("concurrent.futures", include_str!("futures.py")),
+    ("multiprocessing", include_str!("multiprocessing.py")),
+    ("concurrent.interpreters", include_str!("interpreters.py")),
 ];
 
 /// `import name`: the module object, created on first import.
@@ -56,6 +60,7 @@ fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
         "_thread" => Some(thread::init as fn(&Dict)),
         "os" => Some(os::init as fn(&Dict)),
         "sysconfig" => Some(sys::init_sysconfig as fn(&Dict)),
+        "_lab_process" => Some(process::init as fn(&Dict)),
         _ => None,
     };
     let module = Value::Module(Arc::new(Module {
