@@ -18,7 +18,7 @@ class NotShareableError(ValueError):
 
 class ExecutionFailed(InterpreterError):
     def __init__(self, excinfo):
-        InterpreterError.__init__(self, excinfo.formatted)
+        self.args = (excinfo.formatted,)
         self.excinfo = excinfo
 
     def __str__(self):
@@ -57,6 +57,7 @@ def create_queue(maxsize=0):
 Queue = create_queue
 
 _known = {}
+_closed = set()
 
 
 class Interpreter:
@@ -82,6 +83,8 @@ class Interpreter:
         return "runtime init" if self._id == 0 else "_interpreters module"
 
     def _own(self):
+        if self._id in _closed:
+            raise InterpreterNotFoundError(f"unrecognized interpreter ID {self._id}")
         if self._handle is None:
             if self._id == get_current().id:
                 raise InterpreterError("interpreter already running")
@@ -102,6 +105,7 @@ class Interpreter:
     def close(self):
         self._own().close()
         _known.pop(self._id, None)
+        _closed.add(self._id)
 
     def prepare_main(self, ns=None, /, **kwargs):
         values = dict(ns) if ns is not None else {}

@@ -223,7 +223,7 @@ def _child_main(proc, parent_pid):
             proc.run()
             code = 0
         except SystemExit as e:
-            code = e.code
+            code = e.args[0] if e.args else None
             if code is None:
                 code = 0
             elif not isinstance(code, int):

@@ -107,8 +107,12 @@ struct Writer<'a> {
     out: Pickled,
     memo: HashMap<usize, u32>,
     next: u32,
-    shareable: &'a dyn Fn(&Arc<dyn NativeObject>) -> bool,
+    policy: Policy<'a>,
 }
+
+/// Which native objects cross as handles: `Ok(true)` yes, `Ok(false)` they cannot be
+/// pickled, `Err(message)` a RuntimeError (process objects outside of starting a process).
+pub(crate) type Policy<'a> = &'a dyn Fn(&Arc<dyn NativeObject>) -> Result<bool, String>;
 
 impl Writer<'_> {
     fn u32(&mut self, n: usize) {
@@ -246,7 +250,7 @@ impl Writer<'_> {
                     self.value(vm, x)?;
                 }
             }
-            Value::Native(n) if (self.shareable)(n) => {
+            Value::Native(n) if (self.policy)(n).map_err(|m| err("RuntimeError", &m))? => {
                 self.out.bytes.push(HANDLE);
                 self.u32(self.out.handles.len());
                 self.out.handles.push(n.clone());
@@ -363,21 +367,18 @@ pub(crate) fn lookup_global(vm: &mut Vm, module: &str, qualname: &str) -> PyResu
     Ok(cur)
 }
 
-/// Serialize `v` with pickle's rules; `shareable` says which native objects cross as handles.
+/// Serialize `v` with pickle's rules; `policy` says which native objects cross as handles.
 ///
 /// # Errors
 /// PicklingError for a function or class that cannot be found by its name, AttributeError
-/// for a local object, TypeError for a value of a kind that cannot be pickled.
-pub(crate) fn dumps(
-    vm: &mut Vm,
-    v: &Value,
-    shareable: &dyn Fn(&Arc<dyn NativeObject>) -> bool,
-) -> PyResult<Pickled> {
+/// for a local object, TypeError for a value of a kind that cannot be pickled,
+/// RuntimeError for a process object the policy refuses.
+pub(crate) fn dumps(vm: &mut Vm, v: &Value, policy: Policy<'_>) -> PyResult<Pickled> {
     let mut w = Writer {
         out: Pickled::default(),
         memo: HashMap::new(),
         next: 0,
-        shareable,
+        policy,
     };
     w.value(vm, v)?;
     Ok(w.out)

@@ -21,6 +21,29 @@ pub(crate) fn shareable(n: &Arc<dyn NativeObject>) -> bool {
     a.is::<Channel>() || a.is::<SharedValue>() || a.is::<SemLock>() || a.is::<Pickled>()
 }
 
+/// The pickling policy while starting a process: its objects are inherited.
+fn spawning(n: &Arc<dyn NativeObject>) -> Result<bool, String> {
+    Ok(shareable(n))
+}
+
+/// The pickling policy of messages (queues, pool tasks): process objects cannot travel in
+/// them, as in CPython; subinterpreter queues can.
+fn message(n: &Arc<dyn NativeObject>) -> Result<bool, String> {
+    let a = n.as_any();
+    let kind = if a.downcast_ref::<Channel>().is_some_and(|c| !c.interp) {
+        "Queue"
+    } else if a.is::<SharedValue>() {
+        "Synchronized"
+    } else if let Some(l) = a.downcast_ref::<SemLock>() {
+        l.kind
+    } else {
+        return Ok(shareable(n));
+    };
+    Err(format!(
+        "{kind} objects should only be shared between processes through inheritance"
+    ))
+}
+
 fn wait_on<'a, T>(
     cv: &Condvar,
     g: std::sync::MutexGuard<'a, T>,
@@ -157,7 +180,7 @@ impl NativeObject for Channel {
                     (false, None)
                 };
                 let deadline = deadline_of(vm, block, timeout.as_ref())?;
-                let p = dumps(vm, obj, &shareable)?;
+                let p = dumps(vm, obj, &message)?;
                 self.put(vm, p, deadline)?;
                 Ok(Value::None)
             }
@@ -724,7 +747,7 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         Start::Spawn {
             file,
             source,
-            work: dumps(vm, &work, &shareable)?,
+            work: dumps(vm, &work, &spawning)?,
         }
     };
     let pid = vm.rt.host.pid() + NEXT_PID.fetch_add(1, Ordering::Relaxed);
@@ -909,7 +932,7 @@ fn interp_serve(rt: Arc<Runtime>, jobs: mpsc::Receiver<Job>, file: String, sourc
                         }
                         _ => Err(err("SystemError", "bad call for an interpreter")),
                     })
-                    .and_then(|res| dumps(&mut vm, &res, &shareable))
+                    .and_then(|res| dumps(&mut vm, &res, &spawning))
                     .map_err(|e| exc_info(&mut vm, &e));
                 let _ = reply.send(r);
             }
@@ -992,7 +1015,7 @@ impl NativeObject for Interp {
                     arg(&a, 1, "call")?.clone(),
                     arg(&a, 2, "call")?.clone(),
                 ]);
-                let p = dumps(vm, &work, &shareable)?;
+                let p = dumps(vm, &work, &spawning)?;
                 if busy(self) {
                     return Err(err("RuntimeError", "interpreter already running"));
                 }
@@ -1008,7 +1031,7 @@ impl NativeObject for Interp {
                 })
             }
             "set_main" => {
-                let p = dumps(vm, arg(&a, 0, "set_main")?, &shareable)?;
+                let p = dumps(vm, arg(&a, 0, "set_main")?, &spawning)?;
                 let (tx, rx) = mpsc::channel();
                 self.send(Job::SetMain(p, tx))?;
                 Ok(match vm.allow_threads(|| rx.recv()) {
@@ -1049,10 +1072,17 @@ impl NativeObject for Interp {
 
 fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let id = NEXT_INTERP.fetch_add(1, Ordering::Relaxed) as i64;
-    let rt = Runtime::new(vm.rt.host.clone(), vm.rt.gil.enabled());
+    // Its own stdout buffer, as a subinterpreter has its own `sys.stdout`.
+    let host = Arc::new(ChildHost {
+        parent: vm.rt.host.clone(),
+        pid: vm.rt.host.pid(),
+        buf: Mutex::new(String::new()),
+    });
+    let rt = Runtime::new(host, vm.rt.gil.enabled());
     let me = Arc::as_ptr(&vm.rt) as usize;
+    let root = root_of(me);
     lock(&INTERPS).push(InterpEntry {
-        root: root_of(me),
+        root,
         id,
         rt: Arc::as_ptr(&rt) as usize,
     });
@@ -1157,7 +1187,7 @@ fn pickled_arg(a: &[Value]) -> PyResult<Pickled> {
 pub(super) fn init(d: &Dict) {
     add(d, "start", start);
     add(d, "dumps", |vm, a, _| {
-        let p = dumps(vm, arg(&a, 0, "dumps")?, &shareable)?;
+        let p = dumps(vm, arg(&a, 0, "dumps")?, &message)?;
         Ok(Value::Native(Arc::new(p)))
     });
     add(d, "loads", |vm, a, _| {
