@@ -1235,13 +1235,14 @@ impl Vm {
                     Value::Module(md) => match md.dict.get_str(n) {
                         Some(v) => v,
                         // `from package import submodule` imports the submodule.
-                        None => crate::modules::import(self, &format!("{}.{n}", md.name))
-                            .map_err(|_| {
+                        None => crate::modules::import(self, &format!("{}.{n}", md.name)).map_err(
+                            |_| {
                                 err(
                                     "ImportError",
                                     &format!("cannot import name '{n}' from '{}'", md.name),
                                 )
-                            })?,
+                            },
+                        )?,
                     },
                     _ => self.get_attr(&m, n)?,
                 };

@@ -384,13 +384,16 @@ pub(crate) fn dumps(vm: &mut Vm, v: &Value, policy: Policy<'_>) -> PyResult<Pick
     Ok(w.out)
 }
 
+/// Finds a name of the main module that the runtime's own main module lacks.
+pub(crate) type Fallback<'a> = &'a dyn Fn(&mut Vm, &str, &str) -> PyResult<Value>;
+
 struct Reader<'a> {
     p: &'a Pickled,
     at: usize,
     memo: Vec<Value>,
     /// Called when a name cannot be found in the main module (subinterpreters look in a
     /// fresh run of the main script then).
-    fallback: Option<&'a dyn Fn(&mut Vm, &str, &str) -> PyResult<Value>>,
+    fallback: Option<Fallback<'a>>,
 }
 
 fn corrupt() -> Box<crate::vm::PyErr> {
@@ -537,11 +540,7 @@ impl Reader<'_> {
 ///
 /// # Errors
 /// AttributeError when a function or class is not found under its name in this runtime.
-pub(crate) fn loads(
-    vm: &mut Vm,
-    p: &Pickled,
-    fallback: Option<&dyn Fn(&mut Vm, &str, &str) -> PyResult<Value>>,
-) -> PyResult<Value> {
+pub(crate) fn loads(vm: &mut Vm, p: &Pickled, fallback: Option<Fallback<'_>>) -> PyResult<Value> {
     let mut r = Reader {
         p,
         at: 0,
@@ -659,7 +658,11 @@ impl<'a> ForkCopy<'a> {
                 for (k, x) in items {
                     let c = self.copy(vm, &x)?;
                     // Keys by identity would name the parent's object: key the copy afresh.
-                    let k = if matches!(k, Key::Id(_)) { vm.key(&c)? } else { k };
+                    let k = if matches!(k, Key::Id(_)) {
+                        vm.key(&c)?
+                    } else {
+                        k
+                    };
                     lock(&new.items).insert(k, c);
                 }
                 Value::Set(new)

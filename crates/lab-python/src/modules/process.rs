@@ -84,12 +84,20 @@ fn deadline_of(vm: &mut Vm, block: bool, timeout: Option<&Value>) -> PyResult<Op
     }
 }
 
-fn block_timeout(vm: &mut Vm, a: &[Value], k: &Kwargs, first: usize) -> PyResult<(bool, Option<Value>)> {
+fn block_timeout(
+    vm: &mut Vm,
+    a: &[Value],
+    k: &Kwargs,
+    first: usize,
+) -> PyResult<(bool, Option<Value>)> {
     let block = match a.get(first).or_else(|| kw(k, "block")) {
         Some(v) => vm.truthy(v)?,
         None => true,
     };
-    Ok((block, a.get(first + 1).or_else(|| kw(k, "timeout")).cloned()))
+    Ok((
+        block,
+        a.get(first + 1).or_else(|| kw(k, "timeout")).cloned(),
+    ))
 }
 
 /// Raise an exception class defined in Python (`queue.Empty`), importing its module.
@@ -167,7 +175,11 @@ impl Channel {
 
 impl NativeObject for Channel {
     fn type_name(&self) -> &'static str {
-        if self.interp { "Queue" } else { "multiprocessing.Queue" }
+        if self.interp {
+            "Queue"
+        } else {
+            "multiprocessing.Queue"
+        }
     }
 
     fn call_method(&self, vm: &mut Vm, name: &str, a: Vec<Value>, k: Kwargs) -> PyResult<Value> {
@@ -202,7 +214,10 @@ impl NativeObject for Channel {
             "__repr__" => Ok(Value::str(&if self.interp {
                 format!("concurrent.interpreters.Queue({})", self.id)
             } else {
-                format!("<multiprocessing.queues.Queue object at 0x{:x}>", self as *const _ as usize)
+                format!(
+                    "<multiprocessing.queues.Queue object at 0x{:x}>",
+                    self as *const _ as usize
+                )
             })),
             _ => Err(err(
                 "AttributeError",
@@ -307,7 +322,10 @@ impl SemLock {
                 }
             }
             "Lock" if st.0 > 0 => {
-                return Err(err("ValueError", "semaphore or lock released too many times"));
+                return Err(err(
+                    "ValueError",
+                    "semaphore or lock released too many times",
+                ));
             }
             _ => {}
         }
@@ -345,7 +363,10 @@ impl NativeObject for SemLock {
     }
 
     fn has_method(&self, name: &str) -> bool {
-        matches!(name, "acquire" | "release" | "__enter__" | "__exit__" | "get_value")
+        matches!(
+            name,
+            "acquire" | "release" | "__enter__" | "__exit__" | "get_value"
+        )
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -374,7 +395,9 @@ impl SharedValue {
                     Value::Bool(b) => *b as i64,
                     Value::BigInt(b) => {
                         use num_traits::ToPrimitive;
-                        (&**b & num_bigint::BigInt::from(u64::MAX)).to_u64().unwrap_or(0) as i64
+                        (&**b & num_bigint::BigInt::from(u64::MAX))
+                            .to_u64()
+                            .unwrap_or(0) as i64
                     }
                     other => {
                         return Err(err(
@@ -446,7 +469,8 @@ impl NativeObject for SharedValue {
 
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "get_lock" | "get_obj")
-            || (self.lock.is_some() && matches!(name, "acquire" | "release" | "__enter__" | "__exit__"))
+            || (self.lock.is_some()
+                && matches!(name, "acquire" | "release" | "__enter__" | "__exit__"))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -653,7 +677,11 @@ fn prepare(vm: &mut Vm, method: &str, name: &str, inheriting: bool) -> PyResult<
     let f = vm.get_attr(&mp, "_child_prepare")?;
     vm.call(
         &f,
-        vec![Value::str(method), Value::str(name), Value::Bool(inheriting)],
+        vec![
+            Value::str(method),
+            Value::str(name),
+            Value::Bool(inheriting),
+        ],
         Vec::new(),
     )?;
     Ok(mp)
@@ -693,7 +721,11 @@ fn child_main(vm: &mut Vm, method: &str, name: &str, start: Start) -> i64 {
                 Err(e) => return report(vm, &e),
             }
         }
-        Start::Fork { main: parent, work, copied } => {
+        Start::Fork {
+            main: parent,
+            work,
+            copied,
+        } => {
             let done = |copied: &Arc<(Mutex<bool>, Condvar)>| {
                 *lock(&copied.0) = true;
                 copied.1.notify_all();
@@ -701,9 +733,7 @@ fn child_main(vm: &mut Vm, method: &str, name: &str, start: Start) -> i64 {
             set_main(vm, "__main__", &main);
             let share: &dyn Fn(&Arc<dyn NativeObject>) -> bool = &shareable;
             let mut copier = ForkCopy::new(parent, main.clone(), share);
-            let copied_work = copier
-                .copy_main(vm)
-                .and_then(|_| copier.copy(vm, &work));
+            let copied_work = copier.copy_main(vm).and_then(|_| copier.copy(vm, &work));
             done(&copied);
             let work = match copied_work {
                 Ok(w) => w,
@@ -733,7 +763,10 @@ fn child_main(vm: &mut Vm, method: &str, name: &str, start: Start) -> i64 {
 fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let method = vm.to_str(arg(&a, 0, "start")?)?;
     let name = vm.to_str(arg(&a, 1, "start")?)?;
-    let work = Value::tuple(vec![arg(&a, 2, "start")?.clone(), arg(&a, 3, "start")?.clone()]);
+    let work = Value::tuple(vec![
+        arg(&a, 2, "start")?.clone(),
+        arg(&a, 3, "start")?.clone(),
+    ]);
     let (main, file, source) = parent_main(vm);
     let copied = Arc::new((Mutex::new(false), Condvar::new()));
     let how = if method == "fork" {
@@ -882,7 +915,12 @@ fn fake_main_lookup(
     Ok(cur)
 }
 
-fn interp_serve(rt: Arc<Runtime>, jobs: mpsc::Receiver<Job>, file: String, source: Option<Arc<str>>) {
+fn interp_serve(
+    rt: Arc<Runtime>,
+    jobs: mpsc::Receiver<Job>,
+    file: String,
+    source: Option<Arc<str>>,
+) {
     let mut vm = Vm::new(rt.clone());
     rt.gil.acquire(vm.ident);
     let main = Arc::new(Dict::new());
@@ -910,9 +948,8 @@ fn interp_serve(rt: Arc<Runtime>, jobs: mpsc::Receiver<Job>, file: String, sourc
                 let _ = reply.send(r);
             }
             Job::Call(p, reply) => {
-                let fallback = |vm: &mut Vm, _: &str, q: &str| {
-                    fake_main_lookup(vm, &fake, &file, &source, q)
-                };
+                let fallback =
+                    |vm: &mut Vm, _: &str, q: &str| fake_main_lookup(vm, &fake, &file, &source, q);
                 let r = loads(&mut vm, &p, Some(&fallback))
                     .and_then(|w| match &w {
                         Value::Tuple(t) if t.len() == 3 => {
@@ -981,7 +1018,11 @@ impl Interp {
 fn failed(info: ExcInfo) -> Value {
     Value::tuple(vec![
         Value::None,
-        Value::tuple(vec![Value::str(&info.0), Value::str(&info.1), Value::str(&info.2)]),
+        Value::tuple(vec![
+            Value::str(&info.0),
+            Value::str(&info.1),
+            Value::str(&info.2),
+        ]),
     ])
 }
 
@@ -1047,7 +1088,7 @@ impl NativeObject for Interp {
                 }
                 // Dropping the sender ends the interpreter's thread.
                 lock(&self.jobs).take();
-                lock(&INTERPS).retain(|e| !(e.id == self.id));
+                lock(&INTERPS).retain(|e| e.id != self.id);
                 Ok(Value::None)
             }
             _ => Err(err(
@@ -1179,7 +1220,10 @@ fn pickled_arg(a: &[Value]) -> PyResult<Pickled> {
             .ok_or_else(|| err("TypeError", "a bytes-like object is required")),
         other => Err(err(
             "TypeError",
-            &format!("a bytes-like object is required, not '{}'", other.type_name()),
+            &format!(
+                "a bytes-like object is required, not '{}'",
+                other.type_name()
+            ),
         )),
     }
 }
@@ -1216,5 +1260,8 @@ pub(super) fn init(d: &Dict) {
     add(d, "interp_create", interp_create);
     add(d, "interp_current", interp_current);
     add(d, "interp_list", interp_list);
-    d.set_str("PicklingError", Value::Class(super::pickle::pickling_error()));
+    d.set_str(
+        "PicklingError",
+        Value::Class(super::pickle::pickling_error()),
+    );
 }
