@@ -346,6 +346,20 @@ def get_context(method=None):
     return _Context(method)
 
 
+def _unsupported(name):
+    def stub(*args, **kwargs):
+        raise NotImplementedError(f"the lab's Python does not support multiprocessing.{name}")
+    return stub
+
+
+Pipe = _unsupported("Pipe")
+Manager = _unsupported("Manager")
+Array = _unsupported("Array")
+Event = _unsupported("Event")
+Condition = _unsupported("Condition")
+Barrier = _unsupported("Barrier")
+
+
 # --- Pool -------------------------------------------------------------------------------
 
 def _pool_worker(tasks, results, initializer, initargs):
@@ -511,7 +525,13 @@ class Pool:
 
     def _handle_results(self):
         while True:
-            item = self._results.get()
+            try:
+                item = self._results.get(timeout=0.05)
+            except Exception:
+                if not any(w.is_alive() for w in self._pool):
+                    self._workers_gone()
+                    return
+                continue
             if item is None:
                 return
             job, i, result = item
@@ -519,6 +539,21 @@ class Pool:
                 target = self._cache.get(job)
             if target is not None:
                 target._set(i, result)
+
+    def _workers_gone(self):
+        # CPython would start new workers and wait forever; the lab reports the failure.
+        codes = sorted(set(w.exitcode for w in self._pool))
+        with self._lock:
+            pending = list(self._cache.items())
+            self._cache.clear()
+        self._state = "BROKEN"
+        for job, target in pending:
+            error = RuntimeError(f"every worker process of the pool has exited (exit codes {codes}); the lab's Python does not start new ones")
+            if isinstance(target, IMapIterator):
+                target._set(target._next, (False, error))
+                target._set_length(target._next + 1)
+            elif not target.ready():
+                target._set(0, (False, error))
 
     def _check_running(self):
         if self._state != "RUN":
