@@ -70,7 +70,7 @@ fn wait_on<'a, T>(
     }
 }
 
-fn deadline_of(vm: &mut Vm, block: bool, timeout: Option<&Value>) -> PyResult<Option<Instant>> {
+fn deadline_of(block: bool, timeout: Option<&Value>) -> PyResult<Option<Instant>> {
     if !block {
         return Ok(Some(Instant::now()));
     }
@@ -78,7 +78,6 @@ fn deadline_of(vm: &mut Vm, block: bool, timeout: Option<&Value>) -> PyResult<Op
         None | Some(Value::None) => Ok(None),
         Some(v) => {
             let secs = crate::objects::int::to_f64(v)?.unwrap_or(0.0).max(0.0);
-            let _ = vm;
             Ok(Some(Instant::now() + Duration::from_secs_f64(secs)))
         }
     }
@@ -191,7 +190,7 @@ impl NativeObject for Channel {
                 } else {
                     (false, None)
                 };
-                let deadline = deadline_of(vm, block, timeout.as_ref())?;
+                let deadline = deadline_of(block, timeout.as_ref())?;
                 let p = dumps(vm, obj, &message)?;
                 self.put(vm, p, deadline)?;
                 Ok(Value::None)
@@ -202,7 +201,7 @@ impl NativeObject for Channel {
                 } else {
                     (false, None)
                 };
-                let deadline = deadline_of(vm, block, timeout.as_ref())?;
+                let deadline = deadline_of(block, timeout.as_ref())?;
                 self.get(vm, deadline)
             }
             "empty" => Ok(Value::Bool(lock(&self.items).is_empty())),
@@ -346,7 +345,7 @@ impl NativeObject for SemLock {
         match name {
             "acquire" | "__enter__" => {
                 let (block, timeout) = block_timeout(vm, &a, &k, 0)?;
-                let deadline = deadline_of(vm, block, timeout.as_ref())?;
+                let deadline = deadline_of(block, timeout.as_ref())?;
                 Ok(Value::Bool(self.acquire(vm, deadline)))
             }
             "release" | "__exit__" => {
@@ -497,7 +496,7 @@ impl NativeObject for ProcHandle {
         match name {
             "join" => {
                 let timeout = a.first().or_else(|| kw(&k, "timeout")).cloned();
-                let deadline = deadline_of(vm, true, timeout.as_ref())?;
+                let deadline = deadline_of(true, timeout.as_ref())?;
                 vm.allow_threads(|| {
                     let mut st = lock(&self.exit);
                     while st.is_none() {
