@@ -131,11 +131,13 @@ class Process:
         return self._handle.poll() is None
 
     def terminate(self):
-        # A runtime cannot be killed from outside: the lab lets it finish.
-        pass
+        # Ends at once for the parent (exit code -15); see _lab_process for the runtime.
+        if self._handle is not None:
+            self._handle.terminate()
 
     def kill(self):
-        pass
+        if self._handle is not None:
+            self._handle.kill()
 
     def close(self):
         if self.is_alive():
@@ -642,7 +644,7 @@ class Pool:
                 self._tasks.put(None)
 
     def terminate(self):
-        # Workers cannot be killed: drop the tasks not yet taken, then let them stop.
+        # Drop the tasks not yet taken and end the workers (see Process.terminate).
         if self._state == "TERMINATED":
             return
         while True:
@@ -654,6 +656,8 @@ class Pool:
             for _ in self._pool:
                 self._tasks.put(None)
         self._state = "TERMINATED"
+        for w in self._pool:
+            w.terminate()
         self._stop_handler()
 
     def _stop_handler(self):

@@ -485,6 +485,8 @@ pub(crate) struct ProcHandle {
     exit: Mutex<Option<i64>>,
     cv: Condvar,
     pid: u32,
+    /// Set by terminate()/kill(): the child's further output is dropped.
+    killed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl NativeObject for ProcHandle {
@@ -509,6 +511,19 @@ impl NativeObject for ProcHandle {
                 });
                 Ok(Value::None)
             }
+            "terminate" | "kill" => {
+                // A runtime cannot be interrupted: the process counts as ended by the
+                // signal at once, its output is dropped, and its thread runs on unseen
+                // until its code returns.
+                let mut st = lock(&self.exit);
+                if st.is_none() {
+                    *st = Some(if name == "kill" { -9 } else { -15 });
+                    self.killed.store(true, Ordering::Release);
+                }
+                drop(st);
+                self.cv.notify_all();
+                Ok(Value::None)
+            }
             "poll" => Ok(match *lock(&self.exit) {
                 Some(c) => Value::Int(c),
                 None => Value::None,
@@ -525,7 +540,7 @@ impl NativeObject for ProcHandle {
     }
 
     fn has_method(&self, name: &str) -> bool {
-        matches!(name, "join" | "poll")
+        matches!(name, "join" | "poll" | "terminate" | "kill")
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -539,6 +554,23 @@ struct ChildHost {
     parent: Arc<dyn Host>,
     pid: u32,
     buf: Mutex<String>,
+    /// The process was terminated: it writes nothing more.
+    killed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ChildHost {
+    fn new(parent: Arc<dyn Host>, pid: u32) -> ChildHost {
+        ChildHost {
+            parent,
+            pid,
+            buf: Mutex::new(String::new()),
+            killed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        }
+    }
+
+    fn killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
+    }
 }
 
 impl Host for ChildHost {
@@ -555,6 +587,9 @@ impl Host for ChildHost {
         self.parent.spawn(f)
     }
     fn stdout(&self, s: &str) {
+        if self.killed() {
+            return;
+        }
         let mut b = lock(&self.buf);
         b.push_str(s);
         if b.len() >= 8192 {
@@ -563,10 +598,15 @@ impl Host for ChildHost {
         }
     }
     fn stderr(&self, s: &str) {
-        self.parent.stderr(s);
+        if !self.killed() {
+            self.parent.stderr(s);
+        }
     }
     fn flush(&self) {
         let text = std::mem::take(&mut *lock(&self.buf));
+        if self.killed() {
+            return;
+        }
         if !text.is_empty() {
             self.parent.stdout(&text);
         }
@@ -783,15 +823,12 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         }
     };
     let pid = vm.rt.host.pid() + NEXT_PID.fetch_add(1, Ordering::Relaxed);
+    let host: Arc<ChildHost> = Arc::new(ChildHost::new(vm.rt.host.clone(), pid));
     let handle = Arc::new(ProcHandle {
         exit: Mutex::new(None),
         cv: Condvar::new(),
         pid,
-    });
-    let host: Arc<ChildHost> = Arc::new(ChildHost {
-        parent: vm.rt.host.clone(),
-        pid,
-        buf: Mutex::new(String::new()),
+        killed: host.killed.clone(),
     });
     let rt = Runtime::new(host.clone(), vm.rt.gil.enabled());
     let h = handle.clone();
@@ -813,7 +850,8 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         });
         rt.gil.release();
         host.flush();
-        *lock(&h.exit) = Some(code);
+        // A terminated process keeps the exit code of its signal.
+        lock(&h.exit).get_or_insert(code);
         h.cv.notify_all();
     });
     vm.rt.host.flush();
@@ -1113,11 +1151,7 @@ impl NativeObject for Interp {
 fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let id = NEXT_INTERP.fetch_add(1, Ordering::Relaxed) as i64;
     // Its own stdout buffer, as a subinterpreter has its own `sys.stdout`.
-    let host = Arc::new(ChildHost {
-        parent: vm.rt.host.clone(),
-        pid: vm.rt.host.pid(),
-        buf: Mutex::new(String::new()),
-    });
+    let host = Arc::new(ChildHost::new(vm.rt.host.clone(), vm.rt.host.pid()));
     let rt = Runtime::new(host, vm.rt.gil.enabled());
     let me = Arc::as_ptr(&vm.rt) as usize;
     let root = root_of(me);
