@@ -1032,6 +1032,9 @@ fn interp_serve(
             ));
         }
     }
+    // Closed, or its last handle is gone: it no longer exists for list_all().
+    let me = Arc::as_ptr(&rt) as usize;
+    lock(&INTERPS).retain(|e| e.rt != me);
     finish(&mut vm);
     lock(&main.map).clear();
     rt.gil.release();
