@@ -61,6 +61,7 @@ fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
         "os" => Some(os::init as fn(&Dict)),
         "sysconfig" => Some(sys::init_sysconfig as fn(&Dict)),
         "_lab_process" => Some(process::init as fn(&Dict)),
+        "pickle" => Some(process::init_pickle as fn(&Dict)),
         _ => None,
     };
     let module = Value::Module(Arc::new(Module {

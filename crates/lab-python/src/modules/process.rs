@@ -1301,3 +1301,23 @@ pub(super) fn init(d: &Dict) {
         Value::Class(super::pickle::pickling_error()),
     );
 }
+
+/// `pickle`: `dumps` gives an opaque `bytes` object (the lab has no bytes type) that only
+/// `len()` and `loads()` understand; the errors are CPython's.
+pub(super) fn init_pickle(d: &Dict) {
+    add(d, "dumps", |vm, a, _| {
+        let p = dumps(vm, arg(&a, 0, "dumps")?, &message)?;
+        Ok(Value::Native(Arc::new(p)))
+    });
+    add(d, "loads", |vm, a, _| {
+        let p = pickled_arg(&a)?;
+        loads(vm, &p, None)
+    });
+    let error = super::pickle::pickling_error();
+    if let Some(base) = &error.base {
+        d.set_str("PickleError", Value::Class(base.clone()));
+    }
+    d.set_str("PicklingError", Value::Class(error));
+    d.set_str("HIGHEST_PROTOCOL", Value::Int(5));
+    d.set_str("DEFAULT_PROTOCOL", Value::Int(5));
+}
