@@ -117,7 +117,7 @@ class Process:
         method = self._method()
         if method != "fork" and _inheriting:
             raise RuntimeError(_BOOTSTRAP_ERROR)
-        self._handle = _lab_process.start(method, self._name, _child_main, (self, os.getpid()))
+        self._handle = _lab_process.start(method, self._name, _child_main, (self, os.getpid(), _current.name))
         _children.append(self)
 
     def join(self, timeout=None):
@@ -212,14 +212,25 @@ def _child_prepare(method, name, inheriting):
     _current.name = name
 
 
-def _child_main(proc, parent_pid):
+class _ParentProcess:
+    def __init__(self, name, pid):
+        self.name = name
+        self.pid = pid
+        self.ident = pid
+        self.daemon = False
+
+    def __repr__(self):
+        return f"<_ParentProcess name='{self.name}' parent=None unknown>"
+
+
+def _child_main(proc, parent_pid, parent_name):
     # The body of a child process: run the Process object, return the exit code.
     global _current, _counter, _children, _parent
     _current = proc
     _counter = 0
     _children = []
     proc._parent_pid = parent_pid
-    _parent = None
+    _parent = _ParentProcess(parent_name, parent_pid)
     try:
         try:
             proc.run()

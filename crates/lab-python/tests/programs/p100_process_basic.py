@@ -4,7 +4,8 @@ import sys
 
 
 def greet(q, who, punct="!"):
-    q.put(f"hello {who}{punct} from {mp.current_process().name}")
+    parent = mp.parent_process().name
+    q.put(f"hello {who}{punct} from {mp.current_process().name}, child of {parent}")
 
 
 def leave(code):
@@ -17,7 +18,7 @@ def fail():
 
 if __name__ == "__main__":
     mp.set_start_method("spawn")
-    print(mp.current_process().name)
+    print(mp.current_process().name, mp.parent_process())
     q = mp.Queue()
     p = mp.Process(target=greet, args=(q, "world"), kwargs={"punct": "?"}, name="greeter")
     print(p.name, p.is_alive(), p.exitcode)
