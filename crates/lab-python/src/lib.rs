@@ -58,6 +58,14 @@ pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts:
     let globals = Arc::new(Dict::new());
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__file__", Value::str(filename));
+    // Registered so that pickling finds the main module's functions by name.
+    lock(&rt.modules).insert(
+        "__main__".to_string(),
+        Value::Module(Arc::new(objects::Module {
+            name: Arc::from("__main__"),
+            dict: globals.clone(),
+        })),
+    );
     // A bug in the interpreter is reported as an error, never as a crash of the host.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         vm.run_module(code, globals.clone())

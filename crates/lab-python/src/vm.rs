@@ -1241,12 +1241,18 @@ impl Vm {
                 let m = f.stack.last().cloned().unwrap_or(Value::None);
                 let n = &code.names[i as usize];
                 let v = match &m {
-                    Value::Module(md) => md.dict.get_str(n).ok_or_else(|| {
-                        err(
-                            "ImportError",
-                            &format!("cannot import name '{n}' from '{}'", md.name),
-                        )
-                    })?,
+                    Value::Module(md) => match md.dict.get_str(n) {
+                        Some(v) => v,
+                        // `from package import submodule` imports the submodule.
+                        None => crate::modules::import(self, &format!("{}.{n}", md.name)).map_err(
+                            |_| {
+                                err(
+                                    "ImportError",
+                                    &format!("cannot import name '{n}' from '{}'", md.name),
+                                )
+                            },
+                        )?,
+                    },
                     _ => self.get_attr(&m, n)?,
                 };
                 f.stack.push(v);

@@ -198,3 +198,101 @@ def wait(fs, timeout=None, return_when=ALL_COMPLETED):
             pass
     done = {f for f in fs if f.done()}
     return (done, {f for f in fs if not f.done()})
+
+
+# --- Process and interpreter pools (multiprocessing and concurrent.interpreters) ---------
+
+def _process_chunk(fn, chunk):
+    return [fn(*args) for args in chunk]
+
+
+class ProcessPoolExecutor:
+    def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=(), *, max_tasks_per_child=None):
+        import multiprocessing
+        import os
+        if max_workers is None:
+            max_workers = os.process_cpu_count() or 1
+        elif max_workers <= 0:
+            raise ValueError("max_workers must be greater than 0")
+        self._max_workers = max_workers
+        self._ctx = mp_context if mp_context is not None else multiprocessing.get_context()
+        self._initializer = initializer
+        self._initargs = initargs
+        self._pool = None
+        self._closed = False
+        self._lock = threading.Lock()
+        _executors.append(self)
+
+    def _get_pool(self):
+        # Workers start with the first task, as CPython starts them on demand.
+        if self._pool is None:
+            self._pool = self._ctx.Pool(self._max_workers, self._initializer, self._initargs)
+        return self._pool
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            f = Future()
+            f._start()
+            self._get_pool().apply_async(fn, args, kwargs, callback=f.set_result, error_callback=f.set_exception)
+            return f
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        if chunksize < 1:
+            raise ValueError("chunksize must be >= 1.")
+        items = list(zip(*iterables))
+        chunks = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
+        fs = [self.submit(_process_chunk, fn, chunk) for chunk in chunks]
+
+        def results():
+            for f in fs:
+                for r in f.result(timeout):
+                    yield r
+        return results()
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        with self._lock:
+            self._closed = True
+            pool = self._pool
+        if pool is not None and pool._state == "RUN":
+            pool.close()
+            if wait:
+                pool.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown(True)
+        return False
+
+
+class InterpreterPoolExecutor(ThreadPoolExecutor):
+    # Each worker thread runs its tasks in a subinterpreter of its own.
+    def __init__(self, max_workers=None, thread_name_prefix="", initializer=None, initargs=()):
+        ThreadPoolExecutor.__init__(self, max_workers, thread_name_prefix or "InterpreterPoolExecutor")
+        self._initializer = initializer
+        self._initargs = initargs
+
+    def _worker(self):
+        from concurrent import interpreters
+        interp = interpreters.create()
+        try:
+            if self._initializer is not None:
+                interp.call(self._initializer, *self._initargs)
+            while True:
+                item = self._work.get()
+                if item is None:
+                    return
+                f, fn, args, kwargs = item
+                if not f._start():
+                    continue
+                try:
+                    result = interp.call(fn, *args, **kwargs)
+                except BaseException as e:
+                    f.set_exception(e)
+                else:
+                    f.set_result(result)
+        finally:
+            interp.close()

@@ -3,6 +3,8 @@
 
 mod math;
 mod os;
+mod pickle;
+mod process;
 mod random;
 mod sys;
 mod thread;
@@ -26,6 +28,8 @@ const PY_MODULES: &[(&str, &str)] = &[
     ("asyncio", include_str!("asyncio.py")),
     ("asyncio.exceptions", include_str!("asyncio_exceptions.py")),
     ("_asyncgen", include_str!("asyncgen.py")),
+    ("multiprocessing", include_str!("multiprocessing.py")),
+    ("concurrent.interpreters", include_str!("interpreters.py")),
 ];
 
 /// `import name`: the module object, created on first import.
@@ -62,6 +66,8 @@ fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
         "_thread" => Some(thread::init as fn(&Dict)),
         "os" => Some(os::init as fn(&Dict)),
         "sysconfig" => Some(sys::init_sysconfig as fn(&Dict)),
+        "_lab_process" => Some(process::init as fn(&Dict)),
+        "pickle" => Some(process::init_pickle as fn(&Dict)),
         _ => None,
     };
     let module = Value::Module(Arc::new(Module {
