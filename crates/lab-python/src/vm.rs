@@ -9,7 +9,7 @@ use crate::objects::{
     Cell, Class, Dict, Function, GenState, Generator, Instance, Key, Value, lock,
 };
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 /// CPython's default recursion limit.
@@ -78,11 +78,18 @@ pub struct Runtime {
     pub next_ident: AtomicU64,
     /// Live Python threads (besides the main thread), for `active_count`.
     pub threads: AtomicU64,
+    /// Set by the host to stop the run (see [`crate::stop`]).
+    pub stop: Arc<AtomicBool>,
 }
 
 impl Runtime {
     /// A runtime on a host, with or without a GIL.
     pub fn new(host: Arc<dyn Host>, gil: bool) -> Arc<Runtime> {
+        Runtime::with_stop(host, gil, Arc::new(AtomicBool::new(false)))
+    }
+
+    /// A runtime that stops when the host sets `stop`.
+    pub fn with_stop(host: Arc<dyn Host>, gil: bool, stop: Arc<AtomicBool>) -> Arc<Runtime> {
         let rt = Arc::new(Runtime {
             host,
             gil: Gil::new(gil),
@@ -91,6 +98,7 @@ impl Runtime {
             sources: Mutex::new(HashMap::new()),
             next_ident: AtomicU64::new(1),
             threads: AtomicU64::new(0),
+            stop,
         });
         crate::builtins::install(&rt.builtins);
         rt
@@ -274,9 +282,7 @@ impl Vm {
                 result: Mutex::new(Value::None),
             })));
         }
-        if self.rt.gil.should_yield() {
-            self.rt.gil.yield_now(self.ident);
-        }
+        self.eval_breaker()?;
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
@@ -296,15 +302,26 @@ impl Vm {
         for &(cell, slot) in &func.code.cell_params {
             *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
         }
-        if self.rt.gil.should_yield() {
-            self.rt.gil.yield_now(self.ident);
-        }
+        self.eval_breaker()?;
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
+    }
+
+    /// The eval breaker (backward jumps and calls): serve a GIL drop request, and raise
+    /// the stop exception once the host has asked the run to stop.
+    #[inline]
+    fn eval_breaker(&mut self) -> PyResult<()> {
+        if self.rt.gil.should_yield() {
+            self.rt.gil.yield_now(self.ident);
+        }
+        if self.rt.stopping() {
+            return Err(crate::stop::stop_error());
+        }
+        Ok(())
     }
 
     fn enter(&mut self) -> PyResult<()> {
@@ -761,8 +778,8 @@ impl Vm {
                     }
                 }
                 Op::Jump(t) => {
-                    if (t as usize) < f.pc && self.rt.gil.should_yield() {
-                        self.rt.gil.yield_now(self.ident);
+                    if (t as usize) < f.pc {
+                        self.eval_breaker()?;
                     }
                     f.pc = t as usize;
                 }

@@ -7,7 +7,7 @@ use crate::vm::{Kwargs, PyResult, Vm, err};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A lock: a flag and a condition variable.
 pub(crate) struct LockObj {
@@ -38,41 +38,47 @@ impl LockObj {
         }
     }
 
-    fn acquire(&self, vm: &mut Vm, blocking: bool, timeout: f64) -> bool {
+    /// Take the lock; `Ok(false)` when non-blocking or the timeout passed. The wait is
+    /// cut into slices so that a stopped run ends even in a deadlock.
+    ///
+    /// # Errors
+    /// The stop exception when the host stops the run during the wait.
+    fn acquire(&self, vm: &mut Vm, blocking: bool, timeout: f64) -> PyResult<bool> {
         let me = vm.ident;
         if self.try_take(&mut lock(&self.state), me) {
-            return true;
+            return Ok(true);
         }
         if !blocking {
-            return false;
+            return Ok(false);
         }
-        let deadline = (timeout >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout));
-        vm.allow_threads(|| {
+        let rt = vm.rt.clone();
+        let deadline = (timeout >= 0.0).then(|| rt.host.monotonic() + timeout);
+        let got = vm.allow_threads(|| {
             let mut st = lock(&self.state);
             loop {
+                // The stop first: a lock freed because its holder was stopped must not
+                // let this thread carry on as if nothing happened.
+                if rt.stopping() {
+                    return None;
+                }
                 if self.try_take(&mut st, me) {
-                    return true;
+                    return Some(true);
                 }
-                match deadline {
-                    None => {
-                        st = match self.cv.wait(st) {
-                            Ok(g) => g,
-                            Err(p) => p.into_inner(),
-                        };
+                let mut wait = crate::stop::SLICE;
+                if let Some(d) = deadline {
+                    let left = d - rt.host.monotonic();
+                    if left <= 0.0 {
+                        return Some(false);
                     }
-                    Some(d) => {
-                        let now = Instant::now();
-                        if now >= d {
-                            return false;
-                        }
-                        st = match self.cv.wait_timeout(st, d - now) {
-                            Ok(g) => g.0,
-                            Err(p) => p.into_inner().0,
-                        };
-                    }
+                    wait = wait.min(left);
                 }
+                st = match self.cv.wait_timeout(st, Duration::from_secs_f64(wait)) {
+                    Ok(g) => g.0,
+                    Err(p) => p.into_inner().0,
+                };
             }
-        })
+        });
+        got.ok_or_else(crate::stop::stop_error)
     }
 
     fn release(&self, vm: &Vm) -> PyResult<()> {
@@ -113,7 +119,7 @@ impl NativeObject for LockObj {
                     Some(v) => crate::objects::int::to_f64(v)?.unwrap_or(-1.0),
                     None => -1.0,
                 };
-                Ok(Value::Bool(self.acquire(vm, blocking, timeout)))
+                Ok(Value::Bool(self.acquire(vm, blocking, timeout)?))
             }
             "release" | "__exit__" => {
                 self.release(vm)?;
@@ -168,7 +174,8 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         match r {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {
-                if !e.is("SystemExit") {
+                // A stopped run's threads end quietly; the main thread reports the stop.
+                if !e.is("SystemExit") && !child.rt.stopping() {
                     let tb = child.format_traceback(&e);
                     child
                         .rt
@@ -253,6 +260,7 @@ pub(super) fn init(d: &Dict) {
             None => Value::str(""),
         })
     });
+    add(d, "_stopping", |vm, _, _| Ok(Value::Bool(vm.rt.stopping())));
     add(d, "_stderr", |vm, a, _| {
         let s = vm.to_str(arg(&a, 0, "_stderr")?)?;
         vm.rt.host.stderr(&s);

@@ -53,7 +53,9 @@ class Thread:
         except SystemExit:
             pass
         except BaseException:
-            _thread._stderr(f"Exception in thread {self.name}:\n" + _thread._format_exc())
+            # A stopped run's threads end quietly: the main thread reports the stop.
+            if not _thread._stopping():
+                _thread._stderr(f"Exception in thread {self.name}:\n" + _thread._format_exc())
         finally:
             _threads.pop(ident, None)
             self._done.release()
