@@ -19,6 +19,7 @@ pub mod capture;
 pub mod compile;
 pub mod gil;
 pub mod host;
+pub mod limits;
 pub mod modules;
 pub mod objects;
 pub mod parse;
