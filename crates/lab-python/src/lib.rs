@@ -26,6 +26,7 @@ pub mod parse;
 pub mod protocols;
 pub mod stop;
 mod symtable;
+pub mod trace;
 pub mod vm;
 
 use objects::{Dict, Value, lock};
@@ -65,6 +66,8 @@ pub struct RunOutcome {
     pub exit_code: i32,
     /// The host stopped the run.
     pub stopped: bool,
+    /// What each thread did when, and the output (empty if the program did not compile).
+    pub trace: trace::Trace,
 }
 
 /// Run a program like [`run_source`], until it ends or the host sets `stop` (from any
@@ -89,13 +92,15 @@ pub fn run(
             return RunOutcome {
                 exit_code: 1,
                 stopped: false,
+                trace: trace::Trace::default(),
             };
         }
     };
     let rt = Runtime::with_stop(host.clone(), !opts.free_threaded, stop);
     lock(&rt.sources).insert(filename.to_string(), Arc::from(source));
     let mut vm = Vm::new(rt.clone());
-    rt.gil.acquire(vm.ident);
+    vm.enter_thread();
+    vm.gil_acquire();
     let globals = Arc::new(Dict::new());
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__file__", Value::str(filename));
@@ -134,11 +139,13 @@ pub fn run(
         }
     });
     teardown(&rt, &globals);
+    vm.finish_lane();
     rt.gil.release();
     host.flush();
     RunOutcome {
         exit_code: status,
         stopped,
+        trace: rt.trace.finish(&*host, rt.gil.enabled(), rt.gil.handoffs()),
     }
 }
 

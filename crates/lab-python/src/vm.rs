@@ -80,6 +80,8 @@ pub struct Runtime {
     pub threads: AtomicU64,
     /// Set by the host to stop the run (see [`crate::stop`]).
     pub stop: Arc<AtomicBool>,
+    /// The run's trace as it is recorded (see [`crate::trace`]).
+    pub trace: Arc<crate::trace::Recorder>,
 }
 
 impl Runtime {
@@ -90,8 +92,14 @@ impl Runtime {
 
     /// A runtime that stops when the host sets `stop`.
     pub fn with_stop(host: Arc<dyn Host>, gil: bool, stop: Arc<AtomicBool>) -> Arc<Runtime> {
+        let trace = Arc::new(crate::trace::Recorder::new(&*host));
+        let host = Arc::new(crate::trace::TracedHost {
+            inner: host,
+            rec: trace.clone(),
+        });
         let rt = Arc::new(Runtime {
             host,
+            trace,
             gil: Gil::new(gil),
             builtins: Arc::new(Dict::new()),
             modules: Mutex::new(HashMap::new()),
@@ -118,6 +126,8 @@ pub struct Vm {
     next_frame: u64,
     /// Containers whose `repr` is in progress (a list inside itself prints as `[...]`).
     pub(crate) repr_stack: Vec<usize>,
+    /// This thread's spans so far, for the run's trace.
+    pub(crate) lane: crate::trace::LaneRec,
 }
 
 /// A handler block of a frame.
@@ -177,14 +187,22 @@ impl Vm {
             handling: Vec::new(),
             next_frame: 0,
             repr_stack: Vec::new(),
+            lane: Default::default(),
         }
     }
 
     /// Run `f` with the GIL released (blocking waits: sleep, lock, join).
     pub fn allow_threads<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        self.allow_threads_as("wait", f)
+    }
+
+    /// Run `f` with the GIL released, blocked on `kind` (a span kind of the trace:
+    /// `sleep`, `lock`, `join`, `queue`, `wait`, `start`).
+    pub fn allow_threads_as<T>(&mut self, kind: &'static str, f: impl FnOnce() -> T) -> T {
+        self.mark(kind);
         self.rt.gil.release();
         let r = f();
-        self.rt.gil.acquire(self.ident);
+        self.gil_acquire();
         r
     }
 
@@ -316,7 +334,7 @@ impl Vm {
     #[inline]
     fn eval_breaker(&mut self) -> PyResult<()> {
         if self.rt.gil.should_yield() {
-            self.rt.gil.yield_now(self.ident);
+            self.gil_yield();
         }
         if self.rt.stopping() {
             return Err(crate::stop::stop_error());

@@ -15,14 +15,17 @@ pub(crate) struct LockObj {
     state: Mutex<(u64, u32)>,
     cv: Condvar,
     reentrant: bool,
+    /// What a thread waiting for it is blocked on, for the trace.
+    kind: &'static str,
 }
 
 impl LockObj {
-    fn new(reentrant: bool) -> LockObj {
+    fn new(reentrant: bool, kind: &'static str) -> LockObj {
         LockObj {
             state: Mutex::new((0, 0)),
             cv: Condvar::new(),
             reentrant,
+            kind,
         }
     }
 
@@ -53,7 +56,7 @@ impl LockObj {
         }
         let rt = vm.rt.clone();
         let deadline = (timeout >= 0.0).then(|| rt.host.monotonic() + timeout);
-        let got = vm.allow_threads(|| {
+        let got = vm.allow_threads_as(self.kind, || {
             let mut st = lock(&self.state);
             loop {
                 // The stop first: a lock freed because its holder was stopped must not
@@ -166,7 +169,8 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let ident = child.ident;
     rt.threads.fetch_add(1, Ordering::AcqRel);
     let body = Box::new(move || {
-        child.rt.gil.acquire(child.ident);
+        child.enter_thread();
+        child.gil_acquire();
         // A bug in the interpreter must not leave the GIL held forever: catch the panic.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             child.call(&func, args, Vec::new())
@@ -188,6 +192,8 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
                 crate::panic_message(&p)
             )),
         }
+        // The lane first: the run collects the trace once no thread is left.
+        child.finish_lane();
         child.rt.threads.fetch_sub(1, Ordering::AcqRel);
         child.rt.gil.release();
     });
@@ -243,11 +249,27 @@ pub(super) fn init(d: &Dict) {
         })))
     });
     add(d, "start_new_thread", start_new_thread);
-    add(d, "allocate_lock", |_, _, _| {
-        Ok(Value::Native(Arc::new(LockObj::new(false))))
+    // `allocate_lock(kind)`: threading and queue name what a wait on the lock means.
+    add(d, "allocate_lock", |_, a, _| {
+        let kind = match a.first() {
+            Some(Value::Str(s)) => match &**s {
+                "join" => "join",
+                "queue" => "queue",
+                "wait" => "wait",
+                "start" => "start",
+                _ => "lock",
+            },
+            _ => "lock",
+        };
+        Ok(Value::Native(Arc::new(LockObj::new(false, kind))))
     });
     add(d, "RLock", |_, _, _| {
-        Ok(Value::Native(Arc::new(LockObj::new(true))))
+        Ok(Value::Native(Arc::new(LockObj::new(true, "lock"))))
+    });
+    add(d, "_name", |vm, a, _| {
+        let name = vm.to_str(arg(&a, 0, "_name")?)?;
+        vm.set_lane_name(&name);
+        Ok(Value::None)
     });
     add(d, "get_ident", |vm, _, _| Ok(Value::Int(vm.ident as i64)));
     add(d, "_count", |vm, _, _| {

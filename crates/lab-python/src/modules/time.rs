@@ -18,7 +18,7 @@ pub(super) fn init(d: &Dict) {
             }
         };
         let rt = vm.rt.clone();
-        if vm.allow_threads(|| crate::stop::sleep(&rt, &*rt.host, secs)) {
+        if vm.allow_threads_as("sleep", || crate::stop::sleep(&rt, &*rt.host, secs)) {
             Ok(Value::None)
         } else {
             Err(crate::stop::stop_error())
