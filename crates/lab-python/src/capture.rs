@@ -132,6 +132,10 @@ impl Host for CaptureHost {
     fn cpu_time(&self) -> f64 {
         self.inner.cpu_time()
     }
+
+    fn stack_size(&self) -> usize {
+        self.inner.stack_size()
+    }
 }
 
 #[cfg(test)]

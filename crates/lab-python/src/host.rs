@@ -36,6 +36,11 @@ pub trait Host: Send + Sync {
     fn cpu_time(&self) -> f64 {
         self.monotonic()
     }
+    /// Bytes of stack of the threads running Python (the run's and those `spawn` starts):
+    /// deep recursion raises RecursionError before it uses them up.
+    fn stack_size(&self) -> usize {
+        THREAD_STACK
+    }
 }
 
 /// Stack size of interpreter threads: deep Python recursion runs on the Rust stack.

@@ -263,6 +263,10 @@ impl Host for TracedHost {
     fn cpu_time(&self) -> f64 {
         self.inner.cpu_time()
     }
+
+    fn stack_size(&self) -> usize {
+        self.inner.stack_size()
+    }
 }
 
 impl Vm {
@@ -303,9 +307,11 @@ impl Vm {
         self.mark("running");
     }
 
-    /// This OS thread runs this Python thread (for the thread of output lines).
-    pub fn enter_thread(&self) {
+    /// This OS thread runs this Python thread (for the thread of output lines, and the
+    /// top of its stack for the recursion check).
+    pub fn enter_thread(&mut self) {
         CURRENT.with(|c| c.set(self.ident));
+        self.stack_base = crate::vm::stack_address();
     }
 
     /// Name the lane (threading's name for the thread).

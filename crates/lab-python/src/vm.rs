@@ -15,6 +15,14 @@ use std::sync::{Arc, Mutex, Weak};
 /// CPython's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
+/// Roughly where the calling thread's stack is now (stacks grow down, natively and in
+/// WebAssembly's shadow stack).
+#[inline(never)]
+pub(crate) fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// One line of a traceback.
 #[derive(Clone, Debug)]
 pub struct TbEntry {
@@ -128,6 +136,8 @@ pub struct Vm {
     pub(crate) repr_stack: Vec<usize>,
     /// This thread's spans so far, for the run's trace.
     pub(crate) lane: crate::trace::LaneRec,
+    /// The stack's address when the thread started (0: unknown), for the recursion check.
+    pub(crate) stack_base: usize,
 }
 
 /// A handler block of a frame.
@@ -188,6 +198,7 @@ impl Vm {
             next_frame: 0,
             repr_stack: Vec::new(),
             lane: Default::default(),
+            stack_base: 0,
         }
     }
 
@@ -343,11 +354,24 @@ impl Vm {
     }
 
     fn enter(&mut self) -> PyResult<()> {
-        if self.depth >= RECURSION_LIMIT {
+        if self.depth >= RECURSION_LIMIT || self.stack_exhausted() {
             return Err(err("RecursionError", "maximum recursion depth exceeded"));
         }
         self.depth += 1;
         Ok(())
+    }
+
+    /// Has this thread used most of its stack? A host with small stacks (the browser's
+    /// workers have 2 MiB) reaches this before the recursion limit; overflowing there would
+    /// not trap but overwrite memory.
+    fn stack_exhausted(&self) -> bool {
+        if self.stack_base == 0 {
+            return false;
+        }
+        // Keep a quarter (at least 256 KiB) for what runs between two checks.
+        let size = self.rt.host.stack_size();
+        let budget = size - (size / 4).max(256 << 10).min(size);
+        self.stack_base.saturating_sub(stack_address()) > budget
     }
 
     fn bind_args(

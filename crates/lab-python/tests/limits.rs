@@ -66,3 +66,75 @@ fn absurd_sizes_are_memory_errors() {
         );
     }
 }
+
+/// The std host with small stacks, as in the browser's workers.
+struct SmallStacks {
+    std: StdHost,
+    bytes: usize,
+}
+
+impl lab_python::host::Host for SmallStacks {
+    fn monotonic(&self) -> f64 {
+        self.std.monotonic()
+    }
+    fn time(&self) -> f64 {
+        self.std.time()
+    }
+    fn sleep(&self, secs: f64) {
+        self.std.sleep(secs);
+    }
+    fn spawn(&self, f: Box<dyn FnOnce() + Send>) -> Result<(), String> {
+        std::thread::Builder::new()
+            .stack_size(self.bytes)
+            .spawn(f)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+    fn stdout(&self, _: &str) {}
+    fn stderr(&self, _: &str) {}
+    fn flush(&self) {}
+    fn stack_size(&self) -> usize {
+        self.bytes
+    }
+}
+
+#[test]
+fn small_stacks_end_deep_recursion_with_recursion_error() {
+    // Without the stack check this overflows a 1 MiB stack long before depth 1000 (in
+    // the browser that would overwrite memory instead of crashing).
+    let src = "
+import threading
+depth = 0
+def down():
+    global depth
+    depth += 1
+    [x for x in [down]][0]()
+try:
+    down()
+except RecursionError:
+    print('main', depth < 1000)
+def in_thread():
+    try:
+        down()
+    except RecursionError:
+        print('thread stopped too')
+t = threading.Thread(target=in_thread)
+t.start()
+t.join()
+";
+    let bytes = 1 << 20;
+    let inner = Arc::new(SmallStacks {
+        std: StdHost::new(),
+        bytes,
+    });
+    let host = Arc::new(CaptureHost::new(inner, 1 << 20));
+    let h = host.clone();
+    let status = std::thread::Builder::new()
+        .stack_size(bytes)
+        .spawn(move || run_source(h, "prog.py", src, &Options::default()))
+        .expect("runner")
+        .join()
+        .expect("run");
+    assert_eq!(status, 0, "{:?}", host.take_stderr());
+    assert_eq!(host.take_stdout().text, "main True\nthread stopped too\n");
+}
