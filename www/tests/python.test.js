@@ -188,3 +188,12 @@ test('deep recursion is a RecursionError on the small stacks of workers', async 
     t.diagnostic(`${build} ${type}: recursion stopped at depth ${depth}`);
   }
 });
+
+test('time.sleep sleeps at least as long as asked, in both builds', async () => {
+  const src = 'import time\nt0 = time.monotonic()\ntime.sleep(0.05)\nprint(time.monotonic() - t0 >= 0.05)\n';
+  for (const [build, type] of [['threaded', 'start'], ['single', 'run']]) {
+    const result = await ask(build, { type, source: src });
+    assert.equal(result.stdout, 'True\n', `${build}: ${result.stderr}`);
+    assert.ok(result.trace.lanes[0].spans.some((s) => s.kind === 'sleep'), build);
+  }
+});

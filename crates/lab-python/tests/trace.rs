@@ -129,3 +129,37 @@ print('main', end='')
     assert!(json.contains("\"name\":\"sleeper\""), "{json}");
     assert!(json.contains("\"kind\":\"sleep\""), "{json}");
 }
+
+#[test]
+fn labpy_writes_the_trace_as_json() {
+    let dir = std::env::temp_dir().join(format!("labpy-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (prog, json) = (dir.join("prog.py"), dir.join("trace.json"));
+    std::fs::write(
+        &prog,
+        "import threading\nt = threading.Thread(target=print, args=('a \"quoted\"\\tline',))\nt.start()\nt.join()\n",
+    )
+    .expect("write program");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_labpy"))
+        .arg("--trace")
+        .arg(&json)
+        .arg(&prog)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("labpy");
+    assert!(status.success());
+    // Python's own JSON parser reads it back.
+    let check = "import json, sys\nt = json.load(open(sys.argv[1]))\nprint(t['gil'], [l['name'] for l in t['lanes']], [(o['lane'], o['text']) for o in t['output']], t['handoffs'] > 0)\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", check])
+        .arg(&json)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "True ['MainThread', 'Thread-1 (print)'] [(1, 'a \"quoted\"\\tline')] True\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
