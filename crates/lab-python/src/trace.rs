@@ -38,11 +38,14 @@ use crate::objects::lock;
 use crate::vm::Vm;
 use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 /// Spans a lane keeps; later ones are counted, not kept (a loop of `time.sleep(0)` makes
 /// three spans a turn).
 pub const MAX_SPANS: usize = 100_000;
+/// Spans the whole run keeps, over all its lanes (a span is 32 bytes: 6.4 MB at most).
+pub const MAX_RUN_SPANS: usize = 200_000;
 /// Output lines the trace keeps.
 pub const MAX_LINES: usize = 10_000;
 /// Bytes of one output line the trace keeps.
@@ -122,6 +125,8 @@ struct RawLine {
 /// Collects a run's lanes and output; shared by its threads.
 pub struct Recorder {
     start: f64,
+    /// Spans kept so far, over all lanes.
+    spans: std::sync::atomic::AtomicUsize,
     lanes: Mutex<Vec<(u64, LaneRec)>>,
     lines: Mutex<(Vec<RawLine>, usize)>,
 }
@@ -138,6 +143,7 @@ impl Recorder {
     pub fn new(host: &dyn Host) -> Recorder {
         Recorder {
             start: host.monotonic(),
+            spans: std::sync::atomic::AtomicUsize::new(0),
             lanes: Mutex::new(Vec::new()),
             lines: Mutex::new((Vec::new(), 0)),
         }
@@ -278,7 +284,8 @@ impl Vm {
             if k == kind {
                 return;
             }
-            if lane.spans.len() < MAX_SPANS {
+            let run_full = self.rt.trace.spans.fetch_add(1, Ordering::Relaxed) >= MAX_RUN_SPANS;
+            if lane.spans.len() < MAX_SPANS && !run_full {
                 lane.spans.push(Span {
                     kind: k,
                     start,

@@ -163,3 +163,15 @@ fn labpy_writes_the_trace_as_json() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_lane_keeps_at_most_its_cap_of_spans() {
+    // Each sleep(0) makes three spans (sleep, gil, running): 120 000 in all.
+    let t = traced(
+        "import time\nfor i in range(40000):\n    time.sleep(0)\n",
+        false,
+    );
+    let lane = &t.lanes[0];
+    assert_eq!(lane.spans.len(), lab_python::trace::MAX_SPANS);
+    assert!(lane.dropped_spans >= 20_000, "{}", lane.dropped_spans);
+}
