@@ -116,6 +116,14 @@ test('the single-threaded build runs a program without threads and refuses threa
   const threads = await ask('single', { type: 'run', source: source('27_threads_basic.py') });
   assert.equal(threads.exit_code, 1);
   assert.match(threads.stderr.trimEnd().split('\n').at(-1), /^RuntimeError: can't start new thread: .*not cross-origin isolated/);
+  // A wait no other thread can end: a timeout ends it, no timeout is an error (std cannot
+  // block here, and CPython would hang for ever).
+  const stuck = await ask('single', {
+    type: 'run',
+    source: 'import threading\nl = threading.Lock()\nl.acquire()\nprint(l.acquire(timeout=0.05))\nl.acquire()\n',
+  });
+  assert.equal(stuck.stdout, 'False\n');
+  assert.match(stuck.stderr.trimEnd().split('\n').at(-1), /^RuntimeError: deadlock: /);
 });
 
 test('a deadlocked program is stopped, and its pool threads are free again', async () => {

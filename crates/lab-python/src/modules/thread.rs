@@ -9,6 +9,10 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+/// WebAssembly without atomics (the browser's single-threaded build) cannot block: std's
+/// condition variables panic there, and no second thread exists to release anything.
+const NO_BLOCKING: bool = cfg!(all(target_family = "wasm", not(target_feature = "atomics")));
+
 /// A lock: a flag and a condition variable.
 pub(crate) struct LockObj {
     /// Owner ident and recursion count (count is 0 when free; owner only used by RLock).
@@ -56,6 +60,17 @@ impl LockObj {
         }
         let rt = vm.rt.clone();
         let deadline = (timeout >= 0.0).then(|| rt.host.monotonic() + timeout);
+        if NO_BLOCKING {
+            // No other thread can ever release it: only a timeout ends the wait.
+            let Some(d) = deadline else {
+                return Err(err(
+                    "RuntimeError",
+                    "deadlock: this wait could never end (no other thread runs on this page)",
+                ));
+            };
+            vm.allow_threads_as(self.kind, || rt.host.sleep(d - rt.host.monotonic()));
+            return Ok(false);
+        }
         let got = vm.allow_threads_as(self.kind, || {
             let mut st = lock(&self.state);
             loop {
