@@ -109,6 +109,9 @@ import threading, time, queue
 q = queue.Queue()
 def sleeper():
     time.sleep(0.01)
+    # Put only once the main thread waits in get(), however slow the machine.
+    while not q.not_empty._waiters:
+        time.sleep(0.001)
     print('slept')
     q.put(1)
 t = threading.Thread(target=sleeper, name='sleeper')
