@@ -182,7 +182,7 @@ import time
 print('ready')
 while True:
     try:
-        time.sleep(1)
+        time.sleep(3600)
     except KeyboardInterrupt:
         print('caught')
 ";
