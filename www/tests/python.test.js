@@ -144,8 +144,8 @@ test('a deadlocked program is stopped, and its pool threads are free again', asy
     '    t.join()',
     '',
   ].join('\n');
-  // It can never end by itself: whenever the stop comes, the result is the same.
-  const result = await ask('threaded', { type: 'start', source: deadlock, stopAfterMs: 300 });
+  // Stopped once both threads have started: it can never end by itself.
+  const result = await ask('threaded', { type: 'start', source: deadlock, stopOnOutput: 'started' });
   assert.equal(result.stopped, true);
   assert.equal(result.exit_code, 130);
   assert.equal(result.stderr.trimEnd().split('\n').at(-1), 'KeyboardInterrupt');

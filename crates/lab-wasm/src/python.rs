@@ -163,12 +163,21 @@ fn options(value: JsValue) -> Result<PyOptions, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("bad options: {e}")))
 }
 
-/// Run `source` to its end on the calling thread.
-fn run_here(source: &str, opts: &PyOptions, stack: usize, stop: Arc<AtomicBool>) -> Finished {
+/// The host of one run: output kept up to the options' limit.
+fn capture_host(opts: &PyOptions, stack: usize) -> Arc<CaptureHost> {
     let limit = opts
         .output_limit
         .unwrap_or(lab_python::capture::DEFAULT_LIMIT);
-    let host = Arc::new(CaptureHost::new(Arc::new(BrowserHost::new(stack)), limit));
+    Arc::new(CaptureHost::new(Arc::new(BrowserHost::new(stack)), limit))
+}
+
+/// Run `source` to its end on the calling thread.
+fn run_here(
+    source: &str,
+    opts: &PyOptions,
+    host: Arc<CaptureHost>,
+    stop: Arc<AtomicBool>,
+) -> Finished {
     let filename = opts.filename.as_deref().unwrap_or("main.py");
     let run_opts = lab_python::Options {
         free_threaded: opts.free_threaded,
@@ -212,12 +221,8 @@ fn finished_to_js(f: &Finished) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = runPython)]
 pub fn run_python(source: &str, options: JsValue) -> Result<JsValue, JsError> {
     let opts = self::options(options)?;
-    let finished = run_here(
-        source,
-        &opts,
-        CALLER_STACK,
-        Arc::new(AtomicBool::new(false)),
-    );
+    let host = capture_host(&opts, CALLER_STACK);
+    let finished = run_here(source, &opts, host, Arc::new(AtomicBool::new(false)));
     finished_to_js(&finished)
 }
 
@@ -227,6 +232,7 @@ pub fn run_python(source: &str, options: JsValue) -> Result<JsValue, JsError> {
 pub struct PythonRun {
     stop: Arc<AtomicBool>,
     done: Arc<Mutex<Option<Finished>>>,
+    host: Arc<CaptureHost>,
 }
 
 #[cfg(feature = "threads")]
@@ -236,6 +242,11 @@ impl PythonRun {
     /// step or wait, and the run reports `stopped`.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Release);
+    }
+
+    /// Standard output so far (the whole of it, up to the output limit).
+    pub fn output(&self) -> String {
+        self.host.stdout_text()
     }
 
     /// `null` while it runs, then the finished run (as `runPython` returns it).
@@ -268,12 +279,13 @@ pub fn start_python(source: String, options: JsValue) -> Result<PythonRun, JsErr
     take_pool_thread().map_err(|e| JsError::new(&e))?;
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(Mutex::new(None));
-    let (run_stop, run_done) = (stop.clone(), done.clone());
+    let host = capture_host(&opts, POOL_STACK);
+    let (run_stop, run_done, run_host) = (stop.clone(), done.clone(), host.clone());
     spawn_taken(Box::new(move || {
-        let finished = run_here(&source, &opts, POOL_STACK, run_stop);
+        let finished = run_here(&source, &opts, run_host, run_stop);
         if let Ok(mut d) = run_done.lock() {
             *d = Some(finished);
         }
     }));
-    Ok(PythonRun { stop, done })
+    Ok(PythonRun { stop, done, host })
 }

@@ -1,6 +1,6 @@
 // A worker for python.test.js: loads one build of the bindings and runs the lab's Python
 // as the test asks (`runPython` on this worker, or `startPython` on the pool, stopped
-// after a while if asked).
+// once it has printed `stopOnOutput` if asked).
 
 let lab = null;
 
@@ -18,9 +18,13 @@ self.onmessage = async ({ data }) => {
       answer(id, { result: lab.runPython(data.source, data.options) });
     } else if (data.type === 'start') {
       const run = lab.startPython(data.source, data.options);
-      if (data.stopAfterMs !== undefined) setTimeout(() => run.stop(), data.stopAfterMs);
+      let stopping = false;
       const timer = setInterval(() => {
         try {
+          if (data.stopOnOutput !== undefined && !stopping && run.output().includes(data.stopOnOutput)) {
+            stopping = true;
+            run.stop();
+          }
           const result = run.poll();
           if (result === null) return;
           clearInterval(timer);
