@@ -15,6 +15,8 @@ struct State {
     holder: u64,
     /// Counts hand-overs, to tell whether the lock changed hands while a thread waited.
     switches: u64,
+    /// Times the lock was taken by another thread than its last holder.
+    handoffs: u64,
 }
 
 /// The GIL (or its absence).
@@ -41,6 +43,7 @@ impl Gil {
                 locked: false,
                 holder: 0,
                 switches: 0,
+                handoffs: 0,
             }),
             released: Condvar::new(),
             taken: Condvar::new(),
@@ -72,6 +75,11 @@ impl Gil {
         self.max_running.load(Ordering::Relaxed)
     }
 
+    /// Times the GIL passed from one thread to another (0 free-threaded).
+    pub fn handoffs(&self) -> u64 {
+        lock(&self.state).handoffs
+    }
+
     /// Take the GIL for thread `ident`, waiting as long as needed.
     pub fn acquire(&self, ident: u64) {
         if self.enabled {
@@ -90,6 +98,9 @@ impl Gil {
                 }
             }
             st.locked = true;
+            if st.holder != 0 && st.holder != ident {
+                st.handoffs += 1;
+            }
             st.holder = ident;
             st.switches += 1;
             self.drop_request.store(false, Ordering::Release);

@@ -36,7 +36,16 @@ pub trait Host: Send + Sync {
     fn cpu_time(&self) -> f64 {
         self.monotonic()
     }
+    /// Bytes of stack of the threads running Python (the run's and those `spawn` starts):
+    /// deep recursion raises RecursionError before it uses them up.
+    fn stack_size(&self) -> usize {
+        THREAD_STACK
+    }
 }
+
+/// Where `random` gets its seed on a host with no clock or process id that std can
+/// read (WebAssembly in the browser): the embedder stores a random value here.
+pub static ENTROPY: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(5489);
 
 /// Stack size of interpreter threads: deep Python recursion runs on the Rust stack.
 pub const THREAD_STACK: usize = 256 << 20;

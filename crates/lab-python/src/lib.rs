@@ -15,18 +15,23 @@
 
 pub mod builtins;
 pub mod bytecode;
+pub mod capture;
 pub mod compile;
 pub mod gil;
 pub mod host;
+pub mod limits;
 pub mod modules;
 pub mod objects;
 pub mod parse;
 pub mod protocols;
+pub mod stop;
 mod symtable;
+pub mod trace;
 pub mod vm;
 
 use objects::{Dict, Value, lock};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use vm::{Runtime, Vm};
 
 /// How to run a program.
@@ -43,18 +48,59 @@ pub struct Options {
 /// [`host::THREAD_STACK`] bytes (as `labpy` does) so that the recursion limit, not the
 /// stack, ends deep recursion. Threads the program starts get that stack from the host.
 pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts: &Options) -> i32 {
+    run(
+        host,
+        filename,
+        source,
+        opts,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .exit_code
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// The exit status: 0, 1 after an uncaught exception, 130 when stopped (as a shell
+    /// reports a program ended by Ctrl-C), or the program's `sys.exit` status.
+    pub exit_code: i32,
+    /// The host stopped the run.
+    pub stopped: bool,
+    /// What each thread did when, and the output (empty if the program did not compile).
+    pub trace: trace::Trace,
+}
+
+/// Run a program like [`run_source`], until it ends or the host sets `stop` (from any
+/// thread). Stopped, every Python thread raises `KeyboardInterrupt` at once (see [`stop`]);
+/// the main thread's traceback is printed as CPython prints Ctrl-C's.
+///
+/// When this returns, no thread of the program runs any more: daemon threads still
+/// running when the main thread ends are stopped too (CPython kills them at exit), which
+/// sets `stop`. A flag is for one run.
+pub fn run(
+    host: Arc<dyn host::Host>,
+    filename: &str,
+    source: &str,
+    opts: &Options,
+    stop: Arc<AtomicBool>,
+) -> RunOutcome {
     let code = match parse::compile_source(source, filename) {
         Ok(c) => c,
         Err(e) => {
             host.stderr(&e.report(filename));
             host.flush();
-            return 1;
+            return RunOutcome {
+                exit_code: 1,
+                stopped: false,
+                trace: trace::Trace::default(),
+            };
         }
     };
-    let rt = Runtime::new(host.clone(), !opts.free_threaded);
+    let rt = Runtime::with_stop(host.clone(), !opts.free_threaded, stop);
     lock(&rt.sources).insert(filename.to_string(), Arc::from(source));
     let mut vm = Vm::new(rt.clone());
-    rt.gil.acquire(vm.ident);
+    vm.enter_thread();
+    vm.gil_acquire();
     let globals = Arc::new(Dict::new());
     globals.set_str("__name__", Value::str("__main__"));
     globals.set_str("__file__", Value::str(filename));
@@ -81,17 +127,34 @@ pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts:
             1
         }
     };
-    // Wait for non-daemon threads, as the interpreter does at exit.
+    // Wait for non-daemon threads, as the interpreter does at exit (a stopped run's
+    // threads are ending already).
     let threading = lock(&rt.modules).get("threading").cloned();
-    if let Some(t) = threading {
+    if let Some(t) = threading.filter(|_| !rt.stopping()) {
         if let Err(e) = vm.call_method(&t, "_shutdown", Vec::new(), Vec::new()) {
             status = report(&mut vm, &e);
         }
     }
+    let stopped = rt.stop.swap(true, std::sync::atomic::Ordering::AcqRel);
+    if stopped && status == 1 {
+        status = 130;
+    }
+    // Daemon threads (or, stopped, all threads) see the flag and end: wait for them.
+    let waiter = rt.clone();
+    vm.allow_threads(|| {
+        while waiter.threads.load(std::sync::atomic::Ordering::Acquire) != 0 {
+            waiter.host.sleep(stop::SLICE / 5.0);
+        }
+    });
     teardown(&rt, &globals);
+    vm.finish_lane();
     rt.gil.release();
     host.flush();
-    status
+    RunOutcome {
+        exit_code: status,
+        stopped,
+        trace: rt.trace.finish(&*host, rt.gil.enabled(), rt.gil.handoffs()),
+    }
 }
 
 /// Empty the namespaces at the end of a run. Functions point at their module's globals and

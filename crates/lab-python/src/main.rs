@@ -1,17 +1,30 @@
-//! `labpy [--free-threaded] FILE.py`: run a program with the lab's Python.
+//! `labpy [--free-threaded] [--trace FILE.json] FILE.py`: run a program with the lab's
+//! Python; `--trace` writes the run's trace (its JSON shape is in `lab_python::trace`).
 
 use lab_python::host::{StdHost, THREAD_STACK};
-use lab_python::{Options, run_source};
+use lab_python::{Options, run};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+const USAGE: &str = "usage: labpy [--free-threaded] [--trace FILE.json] FILE.py";
 
 fn main() {
     let mut opts = Options::default();
     let mut file = None;
-    for a in std::env::args().skip(1) {
+    let mut trace = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
         match a.as_str() {
             "--free-threaded" => opts.free_threaded = true,
+            "--trace" => match args.next() {
+                Some(t) => trace = Some(t),
+                None => {
+                    eprintln!("labpy: --trace needs a file name");
+                    std::process::exit(2);
+                }
+            },
             "-h" | "--help" => {
-                println!("usage: labpy [--free-threaded] FILE.py");
+                println!("{USAGE}");
                 return;
             }
             _ if file.is_none() => file = Some(a),
@@ -22,7 +35,7 @@ fn main() {
         }
     }
     let Some(file) = file else {
-        eprintln!("usage: labpy [--free-threaded] FILE.py");
+        eprintln!("{USAGE}");
         std::process::exit(2);
     };
     let source = match std::fs::read_to_string(&file) {
@@ -35,10 +48,19 @@ fn main() {
     // Deep Python recursion runs on the Rust stack: run on a thread with a big one.
     let runner = std::thread::Builder::new()
         .stack_size(THREAD_STACK)
-        .spawn(move || run_source(Arc::new(StdHost::new()), &file, &source, &opts));
-    let status = match runner.map(|h| h.join()) {
-        Ok(Ok(s)) => s,
-        _ => 70,
+        .spawn(move || {
+            let stop = Arc::new(AtomicBool::new(false));
+            run(Arc::new(StdHost::new()), &file, &source, &opts, stop)
+        });
+    let outcome = match runner.map(|h| h.join()) {
+        Ok(Ok(o)) => o,
+        _ => std::process::exit(70),
     };
-    std::process::exit(status);
+    if let Some(path) = trace
+        && let Err(e) = std::fs::write(&path, outcome.trace.to_json())
+    {
+        eprintln!("labpy: can't write the trace to '{path}': {e}");
+        std::process::exit(2);
+    }
+    std::process::exit(outcome.exit_code);
 }

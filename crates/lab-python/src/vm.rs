@@ -9,7 +9,7 @@ use crate::objects::{
     Cell, Class, Dict, Function, GenState, Generator, Instance, Key, Value, lock,
 };
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 mod coro;
@@ -20,6 +20,14 @@ pub(crate) use group::install_exception_groups;
 
 /// CPython's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
+
+/// Roughly where the calling thread's stack is now (stacks grow down, natively and in
+/// WebAssembly's shadow stack).
+#[inline(never)]
+pub(crate) fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
 
 /// One line of a traceback.
 #[derive(Clone, Debug)]
@@ -84,19 +92,35 @@ pub struct Runtime {
     pub next_ident: AtomicU64,
     /// Live Python threads (besides the main thread), for `active_count`.
     pub threads: AtomicU64,
+    /// Set by the host to stop the run (see [`crate::stop`]).
+    pub stop: Arc<AtomicBool>,
+    /// The run's trace as it is recorded (see [`crate::trace`]).
+    pub trace: Arc<crate::trace::Recorder>,
 }
 
 impl Runtime {
     /// A runtime on a host, with or without a GIL.
     pub fn new(host: Arc<dyn Host>, gil: bool) -> Arc<Runtime> {
+        Runtime::with_stop(host, gil, Arc::new(AtomicBool::new(false)))
+    }
+
+    /// A runtime that stops when the host sets `stop`.
+    pub fn with_stop(host: Arc<dyn Host>, gil: bool, stop: Arc<AtomicBool>) -> Arc<Runtime> {
+        let trace = Arc::new(crate::trace::Recorder::new(&*host));
+        let host = Arc::new(crate::trace::TracedHost {
+            inner: host,
+            rec: trace.clone(),
+        });
         let rt = Arc::new(Runtime {
             host,
+            trace,
             gil: Gil::new(gil),
             builtins: Arc::new(Dict::new()),
             modules: Mutex::new(HashMap::new()),
             sources: Mutex::new(HashMap::new()),
             next_ident: AtomicU64::new(1),
             threads: AtomicU64::new(0),
+            stop,
         });
         crate::builtins::install(&rt.builtins);
         rt
@@ -116,6 +140,10 @@ pub struct Vm {
     next_frame: u64,
     /// Containers whose `repr` is in progress (a list inside itself prints as `[...]`).
     pub(crate) repr_stack: Vec<usize>,
+    /// This thread's spans so far, for the run's trace.
+    pub(crate) lane: crate::trace::LaneRec,
+    /// The stack's address when the thread started (0: unknown), for the recursion check.
+    pub(crate) stack_base: usize,
 }
 
 /// A handler block of a frame.
@@ -181,14 +209,23 @@ impl Vm {
             handling: Vec::new(),
             next_frame: 0,
             repr_stack: Vec::new(),
+            lane: Default::default(),
+            stack_base: 0,
         }
     }
 
     /// Run `f` with the GIL released (blocking waits: sleep, lock, join).
     pub fn allow_threads<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        self.allow_threads_as("wait", f)
+    }
+
+    /// Run `f` with the GIL released, blocked on `kind` (a span kind of the trace:
+    /// `sleep`, `lock`, `join`, `queue`, `wait`, `start`).
+    pub fn allow_threads_as<T>(&mut self, kind: &'static str, f: impl FnOnce() -> T) -> T {
+        self.mark(kind);
         self.rt.gil.release();
         let r = f();
-        self.rt.gil.acquire(self.ident);
+        self.gil_acquire();
         r
     }
 
@@ -295,9 +332,7 @@ impl Vm {
             }
             return Ok(made);
         }
-        if self.rt.gil.should_yield() {
-            self.rt.gil.yield_now(self.ident);
-        }
+        self.eval_breaker()?;
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
@@ -317,9 +352,7 @@ impl Vm {
         for &(cell, slot) in &func.code.cell_params {
             *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
         }
-        if self.rt.gil.should_yield() {
-            self.rt.gil.yield_now(self.ident);
-        }
+        self.eval_breaker()?;
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
@@ -328,12 +361,38 @@ impl Vm {
         }
     }
 
+    /// The eval breaker (backward jumps and calls): serve a GIL drop request, and raise
+    /// the stop exception once the host has asked the run to stop.
+    #[inline]
+    fn eval_breaker(&mut self) -> PyResult<()> {
+        if self.rt.gil.should_yield() {
+            self.gil_yield();
+        }
+        if self.rt.stopping() {
+            return Err(crate::stop::stop_error());
+        }
+        Ok(())
+    }
+
     fn enter(&mut self) -> PyResult<()> {
-        if self.depth >= RECURSION_LIMIT {
+        if self.depth >= RECURSION_LIMIT || self.stack_exhausted() {
             return Err(err("RecursionError", "maximum recursion depth exceeded"));
         }
         self.depth += 1;
         Ok(())
+    }
+
+    /// Has this thread used most of its stack? A host with small stacks (the browser's
+    /// workers have 2 MiB) reaches this before the recursion limit; overflowing there would
+    /// not trap but overwrite memory.
+    fn stack_exhausted(&self) -> bool {
+        if self.stack_base == 0 {
+            return false;
+        }
+        // Keep a quarter (at least 256 KiB) for what runs between two checks.
+        let size = self.rt.host.stack_size();
+        let budget = size - (size / 4).max(256 << 10).min(size);
+        self.stack_base.saturating_sub(stack_address()) > budget
     }
 
     fn bind_args(
@@ -766,8 +825,8 @@ impl Vm {
                     }
                 }
                 Op::Jump(t) => {
-                    if (t as usize) < f.pc && self.rt.gil.should_yield() {
-                        self.rt.gil.yield_now(self.ident);
+                    if (t as usize) < f.pc {
+                        self.eval_breaker()?;
                     }
                     f.pc = t as usize;
                 }

@@ -17,6 +17,8 @@ compile_error!(
 )]
 mod bench;
 mod platform;
+#[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
+mod python;
 #[cfg(feature = "threads")]
 #[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
 mod threaded;

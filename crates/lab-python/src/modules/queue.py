@@ -19,6 +19,8 @@ class Queue:
         self.not_empty = threading.Condition(self.mutex)
         self.not_full = threading.Condition(self.mutex)
         self.all_tasks_done = threading.Condition(self.mutex)
+        for cond in (self.not_empty, self.not_full, self.all_tasks_done):
+            cond._kind = "queue"
         self.unfinished_tasks = 0
 
     def _take(self):

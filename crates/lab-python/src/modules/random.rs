@@ -111,15 +111,22 @@ impl Mt {
     }
 }
 
+/// A seed that differs from run to run.
+fn entropy() -> u32 {
+    // In the browser std has no clock and no process id (both would panic).
+    if cfg!(all(target_family = "wasm", target_os = "unknown")) {
+        return crate::host::ENTROPY.load(std::sync::atomic::Ordering::Relaxed);
+    }
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u32)
+        .unwrap_or(5489)
+        ^ std::process::id()
+}
+
 fn rng() -> &'static Mutex<Mt> {
     static RNG: OnceLock<Mutex<Mt>> = OnceLock::new();
-    RNG.get_or_init(|| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u32)
-            .unwrap_or(5489);
-        Mutex::new(Mt::init_by_array(&[t]))
-    })
+    RNG.get_or_init(|| Mutex::new(Mt::init_by_array(&[entropy()])))
 }
 
 fn int_arg(vm: &mut Vm, a: &[Value], i: usize, name: &str) -> PyResult<i64> {
@@ -136,7 +143,7 @@ fn randbelow(n: i64) -> PyResult<i64> {
 pub(super) fn init(d: &Dict) {
     add(d, "seed", |_, a, _| {
         let key: Vec<u32> = match a.first() {
-            None | Some(Value::None) => vec![std::process::id()],
+            None | Some(Value::None) => vec![entropy()],
             Some(v) => match to_big(v) {
                 Some(b) => {
                     let (_, mut digits) = b.to_u32_digits();

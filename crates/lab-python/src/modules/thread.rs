@@ -7,7 +7,11 @@ use crate::vm::{Kwargs, PyResult, Vm, err};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// WebAssembly without atomics (the browser's single-threaded build) cannot block: std's
+/// condition variables panic there, and no second thread exists to release anything.
+const NO_BLOCKING: bool = cfg!(all(target_family = "wasm", not(target_feature = "atomics")));
 
 /// A lock: a flag and a condition variable.
 pub(crate) struct LockObj {
@@ -15,14 +19,17 @@ pub(crate) struct LockObj {
     state: Mutex<(u64, u32)>,
     cv: Condvar,
     reentrant: bool,
+    /// What a thread waiting for it is blocked on, for the trace.
+    kind: &'static str,
 }
 
 impl LockObj {
-    fn new(reentrant: bool) -> LockObj {
+    fn new(reentrant: bool, kind: &'static str) -> LockObj {
         LockObj {
             state: Mutex::new((0, 0)),
             cv: Condvar::new(),
             reentrant,
+            kind,
         }
     }
 
@@ -38,41 +45,58 @@ impl LockObj {
         }
     }
 
-    fn acquire(&self, vm: &mut Vm, blocking: bool, timeout: f64) -> bool {
+    /// Take the lock; `Ok(false)` when non-blocking or the timeout passed. The wait is
+    /// cut into slices so that a stopped run ends even in a deadlock.
+    ///
+    /// # Errors
+    /// The stop exception when the host stops the run during the wait.
+    fn acquire(&self, vm: &mut Vm, blocking: bool, timeout: f64) -> PyResult<bool> {
         let me = vm.ident;
         if self.try_take(&mut lock(&self.state), me) {
-            return true;
+            return Ok(true);
         }
         if !blocking {
-            return false;
+            return Ok(false);
         }
-        let deadline = (timeout >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(timeout));
-        vm.allow_threads(|| {
+        let rt = vm.rt.clone();
+        let deadline = (timeout >= 0.0).then(|| rt.host.monotonic() + timeout);
+        if NO_BLOCKING {
+            // No other thread can ever release it: only a timeout ends the wait.
+            let Some(d) = deadline else {
+                return Err(err(
+                    "RuntimeError",
+                    "deadlock: this wait could never end (no other thread runs on this page)",
+                ));
+            };
+            vm.allow_threads_as(self.kind, || rt.host.sleep(d - rt.host.monotonic()));
+            return Ok(false);
+        }
+        let got = vm.allow_threads_as(self.kind, || {
             let mut st = lock(&self.state);
             loop {
+                // The stop first: a lock freed because its holder was stopped must not
+                // let this thread carry on as if nothing happened.
+                if rt.stopping() {
+                    return None;
+                }
                 if self.try_take(&mut st, me) {
-                    return true;
+                    return Some(true);
                 }
-                match deadline {
-                    None => {
-                        st = match self.cv.wait(st) {
-                            Ok(g) => g,
-                            Err(p) => p.into_inner(),
-                        };
+                let mut wait = crate::stop::SLICE;
+                if let Some(d) = deadline {
+                    let left = d - rt.host.monotonic();
+                    if left <= 0.0 {
+                        return Some(false);
                     }
-                    Some(d) => {
-                        let now = Instant::now();
-                        if now >= d {
-                            return false;
-                        }
-                        st = match self.cv.wait_timeout(st, d - now) {
-                            Ok(g) => g.0,
-                            Err(p) => p.into_inner().0,
-                        };
-                    }
+                    wait = wait.min(left);
                 }
+                st = match self.cv.wait_timeout(st, Duration::from_secs_f64(wait)) {
+                    Ok(g) => g.0,
+                    Err(p) => p.into_inner().0,
+                };
             }
-        })
+        });
+        got.ok_or_else(crate::stop::stop_error)
     }
 
     fn release(&self, vm: &Vm) -> PyResult<()> {
@@ -113,7 +137,7 @@ impl NativeObject for LockObj {
                     Some(v) => crate::objects::int::to_f64(v)?.unwrap_or(-1.0),
                     None => -1.0,
                 };
-                Ok(Value::Bool(self.acquire(vm, blocking, timeout)))
+                Ok(Value::Bool(self.acquire(vm, blocking, timeout)?))
             }
             "release" | "__exit__" => {
                 self.release(vm)?;
@@ -160,7 +184,8 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let ident = child.ident;
     rt.threads.fetch_add(1, Ordering::AcqRel);
     let body = Box::new(move || {
-        child.rt.gil.acquire(child.ident);
+        child.enter_thread();
+        child.gil_acquire();
         // A bug in the interpreter must not leave the GIL held forever: catch the panic.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             child.call(&func, args, Vec::new())
@@ -168,7 +193,8 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         match r {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {
-                if !e.is("SystemExit") {
+                // A stopped run's threads end quietly; the main thread reports the stop.
+                if !e.is("SystemExit") && !child.rt.stopping() {
                     let tb = child.format_traceback(&e);
                     child
                         .rt
@@ -181,6 +207,8 @@ fn start_new_thread(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
                 crate::panic_message(&p)
             )),
         }
+        // The lane first: the run collects the trace once no thread is left.
+        child.finish_lane();
         child.rt.threads.fetch_sub(1, Ordering::AcqRel);
         child.rt.gil.release();
     });
@@ -236,11 +264,27 @@ pub(super) fn init(d: &Dict) {
         })))
     });
     add(d, "start_new_thread", start_new_thread);
-    add(d, "allocate_lock", |_, _, _| {
-        Ok(Value::Native(Arc::new(LockObj::new(false))))
+    // `allocate_lock(kind)`: threading and queue name what a wait on the lock means.
+    add(d, "allocate_lock", |_, a, _| {
+        let kind = match a.first() {
+            Some(Value::Str(s)) => match &**s {
+                "join" => "join",
+                "queue" => "queue",
+                "wait" => "wait",
+                "start" => "start",
+                _ => "lock",
+            },
+            _ => "lock",
+        };
+        Ok(Value::Native(Arc::new(LockObj::new(false, kind))))
     });
     add(d, "RLock", |_, _, _| {
-        Ok(Value::Native(Arc::new(LockObj::new(true))))
+        Ok(Value::Native(Arc::new(LockObj::new(true, "lock"))))
+    });
+    add(d, "_name", |vm, a, _| {
+        let name = vm.to_str(arg(&a, 0, "_name")?)?;
+        vm.set_lane_name(&name);
+        Ok(Value::None)
     });
     add(d, "get_ident", |vm, _, _| Ok(Value::Int(vm.ident as i64)));
     add(d, "_count", |vm, _, _| {
@@ -253,6 +297,7 @@ pub(super) fn init(d: &Dict) {
             None => Value::str(""),
         })
     });
+    add(d, "_stopping", |vm, _, _| Ok(Value::Bool(vm.rt.stopping())));
     add(d, "_stderr", |vm, a, _| {
         let s = vm.to_str(arg(&a, 0, "_stderr")?)?;
         vm.rt.host.stderr(&s);

@@ -26,7 +26,7 @@ class Thread:
         self.name = name
         self.daemon = bool(daemon)
         self._started = False
-        self._done = _thread.allocate_lock()
+        self._done = _thread.allocate_lock("join")
         self.ident = None
 
     def start(self):
@@ -36,7 +36,7 @@ class Thread:
         self._done.acquire()
         # As in CPython, start() returns once the thread runs: its ident is known and it
         # counts in active_count().
-        self._running = _thread.allocate_lock()
+        self._running = _thread.allocate_lock("start")
         self._running.acquire()
         self.ident = _thread.start_new_thread(self._bootstrap, ())
         self.native_id = self.ident
@@ -46,6 +46,7 @@ class Thread:
         # Free-threaded, this can run before start() has stored the ident: use our own.
         ident = _thread.get_ident()
         self.ident = ident
+        _thread._name(self.name)
         _threads[ident] = self
         self._running.release()
         try:
@@ -53,7 +54,9 @@ class Thread:
         except SystemExit:
             pass
         except BaseException:
-            _thread._stderr(f"Exception in thread {self.name}:\n" + _thread._format_exc())
+            # A stopped run's threads end quietly: the main thread reports the stop.
+            if not _thread._stopping():
+                _thread._stderr(f"Exception in thread {self.name}:\n" + _thread._format_exc())
         finally:
             _threads.pop(ident, None)
             self._done.release()
@@ -116,6 +119,8 @@ class Condition:
             lock = RLock()
         self._lock = lock
         self._waiters = []
+        # What a waiting thread is blocked on, in the run's trace (queue.py sets "queue").
+        self._kind = "wait"
 
     def acquire(self, *args):
         return self._lock.acquire(*args)
@@ -130,7 +135,7 @@ class Condition:
         self._lock.release()
 
     def wait(self, timeout=None):
-        waiter = _thread.allocate_lock()
+        waiter = _thread.allocate_lock(self._kind)
         waiter.acquire()
         self._waiters.append(waiter)
         self._lock.release()

@@ -17,9 +17,12 @@ pub(super) fn init(d: &Dict) {
                 ));
             }
         };
-        let host = vm.rt.host.clone();
-        vm.allow_threads(|| host.sleep(secs));
-        Ok(Value::None)
+        let rt = vm.rt.clone();
+        if vm.allow_threads_as("sleep", || crate::stop::sleep(&rt, &*rt.host, secs)) {
+            Ok(Value::None)
+        } else {
+            Err(crate::stop::stop_error())
+        }
     });
     add(d, "perf_counter", |vm, _, _| {
         Ok(Value::Float(vm.rt.host.monotonic()))

@@ -52,6 +52,7 @@ fn parse_spec(s: &str) -> PyResult<Spec> {
     }
     if i > start {
         spec.width = c[start..i].iter().collect::<String>().parse().unwrap_or(0);
+        crate::limits::check_str_len(spec.width)?;
     }
     if i < c.len() && matches!(c[i], ',' | '_') {
         spec.grouping = Some(c[i]);
@@ -67,6 +68,7 @@ fn parse_spec(s: &str) -> PyResult<Spec> {
             return Err(err("ValueError", "Format specifier missing precision"));
         }
         spec.precision = c[start..i].iter().collect::<String>().parse().ok();
+        crate::limits::check_str_len(spec.precision.unwrap_or(0))?;
     }
     if i < c.len() {
         spec.ty = Some(c[i]);

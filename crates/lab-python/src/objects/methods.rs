@@ -729,6 +729,16 @@ fn str_method(
         }
         "replace" => {
             let (from, to) = (sarg(0)?, sarg(1)?);
+            if to.len() > from.len() {
+                // Each replacement grows the string: refuse a result that would be absurd.
+                let hits = if from.is_empty() {
+                    s.chars().count() + 1
+                } else {
+                    s.matches(&*from).count()
+                };
+                let grow = (to.len() - from.len()).saturating_mul(hits);
+                crate::limits::check_str_len(s.len().saturating_add(grow))?;
+            }
             match a.get(2) {
                 Some(n) => {
                     let n = vm.index(n)?;
@@ -780,6 +790,7 @@ fn str_method(
         }
         "center" | "ljust" | "rjust" | "zfill" => {
             let w = vm.index(arg(&a, 0, name)?)?.max(0) as usize;
+            crate::limits::check_str_len(w)?;
             let fill = match a.get(1) {
                 Some(Value::Str(f)) => f.chars().next().unwrap_or(' '),
                 _ => ' ',

@@ -1,0 +1,157 @@
+//! A host that keeps the program's output in memory, up to a limit, and takes everything
+//! else (clocks, sleeping, threads) from another host: what an embedder (the browser, a
+//! test) needs to hand the output back at the end of a run.
+//!
+//! Natively a program may print a million lines to a pipe; kept in memory they must not
+//! grow without bound, so each stream keeps its first `limit` bytes and counts the rest.
+
+use crate::host::Host;
+use crate::objects::lock;
+use std::sync::{Arc, Mutex};
+
+/// The bytes each stream keeps unless told otherwise (1 MiB).
+pub const DEFAULT_LIMIT: usize = 1 << 20;
+
+#[derive(Default)]
+struct Stream {
+    text: String,
+    /// Bytes written after the limit was reached.
+    dropped: usize,
+}
+
+impl Stream {
+    fn push(&mut self, s: &str, limit: usize) {
+        // Once something was dropped, nothing after it is kept (no text with a hole in it).
+        let room = if self.dropped > 0 {
+            0
+        } else {
+            limit.saturating_sub(self.text.len())
+        };
+        if s.len() <= room {
+            self.text.push_str(s);
+            return;
+        }
+        // Cut at a character boundary at or before the limit.
+        let mut cut = room;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.text.push_str(&s[..cut]);
+        self.dropped += s.len() - cut;
+    }
+
+    fn take(&mut self) -> (String, usize) {
+        (
+            std::mem::take(&mut self.text),
+            std::mem::take(&mut self.dropped),
+        )
+    }
+}
+
+/// Output kept in memory; the rest from an inner host.
+pub struct CaptureHost {
+    inner: Arc<dyn Host>,
+    limit: usize,
+    out: Mutex<Stream>,
+    err: Mutex<Stream>,
+}
+
+/// A stream's kept text and how many bytes past the limit were not kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Captured {
+    /// The first bytes written, at most the limit.
+    pub text: String,
+    /// Bytes written beyond the limit.
+    pub dropped: usize,
+}
+
+impl CaptureHost {
+    /// Capture up to `limit` bytes of each stream; clocks, sleep and threads from `inner`.
+    pub fn new(inner: Arc<dyn Host>, limit: usize) -> CaptureHost {
+        CaptureHost {
+            inner,
+            limit,
+            out: Mutex::new(Stream::default()),
+            err: Mutex::new(Stream::default()),
+        }
+    }
+
+    /// Standard output so far (taken: the next call returns what comes after).
+    pub fn take_stdout(&self) -> Captured {
+        let (text, dropped) = lock(&self.out).take();
+        Captured { text, dropped }
+    }
+
+    /// Standard error so far (taken).
+    pub fn take_stderr(&self) -> Captured {
+        let (text, dropped) = lock(&self.err).take();
+        Captured { text, dropped }
+    }
+
+    /// A copy of standard output so far (not taken).
+    pub fn stdout_text(&self) -> String {
+        lock(&self.out).text.clone()
+    }
+}
+
+impl Host for CaptureHost {
+    fn monotonic(&self) -> f64 {
+        self.inner.monotonic()
+    }
+
+    fn time(&self) -> f64 {
+        self.inner.time()
+    }
+
+    fn sleep(&self, secs: f64) {
+        self.inner.sleep(secs);
+    }
+
+    fn spawn(&self, f: Box<dyn FnOnce() + Send>) -> Result<(), String> {
+        self.inner.spawn(f)
+    }
+
+    fn stdout(&self, s: &str) {
+        lock(&self.out).push(s, self.limit);
+    }
+
+    fn stderr(&self, s: &str) {
+        lock(&self.err).push(s, self.limit);
+    }
+
+    fn flush(&self) {}
+
+    fn cpu_count(&self) -> usize {
+        self.inner.cpu_count()
+    }
+
+    fn pid(&self) -> u32 {
+        self.inner.pid()
+    }
+
+    fn cpu_time(&self) -> f64 {
+        self.inner.cpu_time()
+    }
+
+    fn stack_size(&self) -> usize {
+        self.inner.stack_size()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_keeps_its_first_bytes_and_counts_the_rest() {
+        let mut s = Stream::default();
+        s.push("h", 2);
+        s.push("éllo\n", 2);
+        // 'é' is two bytes and one is left: the cut falls before it rather than inside.
+        assert_eq!(s.text, "h");
+        assert_eq!(s.dropped, 6);
+        s.push("more", 2);
+        assert_eq!(s.text, "h");
+        assert_eq!(s.dropped, 10);
+    }
+}

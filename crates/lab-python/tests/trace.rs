@@ -1,0 +1,180 @@
+//! The run's trace: a lane per thread in start order, running spans that never overlap
+//! under the GIL, blocked spans named after what blocked, output lines with their thread.
+
+use lab_python::capture::CaptureHost;
+use lab_python::host::{StdHost, THREAD_STACK};
+use lab_python::trace::{Lane, Trace};
+use lab_python::{Options, run};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+fn traced(src: &'static str, free_threaded: bool) -> Trace {
+    let host = Arc::new(CaptureHost::new(Arc::new(StdHost::new()), 1 << 20));
+    let outcome = std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn(move || {
+            let opts = Options { free_threaded };
+            run(
+                host,
+                "prog.py",
+                src,
+                &opts,
+                Arc::new(AtomicBool::new(false)),
+            )
+        })
+        .expect("runner")
+        .join()
+        .expect("run");
+    assert_eq!(outcome.exit_code, 0);
+    outcome.trace
+}
+
+const TWO_WORKERS: &str = "
+import threading
+def work():
+    total = 0
+    for i in range(200000):
+        total += i
+    print('sum', total)
+ts = [threading.Thread(target=work, name=f'w{k}') for k in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print('joined')
+";
+
+fn running(lane: &Lane) -> Vec<(f64, f64)> {
+    lane.spans
+        .iter()
+        .filter(|s| s.kind == "running")
+        .map(|s| (s.start, s.end))
+        .collect()
+}
+
+fn check_lanes(t: &Trace) {
+    let names: Vec<&str> = t.lanes.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["MainThread", "w0", "w1"]);
+    for lane in &t.lanes {
+        assert!(!running(lane).is_empty(), "{} never ran", lane.name);
+        for w in lane.spans.windows(2) {
+            // A lane's spans follow each other without gaps or overlaps.
+            assert_eq!(w[0].end, w[1].start, "{}", lane.name);
+            assert!(w[0].start <= w[0].end);
+        }
+    }
+}
+
+#[test]
+fn under_the_gil_running_spans_never_overlap() {
+    let t = traced(TWO_WORKERS, false);
+    assert!(t.gil);
+    check_lanes(&t);
+    let mut all: Vec<(f64, f64)> = t.lanes.iter().flat_map(running).collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for w in all.windows(2) {
+        assert!(
+            w[0].1 <= w[1].0,
+            "running spans overlap: {:?} and {:?}",
+            w[0],
+            w[1]
+        );
+    }
+    // Starting a thread hands it the GIL at least once.
+    assert!(t.handoffs > 0);
+    assert!(
+        t.lanes
+            .iter()
+            .any(|l| l.spans.iter().any(|s| s.kind == "gil"))
+    );
+}
+
+#[test]
+fn free_threaded_both_workers_run() {
+    let t = traced(TWO_WORKERS, true);
+    assert!(!t.gil);
+    check_lanes(&t);
+    assert_eq!(t.handoffs, 0);
+    assert!(
+        t.lanes
+            .iter()
+            .all(|l| l.spans.iter().all(|s| s.kind != "gil"))
+    );
+}
+
+#[test]
+fn blocked_spans_say_on_what_and_lines_say_whose() {
+    let src = "
+import threading, time, queue
+q = queue.Queue()
+def sleeper():
+    time.sleep(0.01)
+    # Put only once the main thread waits in get(), however slow the machine.
+    while not q.not_empty._waiters:
+        time.sleep(0.001)
+    print('slept')
+    q.put(1)
+t = threading.Thread(target=sleeper, name='sleeper')
+t.start()
+q.get()
+t.join()
+print('main', end='')
+";
+    let t = traced(src, false);
+    let kinds = |i: usize| -> Vec<&str> { t.lanes[i].spans.iter().map(|s| s.kind).collect() };
+    assert!(kinds(1).contains(&"sleep"), "{:?}", kinds(1));
+    assert!(kinds(0).contains(&"queue"), "{:?}", kinds(0));
+    assert!(kinds(0).contains(&"start"), "{:?}", kinds(0));
+    let lines: Vec<(usize, &str)> = t.output.iter().map(|l| (l.lane, l.text.as_str())).collect();
+    assert_eq!(lines, [(1, "slept"), (0, "main")]);
+    assert!(t.output[0].t <= t.output[1].t);
+    let json = t.to_json();
+    assert!(json.contains("\"name\":\"sleeper\""), "{json}");
+    assert!(json.contains("\"kind\":\"sleep\""), "{json}");
+}
+
+#[test]
+fn labpy_writes_the_trace_as_json() {
+    let dir = std::env::temp_dir().join(format!("labpy-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (prog, json) = (dir.join("prog.py"), dir.join("trace.json"));
+    std::fs::write(
+        &prog,
+        "import threading\nt = threading.Thread(target=print, args=('a \"quoted\"\\tline',))\nt.start()\nt.join()\n",
+    )
+    .expect("write program");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_labpy"))
+        .arg("--trace")
+        .arg(&json)
+        .arg(&prog)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("labpy");
+    assert!(status.success());
+    // Python's own JSON parser reads it back.
+    let check = "import json, sys\nt = json.load(open(sys.argv[1]))\nprint(t['gil'], [l['name'] for l in t['lanes']], [(o['lane'], o['text']) for o in t['output']], t['handoffs'] > 0)\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", check])
+        .arg(&json)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "True ['MainThread', 'Thread-1 (print)'] [(1, 'a \"quoted\"\\tline')] True\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_lane_keeps_at_most_its_cap_of_spans() {
+    // Each sleep(0) makes three spans (sleep, gil, running): 120 000 in all.
+    let t = traced(
+        "import time\nfor i in range(40000):\n    time.sleep(0)\n",
+        false,
+    );
+    let lane = &t.lanes[0];
+    assert_eq!(lane.spans.len(), lab_python::trace::MAX_SPANS);
+    assert!(lane.dropped_spans >= 20_000, "{}", lane.dropped_spans);
+}

@@ -1,0 +1,42 @@
+// A worker for python.test.js: loads one build of the bindings and runs the lab's Python
+// as the test asks (`runPython` on this worker, or `startPython` on the pool, stopped
+// once it has printed `stopOnOutput` if asked).
+
+let lab = null;
+
+const answer = (id, body) => postMessage({ id, ...body });
+
+self.onmessage = async ({ data }) => {
+  const { id } = data;
+  try {
+    if (data.type === 'load') {
+      lab = await import(data.threaded ? './pkg/lab_wasm.js' : './pkg-st/lab_wasm.js');
+      await lab.default();
+      if (data.threaded) await lab.initThreadPool(data.threads);
+      answer(id, { result: { threaded: lab.isThreaded(), isolated: self.crossOriginIsolated } });
+    } else if (data.type === 'run') {
+      answer(id, { result: lab.runPython(data.source, data.options) });
+    } else if (data.type === 'start') {
+      const run = lab.startPython(data.source, data.options);
+      let stopping = false;
+      const timer = setInterval(() => {
+        try {
+          if (data.stopOnOutput !== undefined && !stopping && run.output().includes(data.stopOnOutput)) {
+            stopping = true;
+            run.stop();
+          }
+          const result = run.poll();
+          if (result === null) return;
+          clearInterval(timer);
+          run.free();
+          answer(id, { result });
+        } catch (e) {
+          clearInterval(timer);
+          answer(id, { error: String(e) });
+        }
+      }, 20);
+    }
+  } catch (e) {
+    answer(id, { error: String(e) });
+  }
+};
