@@ -1,5 +1,6 @@
 // Accessibility: axe-core finds no WCAG 2.0, 2.1 or 2.2 A/AA violation on any chapter, in
-// the light theme and in navy (the book's dark theme), before and after a widget ran.
+// every theme mdBook offers (light, rust, and the dark coal, navy and ayu), before and
+// after a widget ran.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +29,7 @@ async function violations(page) {
   return found.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n    ')}`);
 }
 
-for (const theme of ['light', 'navy']) {
+for (const theme of ['light', 'rust', 'coal', 'navy', 'ayu']) {
   test(`no WCAG A/AA violation on any chapter in the ${theme} theme`, async () => {
     const page = await themedPage(theme);
     const failures = [];

@@ -339,7 +339,10 @@ fn radix(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<Value> {
     if !matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Bool(_)) {
         return Err(err(
             "TypeError",
-            &format!("'{}' object cannot be interpreted as an integer", v.type_name()),
+            &format!(
+                "'{}' object cannot be interpreted as an integer",
+                v.type_name()
+            ),
         ));
     }
     Ok(Value::str(&vm.format(v, spec)?))

@@ -18,6 +18,7 @@ compile_error!(
 mod bench;
 mod platform;
 #[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
+#[cfg(feature = "python")]
 mod python;
 #[cfg(feature = "threads")]
 #[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]

@@ -242,7 +242,10 @@ mod tests {
         assert_eq!(changed.len(), 5, "{changed:?}");
         // A built site's worker lists that site's files: the book gets the placeholder.
         let sw = fs::read_to_string(book.join("content/sw.js")).unwrap();
-        assert_eq!(sw, "a();\nconst SITE = { version: 'dev', files: [], sha256: [] };\n");
+        assert_eq!(
+            sw,
+            "a();\nconst SITE = { version: 'dev', files: [], sha256: [] };\n"
+        );
         fs::write(book.join("content/sw.js"), "// sw").unwrap();
         let written = fs::read_to_string(book.join("book.toml")).unwrap();
         assert!(

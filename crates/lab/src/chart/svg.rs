@@ -87,7 +87,10 @@ pub(super) fn tick_label(v: f64, step: f64) -> String {
 /// style keep the chart wide enough for legible text on a phone (it then scrolls in its box),
 /// so `w` is one of [`CHART_WIDTHS`].
 pub(super) fn open_svg(svg: &mut String, class: &str, w: f64, h: f64, label: &str, desc: &str) {
-    debug_assert!(CHART_WIDTHS.contains(&w), "lab.css has no minimum width for {w}");
+    debug_assert!(
+        CHART_WIDTHS.contains(&w),
+        "lab.css has no minimum width for {w}"
+    );
     let label = escape(label);
     let _ = write!(
         svg,
@@ -221,7 +224,10 @@ mod tests {
         let css = include_str!("../../../../www/src/lab.css");
         for w in super::CHART_WIDTHS {
             // The smallest chart text is 12 units: 11/12 of the width keeps it at 11 px.
-            let rule = format!(".lab-chart.lab-w{w} {{ min-width: {:.0}px; }}", (w * 11.0 / 12.0).ceil());
+            let rule = format!(
+                ".lab-chart.lab-w{w} {{ min-width: {:.0}px; }}",
+                (w * 11.0 / 12.0).ceil()
+            );
             assert!(css.contains(&rule), "www/src/lab.css needs `{rule}`");
         }
     }
