@@ -95,29 +95,15 @@ fn corpus_matches_cpython() {
         if p.with_extension("expected").exists() {
             continue;
         }
-        let want = run(Command::new(&py).arg(p));
-        let got = run(Command::new(labpy()).arg(p));
+        // A program whose output depends on timing (which of two sleeps ends first) can
+        // differ on a machine busy enough to reorder them, in either interpreter: a
+        // difference counts only when it repeats. A bug differs every time.
         let mut why = Vec::new();
-        if want.stdout != got.stdout {
-            why.push(format!(
-                "stdout\n--- cpython\n{}\n--- labpy\n{}",
-                String::from_utf8_lossy(&want.stdout),
-                String::from_utf8_lossy(&got.stdout)
-            ));
-        }
-        if last_line(&want.stderr) != last_line(&got.stderr) {
-            why.push(format!(
-                "stderr: cpython {:?}, labpy {:?}",
-                last_line(&want.stderr),
-                last_line(&got.stderr)
-            ));
-        }
-        if want.status.code() != got.status.code() {
-            why.push(format!(
-                "status: cpython {:?}, labpy {:?}",
-                want.status.code(),
-                got.status.code()
-            ));
+        for _attempt in 0..3 {
+            why = differences(&py, p);
+            if why.is_empty() {
+                break;
+            }
         }
         if !why.is_empty() {
             failures.push(format!("{}: {}", p.display(), why.join("; ")));
@@ -129,6 +115,36 @@ fn corpus_matches_cpython() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// How `labpy` and CPython differ on one program: stdout, the last line of stderr (the
+/// exception), the exit status.
+fn differences(py: &Path, p: &Path) -> Vec<String> {
+    let want = run(Command::new(py).arg(p));
+    let got = run(Command::new(labpy()).arg(p));
+    let mut why = Vec::new();
+    if want.stdout != got.stdout {
+        why.push(format!(
+            "stdout\n--- cpython\n{}\n--- labpy\n{}",
+            String::from_utf8_lossy(&want.stdout),
+            String::from_utf8_lossy(&got.stdout)
+        ));
+    }
+    if last_line(&want.stderr) != last_line(&got.stderr) {
+        why.push(format!(
+            "stderr: cpython {:?}, labpy {:?}",
+            last_line(&want.stderr),
+            last_line(&got.stderr)
+        ));
+    }
+    if want.status.code() != got.status.code() {
+        why.push(format!(
+            "status: cpython {:?}, labpy {:?}",
+            want.status.code(),
+            got.status.code()
+        ));
+    }
+    why
 }
 
 #[test]
