@@ -3,9 +3,10 @@
     python3 extract.py OUT_DIR CHAPTER.md...
 
 Writes every ```python block to OUT_DIR as NNN.py and prints one tab-separated
-line per block: the file, "run" or "norun", and where the block starts
-(chapter:line). A fence written ```python,norun is compiled but not run;
-every other ```python block is compiled and run. Fences inside block quotes
+line per block: the file, "run", "nolab" or "norun", and where the block starts
+(chapter:line). A fence written ```python,norun is compiled but not run; one
+written ```python,nolab runs with CPython only (it imports a module the lab's
+Python does not have); every other ```python block is compiled and run. Fences inside block quotes
 or list items are found too (their prefix is stripped).
 """
 import re
@@ -37,7 +38,8 @@ def blocks(path):
         i += 1
         attrs = [a.strip() for a in info.split(",")]
         if attrs and attrs[0] == "python":
-            yield start, ("norun" if "norun" in attrs[1:] else "run"), "\n".join(body) + "\n"
+            mode = "norun" if "norun" in attrs[1:] else "nolab" if "nolab" in attrs[1:] else "run"
+            yield start, mode, "\n".join(body) + "\n"
 
 
 def main():
