@@ -94,7 +94,7 @@ function assertLikeCPython(result, name) {
 
 const source = (name) => fs.readFileSync(path.join(PROGRAMS, name), 'utf8');
 
-for (const name of ['27_threads_basic.py', '36_queue_producer_consumer.py', '24_user_exception_uncaught.py']) {
+for (const name of ['27_threads_basic.py', '36_queue_producer_consumer.py', '24_user_exception_uncaught.py', 'a101_tasks.py', 'a103_taskgroup_failure.py', 'p100_process_basic.py', 'p102_queue.py']) {
   test(`${name} on the worker pool prints what CPython prints`, async () => {
     const result = await ask('threaded', { type: 'start', source: source(name), options: { filename: name } });
     assertLikeCPython(result, name);

@@ -207,3 +207,29 @@ print('main done')
     assert_eq!(e.stderr, "");
     assert_eq!(e.spawned, 1);
 }
+
+#[test]
+fn a_process_waiting_on_its_queue_is_stopped_with_its_parent() {
+    // The program's stop reaches its processes: the child below waits for
+    // ever on a queue nobody fills, the parent waits for ever to join it.
+    let e = run_and_stop(
+        "
+import multiprocessing as mp
+
+def wait_forever(q):
+    q.get()
+
+if __name__ == '__main__':
+    mp.set_start_method('spawn')
+    q = mp.Queue()
+    p = mp.Process(target=wait_forever, args=(q,))
+    p.start()
+    print('ready')
+    p.join()
+",
+        false,
+        true,
+    );
+    assert_stopped(&e);
+    assert!(!e.stdout.contains("never"), "{}", e.stdout);
+}

@@ -13,7 +13,7 @@ use crate::vm::{Kwargs, PyResult, Runtime, Vm, err};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Objects that cross between runtimes as handles instead of copies.
 pub(crate) fn shareable(n: &Arc<dyn NativeObject>) -> bool {
@@ -44,41 +44,46 @@ fn message(n: &Arc<dyn NativeObject>) -> Result<bool, String> {
     ))
 }
 
+/// Waits on `cv` until notified or `deadline` (seconds on the runtime's host clock: std
+/// has no clock in the browser), at most [`crate::stop::SLICE`] at a time so that a stop
+/// is seen; returns the guard and whether the wait is over without a notification (the
+/// deadline passed, or the run is stopping: the caller then checks [`Runtime::stopping`]).
 fn wait_on<'a, T>(
+    rt: &Runtime,
     cv: &Condvar,
     g: std::sync::MutexGuard<'a, T>,
-    deadline: Option<Instant>,
+    deadline: Option<f64>,
 ) -> (std::sync::MutexGuard<'a, T>, bool) {
-    match deadline {
-        None => (
-            match cv.wait(g) {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            },
-            false,
-        ),
+    if rt.stopping() {
+        return (g, true);
+    }
+    let left = match deadline {
         Some(d) => {
-            let now = Instant::now();
-            if now >= d {
+            let left = d - rt.host.monotonic();
+            if left <= 0.0 {
                 return (g, true);
             }
-            match cv.wait_timeout(g, d - now) {
-                Ok((g, _)) => (g, false),
-                Err(p) => (p.into_inner().0, false),
-            }
+            left
         }
+        None => f64::INFINITY,
+    };
+    let slice = Duration::from_secs_f64(left.min(crate::stop::SLICE));
+    match cv.wait_timeout(g, slice) {
+        Ok((g, _)) => (g, false),
+        Err(p) => (p.into_inner().0, false),
     }
 }
 
-fn deadline_of(block: bool, timeout: Option<&Value>) -> PyResult<Option<Instant>> {
+fn deadline_of(vm: &Vm, block: bool, timeout: Option<&Value>) -> PyResult<Option<f64>> {
+    let now = vm.rt.host.monotonic();
     if !block {
-        return Ok(Some(Instant::now()));
+        return Ok(Some(now));
     }
     match timeout {
         None | Some(Value::None) => Ok(None),
         Some(v) => {
             let secs = crate::objects::int::to_f64(v)?.unwrap_or(0.0).max(0.0);
-            Ok(Some(Instant::now() + Duration::from_secs_f64(secs)))
+            Ok(Some(now + secs))
         }
     }
 }
@@ -124,7 +129,8 @@ pub(crate) struct Channel {
 }
 
 impl Channel {
-    fn put(&self, vm: &mut Vm, item: Pickled, deadline: Option<Instant>) -> PyResult<()> {
+    fn put(&self, vm: &mut Vm, item: Pickled, deadline: Option<f64>) -> PyResult<()> {
+        let rt = vm.rt.clone();
         let ok = vm.allow_threads(|| {
             let mut q = lock(&self.items);
             loop {
@@ -133,7 +139,7 @@ impl Channel {
                     self.cv.notify_all();
                     return true;
                 }
-                let (g, expired) = wait_on(&self.cv, q, deadline);
+                let (g, expired) = wait_on(&rt, &self.cv, q, deadline);
                 q = g;
                 if expired {
                     return false;
@@ -142,6 +148,8 @@ impl Channel {
         });
         if ok {
             Ok(())
+        } else if vm.rt.stopping() {
+            Err(crate::stop::stop_error())
         } else if self.interp {
             Err(raise_py(vm, "concurrent.interpreters", "QueueFull"))
         } else {
@@ -149,7 +157,8 @@ impl Channel {
         }
     }
 
-    fn get(&self, vm: &mut Vm, deadline: Option<Instant>) -> PyResult<Value> {
+    fn get(&self, vm: &mut Vm, deadline: Option<f64>) -> PyResult<Value> {
+        let rt = vm.rt.clone();
         let item = vm.allow_threads(|| {
             let mut q = lock(&self.items);
             loop {
@@ -157,7 +166,7 @@ impl Channel {
                     self.cv.notify_all();
                     return Some(p);
                 }
-                let (g, expired) = wait_on(&self.cv, q, deadline);
+                let (g, expired) = wait_on(&rt, &self.cv, q, deadline);
                 q = g;
                 if expired {
                     return None;
@@ -166,6 +175,7 @@ impl Channel {
         });
         match item {
             Some(p) => loads(vm, &p, None),
+            None if vm.rt.stopping() => Err(crate::stop::stop_error()),
             None if self.interp => Err(raise_py(vm, "concurrent.interpreters", "QueueEmpty")),
             None => Err(raise_py(vm, "queue", "Empty")),
         }
@@ -190,7 +200,7 @@ impl NativeObject for Channel {
                 } else {
                     (false, None)
                 };
-                let deadline = deadline_of(block, timeout.as_ref())?;
+                let deadline = deadline_of(vm, block, timeout.as_ref())?;
                 let p = dumps(vm, obj, &message)?;
                 self.put(vm, p, deadline)?;
                 Ok(Value::None)
@@ -201,7 +211,7 @@ impl NativeObject for Channel {
                 } else {
                     (false, None)
                 };
-                let deadline = deadline_of(block, timeout.as_ref())?;
+                let deadline = deadline_of(vm, block, timeout.as_ref())?;
                 self.get(vm, deadline)
             }
             "empty" => Ok(Value::Bool(lock(&self.items).is_empty())),
@@ -278,7 +288,7 @@ impl SemLock {
         }
     }
 
-    fn acquire(&self, vm: &mut Vm, deadline: Option<Instant>) -> bool {
+    fn acquire(&self, vm: &mut Vm, deadline: Option<f64>) -> bool {
         let me = owner_of(vm);
         {
             let mut st = lock(&self.state);
@@ -287,6 +297,7 @@ impl SemLock {
                 return true;
             }
         }
+        let rt = vm.rt.clone();
         vm.allow_threads(|| {
             let mut st = lock(&self.state);
             loop {
@@ -296,7 +307,7 @@ impl SemLock {
                     st.2 = 1;
                     return true;
                 }
-                let (g, expired) = wait_on(&self.cv, st, deadline);
+                let (g, expired) = wait_on(&rt, &self.cv, st, deadline);
                 st = g;
                 if expired {
                     return false;
@@ -345,8 +356,12 @@ impl NativeObject for SemLock {
         match name {
             "acquire" | "__enter__" => {
                 let (block, timeout) = block_timeout(vm, &a, &k, 0)?;
-                let deadline = deadline_of(block, timeout.as_ref())?;
-                Ok(Value::Bool(self.acquire(vm, deadline)))
+                let deadline = deadline_of(vm, block, timeout.as_ref())?;
+                let got = self.acquire(vm, deadline);
+                if !got && vm.rt.stopping() {
+                    return Err(crate::stop::stop_error());
+                }
+                Ok(Value::Bool(got))
             }
             "release" | "__exit__" => {
                 self.release(vm)?;
@@ -498,17 +513,21 @@ impl NativeObject for ProcHandle {
         match name {
             "join" => {
                 let timeout = a.first().or_else(|| kw(&k, "timeout")).cloned();
-                let deadline = deadline_of(true, timeout.as_ref())?;
+                let deadline = deadline_of(vm, true, timeout.as_ref())?;
+                let rt = vm.rt.clone();
                 vm.allow_threads(|| {
                     let mut st = lock(&self.exit);
                     while st.is_none() {
-                        let (g, expired) = wait_on(&self.cv, st, deadline);
+                        let (g, expired) = wait_on(&rt, &self.cv, st, deadline);
                         st = g;
                         if expired {
                             break;
                         }
                     }
                 });
+                if vm.rt.stopping() {
+                    return Err(crate::stop::stop_error());
+                }
                 Ok(Value::None)
             }
             "terminate" | "kill" => {
@@ -830,7 +849,8 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         pid,
         killed: host.killed.clone(),
     });
-    let rt = Runtime::new(host.clone(), vm.rt.gil.enabled());
+    // The program's stop reaches its processes: they are part of the run.
+    let rt = Runtime::with_stop(host.clone(), vm.rt.gil.enabled(), vm.rt.stop.clone());
     let h = handle.clone();
     let fork = method == "fork";
     let body = Box::new(move || {
@@ -1155,7 +1175,7 @@ fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let id = NEXT_INTERP.fetch_add(1, Ordering::Relaxed) as i64;
     // Its own stdout buffer, as a subinterpreter has its own `sys.stdout`.
     let host = Arc::new(ChildHost::new(vm.rt.host.clone(), vm.rt.host.pid()));
-    let rt = Runtime::new(host, vm.rt.gil.enabled());
+    let rt = Runtime::with_stop(host, vm.rt.gil.enabled(), vm.rt.stop.clone());
     let me = Arc::as_ptr(&vm.rt) as usize;
     let root = root_of(me);
     lock(&INTERPS).push(InterpEntry {
