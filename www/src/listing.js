@@ -81,9 +81,13 @@ function showSummary(box, summary) {
 
 /** Runs the widget's listing. @param {HTMLElement} root */
 function run(root) {
-  if (active) return; // one listing at a time: the Run buttons of the others wait
-  const out = $(root, '.lab-output');
   const status = $(root, '.lab-status');
+  if (active) {
+    // One listing at a time: the page has one Python worker.
+    status.textContent = 'Another listing on this page is running: stop it or let it finish first.';
+    return;
+  }
+  const out = $(root, '.lab-output');
   const error = $(root, '.lab-error');
   const summaryBox = $(root, '.lab-summary');
   error.hidden = true;
