@@ -79,6 +79,15 @@ function showSummary(box, summary) {
   box.hidden = false;
 }
 
+/** The run's timeline, an SVG drawn by the lab's own chart code in the worker. @param {HTMLElement} box @param {string | undefined} svg */
+function showTimeline(box, svg) {
+  if (!svg) return;
+  const figure = document.createElement('figure');
+  figure.className = 'lab-timeline-figure';
+  figure.innerHTML = svg; // the lab's own markup: every label in it is escaped
+  box.append(figure);
+}
+
 /** Runs the widget's listing. @param {HTMLElement} root */
 function run(root) {
   const status = $(root, '.lab-status');
@@ -127,7 +136,10 @@ function run(root) {
         ? `Stopped after ${ms(r.wall_ms)}.`
         : `Finished in ${ms(r.wall_ms)} with exit code ${r.exit_code}${wantThreads ? '' : ' (threads cannot run here: the page is not cross-origin isolated)'}.`;
       showSummary(summaryBox, r.summary);
-      root.dataset.result = JSON.stringify(r);
+      showTimeline(summaryBox, r.timeline);
+      // The chart is in the widget; the result keeps the figures.
+      const { timeline: _drawn, ...figures } = r;
+      root.dataset.result = JSON.stringify(figures);
       setState(root, r.exit_code === 0 || r.stopped ? 'done' : 'error');
     },
   };

@@ -54,6 +54,7 @@ function finished(/** @type {any} */ r) {
     wall_ms: r.wall_ms,
     threads: summary.lanes.length,
     summary,
+    timeline: r.timeline,
   };
 }
 

@@ -79,6 +79,9 @@ for (const listing of LISTINGS) {
     // The widget shows the output and one row a thread.
     assert.equal(await page.locator(`${sel} .lab-output`).textContent(), r.stdout);
     assert.equal(await page.locator(`${sel} .lab-summary tbody tr`).count(), listing.threads + 1);
+    // And the trace as the lab's timeline chart, with the time the main thread ran.
+    assert.equal(await page.locator(`${sel} .lab-summary svg`).count(), 1);
+    assert.ok(await page.locator(`${sel} .lab-summary svg rect.lab-state-running`).count() > 0);
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
