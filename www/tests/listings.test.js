@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serve, browser, watchedPage, runWidget } from './harness.js';
+import { pathToFileURL } from 'node:url';
+import { SITE, serve, browser, watchedPage, runWidget } from './harness.js';
 
 /** CPython 3.13 from pyenv, the listings' oracle. */
 function cpython() {
@@ -169,4 +170,14 @@ test('without cross-origin isolation an asyncio listing runs on the single-threa
   } finally {
     plain.close();
   }
+});
+
+test('from file://, a listing says how to serve the folder instead of offering Run', async () => {
+  const page = await (await chromium.newContext()).newPage();
+  await page.goto(pathToFileURL(path.join(SITE, 'synchronisation.html')).href);
+  const note = page.locator('#lab-synchronisation-bank .lab-file-note');
+  await note.waitFor();
+  assert.match(await note.textContent(), /python3 -m http\.server.*The listing above still reads as it is/s);
+  assert.equal(await page.locator('#lab-synchronisation-bank [data-action=run]').isVisible(), false);
+  await page.context().close();
 });
