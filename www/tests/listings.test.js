@@ -150,7 +150,7 @@ test('a listing that raises shows its traceback', async () => {
   await page.context().close();
 });
 
-test('without cross-origin isolation an asyncio listing runs on the single-threaded build', async () => {
+test('without cross-origin isolation an asyncio listing runs on the single-threaded build, and Stop ends it', async () => {
   const plain = await serve({ isolation: false });
   try {
     const page = await watchedPage(chromium, { serviceWorkers: 'block' });
@@ -166,6 +166,16 @@ test('without cross-origin isolation an asyncio listing runs on the single-threa
     assert.equal(r.stdout, cpythonStdout(source));
     assert.ok(pythonRequests(page).some((u) => u.includes('/lab/pkg-py-st/')));
     assert.ok(!pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')));
+    // Stop cannot reach a single-threaded run: it ends the worker, and Run starts another.
+    await page.evaluate((s) => { document.querySelector(s).dataset.source = 'while True:\n    pass\n'; }, sel);
+    await page.locator(`${sel} [data-action=run]`).click();
+    await page.waitForFunction((s) => document.querySelector(`${s} [data-action=stop]`).disabled === false, sel);
+    await page.locator(`${sel} [data-action=stop]`).click();
+    await page.waitForFunction((s) => document.querySelector(s).dataset.state !== 'running', sel, { timeout: 60_000 });
+    assert.equal((await result(page, 'lab-asyncio-practice-cancel')).stopped, true);
+    await page.evaluate(([s, src]) => { document.querySelector(s).dataset.source = src; }, [sel, source]);
+    await runWidget(page, sel);
+    assert.equal((await result(page, 'lab-asyncio-practice-cancel')).stdout, cpythonStdout(source));
     await page.context().close();
   } finally {
     plain.close();
