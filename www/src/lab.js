@@ -7,6 +7,7 @@ import * as engine from './engine.js';
 import { LabStoppedError } from './protocol.js';
 import { copyEmbed } from './embed-code.js';
 import * as predict from './views/predict.js';
+import { mountListing } from './listing.js';
 
 // The settings a widget has are the ones its chapter's parameters name (the
 // preprocessor writes every one of them into data-params).
@@ -237,6 +238,7 @@ async function copyLink(/** @type {HTMLElement} */ root) {
 }
 
 function mount(/** @type {HTMLElement} */ root) {
+  if (root.dataset.lab === 'python') return mountListing(root);
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'true';
   // Run and Copy link read the form, so a link's settings must be in it first: checking
@@ -316,7 +318,8 @@ function warmWhenNear(widgets) {
 export function mountAll(doc = document) {
   const widgets = /** @type {HTMLElement[]} */ ([...doc.querySelectorAll('.lab-widget')]);
   widgets.forEach(mount);
-  warmWhenNear(widgets.filter((w) => w.dataset.ready));
+  // A listing starts nothing until Run: its worker downloads the build with Python.
+  warmWhenNear(widgets.filter((w) => w.dataset.ready && w.dataset.lab !== 'python'));
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => mountAll());

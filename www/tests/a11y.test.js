@@ -1,6 +1,6 @@
 // Accessibility: axe-core finds no WCAG 2.0, 2.1 or 2.2 A/AA violation on any chapter, in
 // every theme mdBook offers (light, rust, and the dark coal, navy and ayu), before and
-// after a widget ran.
+// after a widget (and a runnable listing) ran.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,10 +46,12 @@ for (const theme of ['light', 'rust', 'coal', 'navy', 'ayu']) {
 
   test(`a widget's measured results have no WCAG A/AA violation in the ${theme} theme`, async () => {
     const page = await themedPage(theme);
-    for (const [file, sel] of [['parallelism.html', '#lab-parallelism-1'], ['overcoming-gil.html', '#lab-overcoming-gil-1']]) {
+    // A runnable listing too: its output and its table of threads.
+    for (const [file, sel] of [['parallelism.html', '#lab-parallelism-1'], ['overcoming-gil.html', '#lab-overcoming-gil-1'],
+      ['synchronisation.html', '#lab-synchronisation-queue']]) {
       await page.goto(server.url + file);
       await page.waitForSelector(`${sel}[data-ready]`);
-      await page.fill(`${sel} input[name=n]`, '200000');
+      if (await page.locator(`${sel} input[name=n]`).count()) await page.fill(`${sel} input[name=n]`, '200000');
       const widget = await runWidget(page, sel);
       assert.equal(await widget.getAttribute('data-state'), 'done');
       assert.deepEqual(await violations(page), [], file);

@@ -154,6 +154,45 @@ struct Finished {
     wall_ms: f64,
     #[serde(skip)]
     trace: String,
+    /// The trace drawn as the lab's timeline chart (SVG).
+    timeline: String,
+}
+
+/// The trace as the lab's timeline chart: a row per Python thread, its time running,
+/// waiting for the GIL, or blocked (a sleep, lock, queue, join...), drawn as a wait.
+fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
+    use lab::trace::{ModelRun, Span, State};
+    let spans = trace
+        .lanes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, lane)| {
+            lane.spans.iter().map(move |s| Span {
+                lane: i as u32,
+                task: i as u32,
+                state: match s.kind {
+                    "running" => State::Running,
+                    "gil" => State::WaitingGil,
+                    _ => State::WaitingIo,
+                },
+                start_us: s.start * 1e6,
+                end_us: s.end * 1e6,
+            })
+        })
+        .collect();
+    let run = ModelRun {
+        model: if trace.gil {
+            lab::Model::GilThreads
+        } else {
+            lab::Model::FreeThreads
+        },
+        threads: trace.lanes.len() as u32,
+        wall_ms: trace.wall * 1000.0,
+        spans,
+        results: Vec::new(),
+        gil_handoffs: trace.handoffs,
+    };
+    lab::chart::timeline(&run, "The threads of this run")
 }
 
 fn options(value: JsValue) -> Result<PyOptions, JsError> {
@@ -200,6 +239,7 @@ fn run_here(
         stopped: outcome.stopped,
         wall_ms,
         trace: outcome.trace.to_json(),
+        timeline: timeline_svg(&outcome.trace),
     }
 }
 
@@ -212,7 +252,8 @@ fn finished_to_js(f: &Finished) -> Result<JsValue, JsError> {
 }
 
 /// Runs a Python program to its end on the calling worker and returns
-/// `{stdout, stderr, stdout_dropped, stderr_dropped, exit_code, stopped, wall_ms, trace}`.
+/// `{stdout, stderr, stdout_dropped, stderr_dropped, exit_code, stopped, wall_ms, timeline,
+/// trace}` (`timeline`: the trace drawn as an SVG chart).
 /// `options`: `{freeThreaded, filename, outputLimit}`, all optional. Nothing can stop
 /// it from outside; use `startPython` for that (threaded build).
 ///

@@ -38,33 +38,40 @@ impl Preprocessor for Lab {
                 src.display()
             );
         }
-        let mut error = None;
-        book.for_each_mut(|item| {
-            let BookItem::Chapter(ch) = item else { return };
-            if error.is_some() {
-                return;
-            }
-            let slug = ch
-                .path
-                .as_ref()
-                .map(|p| widget::slug(&p.with_extension("").to_string_lossy()))
-                .unwrap_or_else(|| widget::slug(&ch.name));
-            // Errors name the chapter's file (under the book's src/), which is what an
-            // author opens; a chapter without one is named by its title.
-            let place = ch.source_path.as_ref().or(ch.path.as_ref()).map_or_else(
-                || format!("chapter \"{}\"", ch.name),
-                |p| src.join(p).display().to_string(),
-            );
-            match widget::expand(&ch.content, &slug) {
-                Ok(content) => ch.content = content,
-                Err(e) => error = Some(format!("{place}: {e}")),
-            }
-        });
-        match error {
-            Some(e) => bail!(e),
-            None => Ok(book),
-        }
+        expand_book(&mut book, src).map_err(anyhow::Error::msg)?;
+        Ok(book)
     }
+}
+
+/// Expands the directives of every chapter of `book`, whose sources are under `src`.
+///
+/// # Errors
+/// The first bad directive or listing that does not compile, named by its chapter's file
+/// (under `src`) and line.
+fn expand_book(book: &mut Book, src: &Path) -> Result<(), String> {
+    let mut error = None;
+    book.for_each_mut(|item| {
+        let BookItem::Chapter(ch) = item else { return };
+        if error.is_some() {
+            return;
+        }
+        let slug = ch
+            .path
+            .as_ref()
+            .map(|p| widget::slug(&p.with_extension("").to_string_lossy()))
+            .unwrap_or_else(|| widget::slug(&ch.name));
+        // Errors name the chapter's file (under the book's src/), which is what an
+        // author opens; a chapter without one is named by its title.
+        let place = ch.source_path.as_ref().or(ch.path.as_ref()).map_or_else(
+            || format!("chapter \"{}\"", ch.name),
+            |p| src.join(p).display().to_string(),
+        );
+        match widget::expand(&ch.content, &slug) {
+            Ok(content) => ch.content = content,
+            Err(e) => error = Some(format!("{place}: {e}")),
+        }
+    });
+    error.map_or(Ok(()), Err)
 }
 
 fn main() -> ExitCode {
@@ -194,4 +201,40 @@ fn run() -> anyhow::Result<()> {
     let book = Lab.run(&ctx, book)?;
     serde_json::to_writer(io::stdout(), &book).context("writing the book back")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mdbook_preprocessor::book::Chapter;
+
+    #[test]
+    fn a_listing_that_does_not_compile_fails_the_build_with_its_file_and_line() {
+        let ok = "# A\n\n{{#lab python id=fine}}\n```python\nprint(1)\n```\n";
+        let bad = "# B\n\nText.\n\n{{#lab python id=broken}}\n```python\nimport threading\n\ndef f(:\n    pass\n```\n";
+        let mut book = Book::new();
+        book.push_item(Chapter::new("A", ok.to_owned(), "a.md", vec![]));
+        book.push_item(Chapter::new("B", bad.to_owned(), "part/b.md", vec![]));
+        let err = expand_book(&mut book, Path::new("src")).unwrap_err();
+        assert!(
+            err.starts_with(&format!(
+                "{}: line 9:",
+                Path::new("src/part/b.md").display()
+            )),
+            "{err}"
+        );
+        assert!(err.contains("does not compile"), "{err}");
+        // Without the broken chapter the book builds, with the listing's widget.
+        let mut book = Book::new();
+        book.push_item(Chapter::new("A", ok.to_owned(), "a.md", vec![]));
+        expand_book(&mut book, Path::new("src")).unwrap();
+        let BookItem::Chapter(ch) = book.iter().next().unwrap() else {
+            panic!("not a chapter")
+        };
+        assert!(
+            ch.content.contains(r#"id="lab-a-fine" data-lab="python""#),
+            "{}",
+            ch.content
+        );
+    }
 }

@@ -34,14 +34,51 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
     let mut fence: Option<&str> = None;
     let mut n = 0;
     let mut names: Vec<String> = Vec::new();
+    // A `{{#lab python}}` seen (its line, the widget's id) and its fence not yet.
+    let mut pending: Option<(usize, String)> = None;
+    // Inside a runnable listing: its widget's id and the chapter line of its first line.
+    let mut listing: Option<(String, usize)> = None;
+    let mut body = String::new();
     for (lineno, line) in markdown.lines().enumerate() {
         let trimmed = line.trim();
         if let Some(f) = fence {
             if trimmed.starts_with(f) {
                 fence = None;
+                if let Some((id, first)) = listing.take() {
+                    out.push_str(line);
+                    out.push('\n');
+                    out.push_str(&listing_widget(&id, &body, first)?);
+                    body.clear();
+                    continue;
+                }
+            } else if listing.is_some() {
+                body.push_str(line);
+                body.push('\n');
+            }
+        } else if let Some((directive_line, id)) = pending.take() {
+            if trimmed.is_empty() {
+                pending = Some((directive_line, id));
+            } else if trimmed.starts_with("```python") {
+                fence = Some("```");
+                listing = Some((id, lineno + 2));
+            } else {
+                return Err(format!(
+                    "line {directive_line}: {{{{#lab python}}}} must stand just before a ```python listing"
+                ));
             }
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = Some(&trimmed[..3]);
+        } else if let Some(name) = listing_name(trimmed) {
+            // A runnable listing: the fence that follows stays as it is, the widget
+            // goes after it (see `listing`).
+            let at = |e: String| format!("line {}: {e}", lineno + 1);
+            let name = check_name(&name?).map_err(at)?;
+            if names.contains(&name) {
+                return Err(at(format!("id={name} is used twice in this chapter")));
+            }
+            names.push(name.clone());
+            pending = Some((lineno + 1, format!("lab-{chapter}-{name}")));
+            continue;
         } else if trimmed.starts_with("{{#lab") {
             let Some(inner) = trimmed
                 .strip_prefix("{{#lab ")
@@ -78,7 +115,77 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
         out.push_str(line);
         out.push('\n');
     }
+    if let Some((line, _)) = pending {
+        return Err(format!(
+            "line {line}: {{{{#lab python}}}} must stand just before a ```python listing"
+        ));
+    }
+    if listing.is_some() {
+        return Err("a runnable listing's fence is never closed".to_owned());
+    }
     Ok(out)
+}
+
+/// `Some` for a `{{#lab python ...}}` line: the name its `id=` gives, or why it is wrong.
+fn listing_name(trimmed: &str) -> Option<Result<String, String>> {
+    let inner = trimmed.strip_prefix("{{#lab python")?.strip_suffix("}}")?;
+    if !(inner.is_empty() || inner.starts_with(' ')) {
+        return None;
+    }
+    let mut name = None;
+    for word in inner.split_whitespace() {
+        match word.split_once('=') {
+            Some(("id", v)) => name = Some(v.to_owned()),
+            _ => {
+                return Some(Err(format!(
+                    "a listing takes only id=NAME, got \"{}\"",
+                    clip(word)
+                )));
+            }
+        }
+    }
+    Some(name.ok_or_else(|| "a runnable listing needs a name: {{#lab python id=NAME}}".to_owned()))
+}
+
+/// A widget's name: lower-case letters, digits and dashes, starting with a letter.
+fn check_name(v: &str) -> Result<String, String> {
+    // A name, not a number: numbers are the unnamed widgets' ids.
+    let ok = v.len() <= 40
+        && v.starts_with(|c: char| c.is_ascii_lowercase())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(format!(
+            "id must be lower-case letters, digits and dashes, starting with a letter (at most 40), got \"{}\"",
+            clip(v)
+        ))
+    }
+}
+
+/// The widget under a runnable listing, once the listing compiles with the lab's Python.
+/// `first` is the chapter line of the listing's first line, so that an error names the
+/// chapter's line rather than the listing's.
+fn listing_widget(id: &str, source: &str, first: usize) -> Result<String, String> {
+    if let Err(e) = lab_python::parse::compile_source(source, "listing.py") {
+        let line = match &e {
+            lab_python::parse::SourceError::Syntax { line, .. } => *line,
+            lab_python::parse::SourceError::Unsupported(c, _) => c.line,
+        } as usize;
+        return Err(format!(
+            "line {}: this listing does not compile: {e}",
+            first + line.max(1) - 1
+        ));
+    }
+    Ok(format!(
+        r##"
+<div class="lab-widget lab-listing" id="{id}" data-lab="python" data-state="idle" data-source="{src}"><div class="lab-head"><span class="lab-title">Run the listing above</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button></div><noscript><p class="lab-note">Running this listing needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
+
+"##,
+        // Newlines as references: a blank line would end Markdown's HTML block.
+        src = escape(source).replace('\n', "&#10;"),
+    ))
 }
 
 /// Keeps an echoed line short in an error message.
@@ -430,6 +537,54 @@ mod tests {
         let status = &out[out.find("lab-status").unwrap()..];
         let status = &status[..status.find("</p>").unwrap()];
         assert!(!status.contains("Press Run"), "{status}");
+    }
+
+    #[test]
+    fn a_marked_listing_stays_a_code_block_and_gets_a_runnable_widget() {
+        let md = "Text\n\n{{#lab python id=hello}}\n```python\nprint(\"<hi>\")\n\nprint(1)\n```\n\n```python\nnot marked(\n```\n";
+        let out = expand(md, "ch").unwrap();
+        assert!(
+            out.contains("```python\nprint(\"<hi>\")\n\nprint(1)\n```\n"),
+            "{out}"
+        );
+        assert_eq!(out.matches("class=\"lab-widget").count(), 1, "{out}");
+        let w = &out[out.find("<div").unwrap()..];
+        let w = &w[..w.find("</div></div>").unwrap()];
+        for needle in [
+            r#"id="lab-ch-hello""#,
+            r#"data-lab="python""#,
+            r#"data-state="idle""#,
+            r#"data-action="run""#,
+            r#"data-action="stop""#,
+            r#"data-source="print(&quot;&lt;hi&gt;&quot;)&#10;&#10;print(1)&#10;""#,
+        ] {
+            assert!(w.contains(needle), "missing {needle} in {w}");
+        }
+        // One HTML block: no blank line inside the widget.
+        assert!(!w.trim().contains("\n\n"), "{w}");
+    }
+
+    #[test]
+    fn a_listing_that_does_not_compile_fails_the_build_with_its_line() {
+        let md = "# T\n\n{{#lab python id=bad}}\n```python\nx = 1\nprint(x +)\n```\n";
+        let err = expand(md, "ch").unwrap_err();
+        assert!(
+            err.starts_with("line 6:") && err.contains("does not compile"),
+            "{err}"
+        );
+        let err = expand("{{#lab python id=a}}\n\nText\n", "ch").unwrap_err();
+        assert!(
+            err.starts_with("line 1:") && err.contains("```python"),
+            "{err}"
+        );
+        let err = expand("{{#lab python}}\n```python\npass\n```\n", "ch").unwrap_err();
+        assert!(err.contains("id=NAME"), "{err}");
+        let err = expand(
+            "{{#lab python id=a}}\n```python\npass\n```\n{{#lab gil-cpu id=a}}\n",
+            "ch",
+        )
+        .unwrap_err();
+        assert!(err.starts_with("line 5:") && err.contains("twice"), "{err}");
     }
 
     #[test]

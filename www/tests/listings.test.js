@@ -1,0 +1,193 @@
+// The book's runnable listings: each marked listing runs in headless Chromium with the lab's
+// Python and prints what CPython 3.13 prints; the page downloads Python only on Run; Stop
+// ends a running listing; a listing that raises shows its traceback; a page that is not
+// cross-origin isolated runs listings on the single-threaded build.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SITE, serve, browser, watchedPage, runWidget } from './harness.js';
+
+/** CPython 3.13 from pyenv, the listings' oracle. */
+function cpython() {
+  const versions = path.join(os.homedir(), '.pyenv/versions');
+  const found = fs.existsSync(versions)
+    ? fs.readdirSync(versions).filter((v) => v.startsWith('3.13')).sort()
+    : [];
+  assert.ok(found.length > 0, `no CPython 3.13 under ${versions}`);
+  return path.join(versions, found.at(-1), 'bin/python3');
+}
+
+/** What CPython prints for `source`. */
+function cpythonStdout(source) {
+  const out = spawnSync(cpython(), ['-'], { input: source, encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  return out.stdout;
+}
+
+// The marked listings: chapter page, widget id, and the Python threads each starts.
+const LISTINGS = [
+  { page: 'synchronisation.html', id: 'lab-synchronisation-bank', threads: 5 },
+  { page: 'synchronisation.html', id: 'lab-synchronisation-stop-event', threads: 3 },
+  { page: 'synchronisation.html', id: 'lab-synchronisation-queue', threads: 3 },
+  { page: 'asyncio-practice.html', id: 'lab-asyncio-practice-cancel', threads: 0 },
+];
+
+let server;
+let chromium;
+before(async () => { server = await serve(); chromium = await browser(); });
+after(async () => { await chromium?.close(); server?.close(); });
+
+/** A page of the book with its widgets mounted, and the URLs it has requested. */
+async function open(file, srv = server) {
+  const page = await watchedPage(chromium);
+  page.requested = [];
+  page.context().on('request', (r) => page.requested.push(r.url()));
+  await page.goto(srv.url + file);
+  await page.waitForFunction(() => [...document.querySelectorAll('.lab-widget')].every((w) => w.dataset.ready));
+  return page;
+}
+
+const result = (page, id) => page.evaluate((i) => JSON.parse(document.getElementById(i).dataset.result), id);
+const pythonRequests = (page) => page.requested.filter((u) => /\/lab\/pkg-py/.test(u));
+
+for (const listing of LISTINGS) {
+  test(`${listing.id} prints what CPython prints`, async () => {
+    const page = await open(listing.page);
+    const sel = `#${listing.id}`;
+    // The widget sits right under its listing, which stays a highlighted code block.
+    const source = await page.evaluate((s) => document.querySelector(s).dataset.source, sel);
+    const code = await page.evaluate((s) => document.querySelector(s).previousElementSibling?.textContent, sel);
+    assert.equal(code?.trim(), source.trim());
+    await runWidget(page, sel);
+    const r = await result(page, listing.id);
+    assert.equal(await page.getAttribute(sel, 'data-state'), 'done', r.stderr);
+    assert.equal(r.stdout, cpythonStdout(source));
+    assert.equal(r.stderr, '');
+    assert.equal(r.exit_code, 0);
+    assert.equal(typeof r.wall_ms, 'number');
+    // The main thread and each thread the listing starts have a lane in the summary.
+    assert.equal(r.threads, listing.threads + 1);
+    assert.equal(r.summary.lanes.length, listing.threads + 1);
+    assert.ok(r.summary.lanes.every((l) => l.running_ms >= 0 && l.gil_ms >= 0 && l.blocked_ms >= 0));
+    assert.ok(r.summary.lanes[0].running_ms > 0);
+    assert.equal(r.summary.gil, true);
+    assert.equal(typeof r.summary.handoffs, 'number');
+    // The widget shows the output and one row a thread.
+    assert.equal(await page.locator(`${sel} .lab-output`).textContent(), r.stdout);
+    assert.equal(await page.locator(`${sel} .lab-summary tbody tr`).count(), listing.threads + 1);
+    // And the trace as the lab's timeline chart, with the time the main thread ran.
+    assert.equal(await page.locator(`${sel} .lab-summary svg`).count(), 1);
+    assert.ok(await page.locator(`${sel} .lab-summary svg rect.lab-state-running`).count() > 0);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('a page downloads Python only when a listing runs', async () => {
+  const page = await open('synchronisation.html');
+  assert.ok(await page.locator('.lab-widget[data-lab=python]').count() >= 3);
+  assert.deepEqual(pythonRequests(page), []);
+  await runWidget(page, '#lab-synchronisation-bank');
+  assert.ok(pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')), page.requested.join('\n'));
+  await page.context().close();
+});
+
+test('Stop ends a running listing, and the next Run works', async () => {
+  const page = await open('synchronisation.html');
+  const sel = '#lab-synchronisation-bank';
+  // A listing that never ends on its own, in a thread and the main thread.
+  await page.evaluate((s) => {
+    document.querySelector(s).dataset.source = [
+      'import threading, time',
+      'def spin():',
+      '    while True:',
+      '        time.sleep(0.01)',
+      'threading.Thread(target=spin, daemon=True).start()',
+      'print("started", flush=True)',
+      'while True:',
+      '    pass',
+    ].join('\n');
+  }, sel);
+  await page.locator(`${sel} [data-action=run]`).click();
+  // The output streams while it runs.
+  await page.waitForFunction((s) => document.querySelector(`${s} .lab-output`).textContent.includes('started'), sel, { timeout: 120_000 });
+  assert.equal(await page.getAttribute(sel, 'data-state'), 'running');
+  await page.locator(`${sel} [data-action=stop]`).click();
+  await page.waitForFunction((s) => document.querySelector(s).dataset.state !== 'running', sel, { timeout: 60_000 });
+  const r = await result(page, 'lab-synchronisation-bank');
+  assert.equal(r.stopped, true);
+  assert.equal(await page.getAttribute(sel, 'data-state'), 'done');
+  assert.match(await page.locator(`${sel} .lab-status`).textContent(), /Stopped/);
+  // Another listing runs after it.
+  await runWidget(page, '#lab-synchronisation-queue');
+  const q = await result(page, 'lab-synchronisation-queue');
+  assert.equal(q.stdout, 'sum of squares: 328350\n');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a listing that raises shows its traceback', async () => {
+  const page = await open('asyncio-practice.html');
+  const sel = '#lab-asyncio-practice-cancel';
+  await page.evaluate((s) => {
+    document.querySelector(s).dataset.source = 'def f(d):\n    return d["missing"]\n\nprint("before")\nf({})\n';
+  }, sel);
+  await runWidget(page, sel);
+  assert.equal(await page.getAttribute(sel, 'data-state'), 'error');
+  const r = await result(page, 'lab-asyncio-practice-cancel');
+  assert.equal(r.exit_code, 1);
+  assert.equal(r.stdout, 'before\n');
+  assert.match(r.stderr, /^Traceback \(most recent call last\):/);
+  assert.match(r.stderr, /line 2, in f/);
+  assert.match(r.stderr, /KeyError: 'missing'\n$/);
+  const shown = await page.locator(`${sel} .lab-output`).textContent();
+  assert.ok(shown.includes("KeyError: 'missing'"), shown);
+  await page.context().close();
+});
+
+test('without cross-origin isolation an asyncio listing runs on the single-threaded build, and Stop ends it', async () => {
+  const plain = await serve({ isolation: false });
+  try {
+    const page = await watchedPage(chromium, { serviceWorkers: 'block' });
+    page.requested = [];
+    page.context().on('request', (r) => page.requested.push(r.url()));
+    await page.goto(plain.url + 'asyncio-practice.html');
+    await page.waitForFunction(() => [...document.querySelectorAll('.lab-widget')].every((w) => w.dataset.ready));
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    const sel = '#lab-asyncio-practice-cancel';
+    const source = await page.evaluate((s) => document.querySelector(s).dataset.source, sel);
+    await runWidget(page, sel);
+    const r = await result(page, 'lab-asyncio-practice-cancel');
+    assert.equal(r.stdout, cpythonStdout(source));
+    assert.ok(pythonRequests(page).some((u) => u.includes('/lab/pkg-py-st/')));
+    assert.ok(!pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')));
+    // Stop cannot reach a single-threaded run: it ends the worker, and Run starts another.
+    await page.evaluate((s) => { document.querySelector(s).dataset.source = 'while True:\n    pass\n'; }, sel);
+    await page.locator(`${sel} [data-action=run]`).click();
+    await page.waitForFunction((s) => document.querySelector(`${s} [data-action=stop]`).disabled === false, sel);
+    await page.locator(`${sel} [data-action=stop]`).click();
+    await page.waitForFunction((s) => document.querySelector(s).dataset.state !== 'running', sel, { timeout: 60_000 });
+    assert.equal((await result(page, 'lab-asyncio-practice-cancel')).stopped, true);
+    await page.evaluate(([s, src]) => { document.querySelector(s).dataset.source = src; }, [sel, source]);
+    await runWidget(page, sel);
+    assert.equal((await result(page, 'lab-asyncio-practice-cancel')).stdout, cpythonStdout(source));
+    await page.context().close();
+  } finally {
+    plain.close();
+  }
+});
+
+test('from file://, a listing says how to serve the folder instead of offering Run', async () => {
+  const page = await (await chromium.newContext()).newPage();
+  await page.goto(pathToFileURL(path.join(SITE, 'synchronisation.html')).href);
+  const note = page.locator('#lab-synchronisation-bank .lab-file-note');
+  await note.waitFor();
+  assert.match(await note.textContent(), /python3 -m http\.server.*The listing above still reads as it is/s);
+  assert.equal(await page.locator('#lab-synchronisation-bank [data-action=run]').isVisible(), false);
+  await page.context().close();
+});
