@@ -41,10 +41,10 @@ let page;
 before(async () => {
   // A site of its own: both builds of the bindings and the worker above.
   site = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-python-'));
-  // The builds with the lab's Python, which the site's own builds leave out.
-  for (const pkg of ['pkg', 'pkg-st']) {
-    const from = path.join(ROOT, 'target-wasm/python', pkg);
-    assert.ok(fs.existsSync(path.join(from, 'lab_wasm.js')), `no ${from}: run scripts/build-python-wasm`);
+  // The builds with the lab's Python (scripts/build makes them beside the site's own).
+  for (const [pkg, built] of [['pkg', 'pkg-py'], ['pkg-st', 'pkg-py-st']]) {
+    const from = path.join(ROOT, 'www', built);
+    assert.ok(fs.existsSync(path.join(from, 'lab_wasm.js')), `no ${from}: run scripts/build`);
     fs.cpSync(from, path.join(site, pkg), { recursive: true });
   }
   fs.copyFileSync(path.join(HERE, 'python/py-worker.js'), path.join(site, 'py-worker.js'));
