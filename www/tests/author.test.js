@@ -28,9 +28,14 @@ title = "A course of my own"
 language = "en"
 `;
 const CHAPTERS = {
-  'SUMMARY.md': '# Summary\n\n- [Threads](threads.md)\n- [Waiting](waiting.md)\n',
+  'SUMMARY.md': '# Summary\n\n- [Threads](threads.md)\n- [Waiting](waiting.md)\n- [A listing](listing.md)\n',
   'threads.md': '# Threads\n\nSome tasks, one after another and then on threads:\n\n{{#lab parallel-cpu tasks=4 threads=2 n=200000}}\n',
   'waiting.md': '# Waiting\n\n{{#lab io-wait tasks=3 wait_ms=30 models=sequential,asyncio}}\n',
+  // A listing of the author's own that readers can run.
+  'listing.md': '# A listing\n\n{{#lab python id=pair}}\n```python\nimport threading\n\ndone = []\n\n'
+    + 'def work(k):\n    done.append(k * k)\n\n'
+    + 'threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]\n'
+    + 'for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\nprint(sorted(done))\n```\n',
 };
 
 /** A new book in a temporary folder with `chapters`; returns its folder. */
@@ -109,7 +114,7 @@ test('mdbook-lab install adds everything a book needs, from this repository\'s f
   assert.deepEqual(snapshot(book), before, 'the second install wrote nothing');
 });
 
-test('built with plain mdbook build and served by a plain static server, the widgets run on threads', async (t) => {
+test('built with plain mdbook build and served by a plain static server, the widgets and a listing run on threads', async (t) => {
   const built = run('mdbook', ['build', book]);
   assert.equal(built.status, 0, built.stderr);
   assert.doesNotMatch(built.stderr, /warning/, 'no warning about missing assets');
@@ -132,6 +137,14 @@ test('built with plain mdbook build and served by a plain static server, the wid
   widget = await runWidget(page, '#lab-waiting-1');
   assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
   assert.deepEqual(JSON.parse(await widget.getAttribute('data-result')).models.map((m) => m.model), ['sequential', 'asyncio']);
+  // The author's listing runs on the lab's Python, with a thread per lane.
+  await page.goto(`${server.url}listing.html`);
+  await page.waitForSelector('#lab-listing-pair[data-ready]');
+  widget = await runWidget(page, '#lab-listing-pair');
+  const ran = JSON.parse(await widget.getAttribute('data-result'));
+  assert.equal(await widget.getAttribute('data-state'), 'done', ran.stderr);
+  assert.equal(ran.stdout, '[0, 1]\n');
+  assert.equal(ran.threads, 3);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
