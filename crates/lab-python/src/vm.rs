@@ -1506,7 +1506,7 @@ impl Vm {
         }
         let c = &group::constructed_class(c, &args);
         let is_exc = c.is_exception();
-        let mut dict = HashMap::new();
+        let mut dict = crate::objects::class::AttrMap::default();
         if is_exc {
             dict.insert(Arc::from("args"), Value::tuple(args.clone()));
         }
