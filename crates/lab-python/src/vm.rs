@@ -832,13 +832,23 @@ impl Vm {
                 }
                 Op::PopJumpIfFalse(t) => {
                     let v = Self::pop(f);
-                    if !self.truthy(&v)? {
+                    // Comparisons leave a bool: test it without the general call.
+                    let b = match v {
+                        Value::Bool(b) => b,
+                        _ => self.truthy(&v)?,
+                    };
+                    if !b {
                         f.pc = t as usize;
                     }
                 }
                 Op::PopJumpIfTrue(t) => {
                     let v = Self::pop(f);
-                    if self.truthy(&v)? {
+                    // Comparisons leave a bool: test it without the general call.
+                    let b = match v {
+                        Value::Bool(b) => b,
+                        _ => self.truthy(&v)?,
+                    };
+                    if b {
                         f.pc = t as usize;
                     }
                 }
