@@ -431,21 +431,8 @@ impl Vm {
                 }
                 return Ok(match seq {
                     Value::Str(s) => Value::str(&s.repeat(n)),
-                    Value::List(l) => {
-                        let items = l.snapshot();
-                        let mut out = Vec::with_capacity(items.len() * n);
-                        for _ in 0..n {
-                            out.extend(items.iter().cloned());
-                        }
-                        Value::list(out)
-                    }
-                    Value::Tuple(t) => {
-                        let mut out = Vec::with_capacity(t.len() * n);
-                        for _ in 0..n {
-                            out.extend(t.iter().cloned());
-                        }
-                        Value::tuple(out)
-                    }
+                    Value::List(l) => Value::list(repeat_items(&l.snapshot(), n)),
+                    Value::Tuple(t) => Value::tuple(repeat_items(t, n)),
                     _ => Value::None,
                 });
             }
@@ -1483,5 +1470,18 @@ pub fn str_repr(s: &str) -> String {
         }
     }
     out.push(q);
+    out
+}
+
+/// `items * n` for lists and tuples. `[x] * n` (the common case, as in a sieve) fills in
+/// one pass instead of extending `n` times.
+fn repeat_items(items: &[Value], n: usize) -> Vec<Value> {
+    if let [one] = items {
+        return vec![one.clone(); n];
+    }
+    let mut out = Vec::with_capacity(items.len() * n);
+    for _ in 0..n {
+        out.extend_from_slice(items);
+    }
     out
 }
