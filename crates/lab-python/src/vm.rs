@@ -142,9 +142,16 @@ pub struct Vm {
     pub(crate) repr_stack: Vec<usize>,
     /// This thread's spans so far, for the run's trace.
     pub(crate) lane: crate::trace::LaneRec,
-    /// The stack's address when the thread started (0: unknown), for the recursion check.
-    pub(crate) stack_base: usize,
+    /// The lowest stack address calls may reach (0: unknown), for the recursion check.
+    pub(crate) stack_limit: usize,
+    /// Emptied locals and value stacks of finished frames, reused by the next calls so
+    /// that a call does not allocate them anew.
+    spare_locals: Vec<Vec<Option<Value>>>,
+    spare_stacks: Vec<Vec<Value>>,
 }
+
+/// How many emptied frame vectors a thread keeps for reuse.
+const SPARE_FRAMES: usize = 64;
 
 /// A handler block of a frame.
 #[derive(Clone, Copy, Debug)]
@@ -210,7 +217,9 @@ impl Vm {
             next_frame: 0,
             repr_stack: Vec::new(),
             lane: Default::default(),
-            stack_base: 0,
+            stack_limit: 0,
+            spare_locals: Vec::new(),
+            spare_stacks: Vec::new(),
         }
     }
 
@@ -265,7 +274,10 @@ impl Vm {
         };
         Frame {
             locals: Vec::new(),
-            stack: Vec::with_capacity(6),
+            stack: self
+                .spare_stacks
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(6)),
             ns,
             cells,
             blocks: Vec::new(),
@@ -278,6 +290,31 @@ impl Vm {
             started: false,
             pending: None,
             saved_handling: Vec::new(),
+        }
+    }
+
+    /// An empty locals vector with room for `n` slots, reused when one is spare.
+    fn take_locals(&mut self, n: usize) -> Vec<Option<Value>> {
+        match self.spare_locals.pop() {
+            Some(mut v) => {
+                v.reserve(n);
+                v
+            }
+            None => Vec::with_capacity(n),
+        }
+    }
+
+    /// A finished frame gives back its locals and stack (emptied) for the next calls.
+    fn recycle(&mut self, f: &mut Frame) {
+        let mut locals = std::mem::take(&mut f.locals);
+        let mut stack = std::mem::take(&mut f.stack);
+        locals.clear();
+        stack.clear();
+        if self.spare_locals.len() < SPARE_FRAMES {
+            self.spare_locals.push(locals);
+        }
+        if self.spare_stacks.len() < SPARE_FRAMES {
+            self.spare_stacks.push(stack);
         }
     }
 
@@ -336,6 +373,7 @@ impl Vm {
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
+        self.recycle(&mut frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -356,6 +394,7 @@ impl Vm {
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
+        self.recycle(&mut frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -386,13 +425,15 @@ impl Vm {
     /// workers have 2 MiB) reaches this before the recursion limit; overflowing there would
     /// not trap but overwrite memory.
     fn stack_exhausted(&self) -> bool {
-        if self.stack_base == 0 {
-            return false;
-        }
-        // Keep a quarter (at least 256 KiB) for what runs between two checks.
+        self.stack_limit != 0 && stack_address() < self.stack_limit
+    }
+
+    /// Note where this thread's stack starts, and so how deep calls may go: a quarter (at
+    /// least 256 KiB) is kept for what runs between two checks.
+    pub(crate) fn set_stack_base(&mut self, base: usize) {
         let size = self.rt.host.stack_size();
         let budget = size - (size / 4).max(256 << 10).min(size);
-        self.stack_base.saturating_sub(stack_address()) > budget
+        self.stack_limit = base.saturating_sub(budget);
     }
 
     fn bind_args(
@@ -933,7 +974,7 @@ impl Vm {
                         _ => None,
                     };
                     if let Some(callee) = plain {
-                        let mut locals = Vec::with_capacity(callee.code.varnames.len());
+                        let mut locals = self.take_locals(callee.code.varnames.len());
                         locals.extend(f.stack.drain(at + 1..).map(Some));
                         f.stack.pop();
                         locals.resize(callee.code.varnames.len(), None);
