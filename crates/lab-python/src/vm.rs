@@ -785,9 +785,7 @@ impl Vm {
                     self.set_attr(&o, &code.names[i as usize], v)?;
                 }
                 Op::CallMethod(name, argc) => {
-                    let args = Self::popn(f, argc as usize);
-                    let obj = Self::pop(f);
-                    let v = self.call_method(&obj, &code.names[name as usize], args, Vec::new())?;
+                    let v = self.call_method_op(f, &code.names[name as usize], argc as usize)?;
                     f.stack.push(v);
                 }
                 Op::Binary(bop) => {
@@ -962,14 +960,8 @@ impl Vm {
                     // Fast path: a plain Python function called with exactly its positional
                     // parameters: the arguments become its locals in one allocation.
                     let plain = match &f.stack[at] {
-                        Value::Function(callee) => {
-                            let c = &callee.code;
-                            (c.argcount as usize == n
-                                && !c.varargs
-                                && !c.varkw
-                                && c.kwonlycount == 0
-                                && !c.generator)
-                                .then(|| callee.clone())
+                        Value::Function(callee) if plain_call(&callee.code, n) => {
+                            Some(callee.clone())
                         }
                         _ => None,
                     };
@@ -998,6 +990,40 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// `CallMethod`: call method `name` of the object under `n` arguments on the stack.
+    /// Kept out of `exec`, whose hot loop slows down as it grows.
+    #[inline(never)]
+    fn call_method_op(&mut self, f: &mut Frame, name: &Arc<str>, n: usize) -> PyResult<Value> {
+        let at = f.stack.len() - n - 1;
+        // Fast path: a Python function found on an instance's class (and not hidden by an
+        // instance attribute) gets the instance as its first argument straight from the
+        // stack, with no bound method made.
+        let method = match &f.stack[at] {
+            Value::Instance(inst) => {
+                let shadowed = lock(&inst.dict).contains_key(&**name);
+                match inst.class.lookup(name) {
+                    Some(Value::Function(m)) if !shadowed => Some(m),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(callee) = method {
+            return if plain_call(&callee.code, n + 1) {
+                let mut locals = self.take_locals(callee.code.varnames.len());
+                locals.extend(f.stack.drain(at..).map(Some));
+                locals.resize(callee.code.varnames.len(), None);
+                self.call_prepared(&callee, locals)
+            } else {
+                let args: Vec<Value> = f.stack.drain(at..).collect();
+                self.call_function(&callee, args, Vec::new())
+            };
+        }
+        let args = Self::popn(f, n);
+        let obj = Self::pop(f);
+        self.call_method(&obj, name, args, Vec::new())
     }
 
     /// The less frequent instructions, kept out of `exec` so that the hot loop stays small.
@@ -1697,6 +1723,12 @@ impl Vm {
             format!("{name}: {msg}\n")
         }
     }
+}
+
+/// Can `n` positional arguments become a call's first locals as they are (no defaults,
+/// no `*args`, `**kwargs` or keyword-only parameters, not a generator)?
+fn plain_call(c: &Code, n: usize) -> bool {
+    c.argcount as usize == n && !c.varargs && !c.varkw && c.kwonlycount == 0 && !c.generator
 }
 
 fn same_place(a: &TbEntry, b: &TbEntry) -> bool {
