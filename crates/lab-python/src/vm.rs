@@ -640,7 +640,10 @@ impl Vm {
 
     #[inline]
     fn pop(f: &mut Frame) -> Value {
-        f.stack.pop().unwrap_or(Value::None)
+        match f.stack.pop() {
+            Some(v) => v,
+            None => Value::None,
+        }
     }
 
     fn popn(f: &mut Frame, n: usize) -> Vec<Value> {
@@ -740,7 +743,10 @@ impl Vm {
                 },
                 Op::StoreFast(i) => {
                     let v = Self::pop(f);
-                    f.locals[i as usize] = Some(v);
+                    let old = std::mem::replace(&mut f.locals[i as usize], Some(v));
+                    if let Some(old) = old {
+                        release(old);
+                    }
                 }
                 Op::LoadDeref(i) => {
                     let v = lock(&f.cells[i as usize].value).clone();
@@ -803,6 +809,8 @@ impl Vm {
                         Some(v) => v,
                         None => self.binary(bop, &a, &b)?,
                     };
+                    release(a);
+                    release(b);
                     f.stack.push(v);
                 }
                 Op::Inplace(bop) => {
@@ -817,6 +825,8 @@ impl Vm {
                         }
                         _ => self.inplace(bop, &a, &b)?,
                     };
+                    release(a);
+                    release(b);
                     f.stack.push(v);
                 }
                 Op::Compare(c) => {
@@ -833,6 +843,8 @@ impl Vm {
                         }),
                         _ => self.compare(c, &a, &b)?,
                     };
+                    release(a);
+                    release(b);
                     f.stack.push(v);
                 }
                 Op::Is(neg) => {
@@ -1722,6 +1734,20 @@ impl Vm {
         } else {
             format!("{name}: {msg}\n")
         }
+    }
+}
+
+/// Drop a value that went out of use, inline for the ones that own nothing (numbers,
+/// bools, None): the general drop is an out-of-line call on the hot path.
+#[inline(always)]
+fn release(v: Value) {
+    if matches!(
+        v,
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_)
+    ) {
+        std::mem::forget(v);
+    } else {
+        drop(v);
     }
 }
 
