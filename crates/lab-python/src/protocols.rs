@@ -284,11 +284,11 @@ impl Vm {
                         ));
                     }
                 }
-                lock(&i.dict).insert(Arc::from(name), v);
+                store_attr(&mut lock(&i.dict), name, v);
                 Ok(())
             }
             Value::Class(c) if c.builtin.is_none() => {
-                lock(&c.dict).insert(Arc::from(name), v);
+                store_attr(&mut lock(&c.dict), name, v);
                 Ok(())
             }
             Value::Module(m) => {
@@ -1484,4 +1484,15 @@ fn repeat_items(items: &[Value], n: usize) -> Vec<Value> {
         out.extend_from_slice(items);
     }
     out
+}
+
+/// Set an attribute in a namespace. An existing attribute (the usual case: `self.n += 1`)
+/// takes the new value in place, without allocating a copy of its name.
+fn store_attr(dict: &mut crate::objects::class::AttrMap, name: &str, v: Value) {
+    match dict.get_mut(name) {
+        Some(slot) => *slot = v,
+        None => {
+            dict.insert(Arc::from(name), v);
+        }
+    }
 }
