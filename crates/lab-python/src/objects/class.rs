@@ -72,17 +72,15 @@ impl Class {
 
     /// Look a name up along the inheritance chain.
     pub fn lookup(&self, name: &str) -> Option<Value> {
-        if let Some(v) = lock(&self.dict).get(name) {
-            return Some(v.clone());
-        }
-        let mut cur = self.base.clone();
-        while let Some(c) = cur {
-            if let Some(v) = lock(&c.dict).get(name) {
+        // Walk the chain by reference: cloning each base would touch its reference count
+        // twice per level on every method call and attribute store.
+        let mut cur = self;
+        loop {
+            if let Some(v) = lock(&cur.dict).get(name) {
                 return Some(v.clone());
             }
-            cur = c.base.clone();
+            cur = cur.base.as_deref()?;
         }
-        None
     }
 
     /// Is `self` the class `other` or derived from it?
