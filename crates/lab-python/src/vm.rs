@@ -743,7 +743,7 @@ impl Vm {
                 },
                 Op::StoreFast(i) => {
                     let v = Self::pop(f);
-                    let old = std::mem::replace(&mut f.locals[i as usize], Some(v));
+                    let old = f.locals[i as usize].replace(v);
                     if let Some(old) = old {
                         release(old);
                     }
