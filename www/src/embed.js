@@ -28,10 +28,14 @@ function chapterUrl(page) {
   return url.origin === BOOK.origin && url.pathname.startsWith(BOOK.pathname) ? url : null;
 }
 
-/** The full widget in its chapter, with `root`'s current settings. @param {HTMLElement} root @param {URL} chapter */
+/** The full widget in its chapter, with `root`'s current settings (a listing has none). @param {HTMLElement} root @param {URL} chapter */
 function fullWidgetUrl(root, chapter) {
   const url = new URL(chapter);
   url.searchParams.set('lab', root.id);
+  if (root.dataset.lab === 'python') {
+    url.hash = root.id;
+    return url.href;
+  }
   for (const [name, value] of linkSettings(root)) url.searchParams.set(name, value);
   if (url.searchParams.has('models')) {
     // The models switched off here for want of threads stay chosen: the new tab has them.
@@ -49,9 +53,25 @@ function fullWidgetUrl(root, chapter) {
 
 /** What needs threads in this widget: its models that do, or the whole experiment. @param {HTMLElement} root */
 function needingThreads(root) {
+  // A listing's single-threaded build refuses to start threads and processes.
+  if (root.dataset.lab === 'python') {
+    return /\b(threading|multiprocessing|concurrent|to_thread|run_in_executor)\b/.test(String(root.dataset.source)) ? ['this listing'] : [];
+  }
   const boxes = [...root.querySelectorAll('.lab-controls input[name=model][data-needs-threads]')];
   if (boxes.length) return boxes.map((b) => String(b.parentElement?.textContent).trim());
   return Number(root.dataset.poolThreads) > 0 ? ['this experiment'] : [];
+}
+
+/** The listing's code block as its chapter shows it (highlighted), or a plain copy of it. @param {HTMLElement} root */
+function listingCode(root) {
+  const shown = root.previousElementSibling;
+  if (shown && shown.tagName === 'PRE') return document.adoptNode(shown);
+  const pre = document.createElement('pre');
+  const code = document.createElement('code');
+  code.className = 'language-python';
+  code.textContent = String(root.dataset.source);
+  pre.append(code);
+  return pre;
 }
 
 let lastHeight = 0;
@@ -97,7 +117,7 @@ async function show() {
   const needs = needingThreads(root);
   if (!threaded && needs.length) {
     note.dataset.needsThreads = needs.join(', ');
-    const named = needs.map((n) => (n === 'this experiment' ? n : `“${n}”`)).join(', ');
+    const named = needs.map((n) => (n.startsWith('this ') ? n : `“${n}”`)).join(', ');
     note.append(`Threads are unavailable in this frame (the page around it is not cross-origin isolated), and ${named} ${needs.length > 1 ? 'need' : 'needs'} them. `);
     link.textContent = 'Open with threads';
     link.setAttribute('aria-label', 'Open with threads: this widget with the same settings in its chapter, in a new tab');
@@ -105,11 +125,13 @@ async function show() {
     link.textContent = 'Open in the book';
   }
   note.append(link);
-  main.replaceChildren(document.adoptNode(root), note);
+  // A runnable listing comes with its program, as the book shows it just above it.
+  const code = root.dataset.lab === 'python' ? listingCode(root) : null;
+  main.replaceChildren(...(code ? [code] : []), document.adoptNode(root), note);
   mountAll();
   const env = root.querySelector('.lab-env');
   // lab.js blames the host for the missing isolation; here it is the frame, said in the note.
-  if (!threaded && env && needs.length) {
+  if (!threaded && env && needs.length && root.dataset.lab !== 'python') {
     env.textContent = needs.includes('this experiment')
       ? 'This experiment runs on threads only, so it cannot run here; its prediction is below.'
       : 'Sequential, asyncio and processes run here for real; the models with threads are switched off.';

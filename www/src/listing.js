@@ -4,6 +4,8 @@
 // downloads the build with Python), shows the output while the program runs, and after it
 // stdout, stderr or the traceback and a per-thread summary of the trace. Stop ends the run.
 
+import { copyEmbed } from './embed-code.js';
+
 /** The one Python worker of the page, started by the first Run. @type {Worker | null} */
 let worker = null;
 /** The widget whose listing runs now, and how to settle its run. */
@@ -167,6 +169,8 @@ export function mountListing(root) {
   root.dataset.mounted = 'true';
   $(root, '[data-action=run]').addEventListener('click', () => run(root));
   $(root, '[data-action=stop]').addEventListener('click', () => stop(root));
+  // A listing has no settings: its embed page shows it as the book has it.
+  root.querySelector('[data-action=embed]')?.addEventListener('click', () => copyEmbed(root, []));
   $(root, '.lab-status').textContent = 'Press Run to run this listing in your browser.';
   root.dataset.ready = 'true';
 }

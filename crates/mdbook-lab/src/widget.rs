@@ -180,7 +180,7 @@ fn listing_widget(id: &str, source: &str, first: usize) -> Result<String, String
     }
     Ok(format!(
         r##"
-<div class="lab-widget lab-listing" id="{id}" data-lab="python" data-state="idle" data-source="{src}"><div class="lab-head"><span class="lab-title">Run the listing above</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button></div><noscript><p class="lab-note">Running this listing needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
+<div class="lab-widget lab-listing" id="{id}" data-lab="python" data-state="idle" data-source="{src}"><div class="lab-head"><span class="lab-title">Run the listing above</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="embed">Embed</button></div><noscript><p class="lab-note">Running this listing needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
 
 "##,
         // Newlines as references: a blank line would end Markdown's HTML block.
