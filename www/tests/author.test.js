@@ -241,6 +241,41 @@ test('embedded in a page of another origin, a widget runs without threads, says 
   await page.context().close();
 });
 
+test('an embedded listing shows its program; in a frame without threads it says it needs them and links to the full one', async (t) => {
+  const server = await plainServer(path.join(book, 'book'));
+  t.after(() => server.close());
+  // The listing's Embed button copies the frame's code.
+  const author = await watchedPage(chromium, { permissions: ['clipboard-read', 'clipboard-write'] });
+  await author.goto(`${server.url}listing.html`);
+  const sel = '#lab-listing-pair';
+  await author.waitForSelector(`${sel}[data-ready]`);
+  await author.click(`${sel} [data-action=embed]`);
+  await author.waitForFunction((s) => /copied/.test(document.querySelector(`${s} .lab-status`).textContent), sel);
+  const code = await author.evaluate(() => navigator.clipboard.readText());
+  await author.context().close();
+  const src = new URL(code.match(/<iframe src="([^"]+)"/)[1].replaceAll('&amp;', '&'));
+  assert.deepEqual(Object.fromEntries(src.searchParams), { page: 'listing.html', lab: 'lab-listing-pair' });
+  const hostPort = await freePort();
+  const host = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!DOCTYPE html><html lang="en"><head><title>A course site</title></head><body>${code}</body></html>`);
+  }).listen(hostPort, '127.0.0.1');
+  t.after(() => host.close());
+  const page = await watchedPage(chromium);
+  await page.goto(`http://127.0.0.1:${hostPort}/`);
+  const frame = await (await page.waitForSelector('iframe')).contentFrame();
+  await frame.waitForSelector(`${sel}[data-embed-ready]`, { timeout: 30_000 });
+  assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
+  // The program above the Run button, as the chapter shows it.
+  assert.match(await frame.locator('.lab-embed pre').first().textContent(), /threading\.Thread\(target=work/);
+  const note = frame.locator('.lab-embed-note');
+  assert.match(await note.textContent(), /Threads are unavailable in this frame.*this listing needs them/);
+  const full = new URL(await note.getByRole('link', { name: /Open with threads/ }).getAttribute('href'));
+  assert.equal(full.href, `${server.url}listing.html?lab=lab-listing-pair#lab-listing-pair`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('without mdbook-lab offline, the pages a reader has read still open offline, isolated', async (t) => {
   const plain = makeBook(CHAPTERS);
   t.after(() => fs.rmSync(plain, { recursive: true, force: true }));

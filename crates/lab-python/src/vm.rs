@@ -433,7 +433,9 @@ impl Vm {
     pub(crate) fn set_stack_base(&mut self, base: usize) {
         let size = self.rt.host.stack_size();
         let budget = size - (size / 4).max(256 << 10).min(size);
-        self.stack_limit = base.saturating_sub(budget);
+        // A stack placed low in memory (wasm's stacks live in linear memory) can start
+        // below the budget: keep the check on, with a quarter of what is there.
+        self.stack_limit = if base > budget { base - budget } else { base / 4 }.max(1);
     }
 
     fn bind_args(
