@@ -435,7 +435,12 @@ impl Vm {
         let budget = size - (size / 4).max(256 << 10).min(size);
         // A stack placed low in memory (wasm's stacks live in linear memory) can start
         // below the budget: keep the check on, with a quarter of what is there.
-        self.stack_limit = if base > budget { base - budget } else { base / 4 }.max(1);
+        self.stack_limit = if base > budget {
+            base - budget
+        } else {
+            base / 4
+        }
+        .max(1);
     }
 
     fn bind_args(
