@@ -284,11 +284,11 @@ impl Vm {
                         ));
                     }
                 }
-                store_attr(&mut lock(&i.dict), name, v);
+                lock(&i.dict).insert(Arc::from(name), v);
                 Ok(())
             }
             Value::Class(c) if c.builtin.is_none() => {
-                store_attr(&mut lock(&c.dict), name, v);
+                lock(&c.dict).insert(Arc::from(name), v);
                 Ok(())
             }
             Value::Module(m) => {
@@ -431,8 +431,21 @@ impl Vm {
                 }
                 return Ok(match seq {
                     Value::Str(s) => Value::str(&s.repeat(n)),
-                    Value::List(l) => Value::list(repeat_items(&l.snapshot(), n)),
-                    Value::Tuple(t) => Value::tuple(repeat_items(t, n)),
+                    Value::List(l) => {
+                        let items = l.snapshot();
+                        let mut out = Vec::with_capacity(items.len() * n);
+                        for _ in 0..n {
+                            out.extend(items.iter().cloned());
+                        }
+                        Value::list(out)
+                    }
+                    Value::Tuple(t) => {
+                        let mut out = Vec::with_capacity(t.len() * n);
+                        for _ in 0..n {
+                            out.extend(t.iter().cloned());
+                        }
+                        Value::tuple(out)
+                    }
                     _ => Value::None,
                 });
             }
@@ -1471,28 +1484,4 @@ pub fn str_repr(s: &str) -> String {
     }
     out.push(q);
     out
-}
-
-/// `items * n` for lists and tuples. `[x] * n` (the common case, as in a sieve) fills in
-/// one pass instead of extending `n` times.
-fn repeat_items(items: &[Value], n: usize) -> Vec<Value> {
-    if let [one] = items {
-        return vec![one.clone(); n];
-    }
-    let mut out = Vec::with_capacity(items.len() * n);
-    for _ in 0..n {
-        out.extend_from_slice(items);
-    }
-    out
-}
-
-/// Set an attribute in a namespace. An existing attribute (the usual case: `self.n += 1`)
-/// takes the new value in place, without allocating a copy of its name.
-fn store_attr(dict: &mut crate::objects::class::AttrMap, name: &str, v: Value) {
-    match dict.get_mut(name) {
-        Some(slot) => *slot = v,
-        None => {
-            dict.insert(Arc::from(name), v);
-        }
-    }
 }

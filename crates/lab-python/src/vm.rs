@@ -142,16 +142,9 @@ pub struct Vm {
     pub(crate) repr_stack: Vec<usize>,
     /// This thread's spans so far, for the run's trace.
     pub(crate) lane: crate::trace::LaneRec,
-    /// The lowest stack address calls may reach (0: unknown), for the recursion check.
-    pub(crate) stack_limit: usize,
-    /// Emptied locals and value stacks of finished frames, reused by the next calls so
-    /// that a call does not allocate them anew.
-    spare_locals: Vec<Vec<Option<Value>>>,
-    spare_stacks: Vec<Vec<Value>>,
+    /// The stack's address when the thread started (0: unknown), for the recursion check.
+    pub(crate) stack_base: usize,
 }
-
-/// How many emptied frame vectors a thread keeps for reuse.
-const SPARE_FRAMES: usize = 64;
 
 /// A handler block of a frame.
 #[derive(Clone, Copy, Debug)]
@@ -217,9 +210,7 @@ impl Vm {
             next_frame: 0,
             repr_stack: Vec::new(),
             lane: Default::default(),
-            stack_limit: 0,
-            spare_locals: Vec::new(),
-            spare_stacks: Vec::new(),
+            stack_base: 0,
         }
     }
 
@@ -274,10 +265,7 @@ impl Vm {
         };
         Frame {
             locals: Vec::new(),
-            stack: self
-                .spare_stacks
-                .pop()
-                .unwrap_or_else(|| Vec::with_capacity(6)),
+            stack: Vec::with_capacity(6),
             ns,
             cells,
             blocks: Vec::new(),
@@ -290,31 +278,6 @@ impl Vm {
             started: false,
             pending: None,
             saved_handling: Vec::new(),
-        }
-    }
-
-    /// An empty locals vector with room for `n` slots, reused when one is spare.
-    fn take_locals(&mut self, n: usize) -> Vec<Option<Value>> {
-        match self.spare_locals.pop() {
-            Some(mut v) => {
-                v.reserve(n);
-                v
-            }
-            None => Vec::with_capacity(n),
-        }
-    }
-
-    /// A finished frame gives back its locals and stack (emptied) for the next calls.
-    fn recycle(&mut self, f: &mut Frame) {
-        let mut locals = std::mem::take(&mut f.locals);
-        let mut stack = std::mem::take(&mut f.stack);
-        locals.clear();
-        stack.clear();
-        if self.spare_locals.len() < SPARE_FRAMES {
-            self.spare_locals.push(locals);
-        }
-        if self.spare_stacks.len() < SPARE_FRAMES {
-            self.spare_stacks.push(stack);
         }
     }
 
@@ -373,7 +336,6 @@ impl Vm {
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
-        self.recycle(&mut frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -394,7 +356,6 @@ impl Vm {
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
-        self.recycle(&mut frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -425,22 +386,13 @@ impl Vm {
     /// workers have 2 MiB) reaches this before the recursion limit; overflowing there would
     /// not trap but overwrite memory.
     fn stack_exhausted(&self) -> bool {
-        self.stack_limit != 0 && stack_address() < self.stack_limit
-    }
-
-    /// Note where this thread's stack starts, and so how deep calls may go: a quarter (at
-    /// least 256 KiB) is kept for what runs between two checks.
-    pub(crate) fn set_stack_base(&mut self, base: usize) {
+        if self.stack_base == 0 {
+            return false;
+        }
+        // Keep a quarter (at least 256 KiB) for what runs between two checks.
         let size = self.rt.host.stack_size();
         let budget = size - (size / 4).max(256 << 10).min(size);
-        // A stack placed low in memory (wasm's stacks live in linear memory) can start
-        // below the budget: keep the check on, with a quarter of what is there.
-        self.stack_limit = if base > budget {
-            base - budget
-        } else {
-            base / 4
-        }
-        .max(1);
+        self.stack_base.saturating_sub(stack_address()) > budget
     }
 
     fn bind_args(
@@ -647,10 +599,7 @@ impl Vm {
 
     #[inline]
     fn pop(f: &mut Frame) -> Value {
-        match f.stack.pop() {
-            Some(v) => v,
-            None => Value::None,
-        }
+        f.stack.pop().unwrap_or(Value::None)
     }
 
     fn popn(f: &mut Frame, n: usize) -> Vec<Value> {
@@ -750,10 +699,7 @@ impl Vm {
                 },
                 Op::StoreFast(i) => {
                     let v = Self::pop(f);
-                    let old = f.locals[i as usize].replace(v);
-                    if let Some(old) = old {
-                        release(old);
-                    }
+                    f.locals[i as usize] = Some(v);
                 }
                 Op::LoadDeref(i) => {
                     let v = lock(&f.cells[i as usize].value).clone();
@@ -798,7 +744,9 @@ impl Vm {
                     self.set_attr(&o, &code.names[i as usize], v)?;
                 }
                 Op::CallMethod(name, argc) => {
-                    let v = self.call_method_op(f, &code.names[name as usize], argc as usize)?;
+                    let args = Self::popn(f, argc as usize);
+                    let obj = Self::pop(f);
+                    let v = self.call_method(&obj, &code.names[name as usize], args, Vec::new())?;
                     f.stack.push(v);
                 }
                 Op::Binary(bop) => {
@@ -816,8 +764,6 @@ impl Vm {
                         Some(v) => v,
                         None => self.binary(bop, &a, &b)?,
                     };
-                    release(a);
-                    release(b);
                     f.stack.push(v);
                 }
                 Op::Inplace(bop) => {
@@ -832,8 +778,6 @@ impl Vm {
                         }
                         _ => self.inplace(bop, &a, &b)?,
                     };
-                    release(a);
-                    release(b);
                     f.stack.push(v);
                 }
                 Op::Compare(c) => {
@@ -850,8 +794,6 @@ impl Vm {
                         }),
                         _ => self.compare(c, &a, &b)?,
                     };
-                    release(a);
-                    release(b);
                     f.stack.push(v);
                 }
                 Op::Is(neg) => {
@@ -890,23 +832,13 @@ impl Vm {
                 }
                 Op::PopJumpIfFalse(t) => {
                     let v = Self::pop(f);
-                    // Comparisons leave a bool: test it without the general call.
-                    let b = match v {
-                        Value::Bool(b) => b,
-                        _ => self.truthy(&v)?,
-                    };
-                    if !b {
+                    if !self.truthy(&v)? {
                         f.pc = t as usize;
                     }
                 }
                 Op::PopJumpIfTrue(t) => {
                     let v = Self::pop(f);
-                    // Comparisons leave a bool: test it without the general call.
-                    let b = match v {
-                        Value::Bool(b) => b,
-                        _ => self.truthy(&v)?,
-                    };
-                    if b {
+                    if self.truthy(&v)? {
                         f.pc = t as usize;
                     }
                 }
@@ -979,13 +911,19 @@ impl Vm {
                     // Fast path: a plain Python function called with exactly its positional
                     // parameters: the arguments become its locals in one allocation.
                     let plain = match &f.stack[at] {
-                        Value::Function(callee) if plain_call(&callee.code, n) => {
-                            Some(callee.clone())
+                        Value::Function(callee) => {
+                            let c = &callee.code;
+                            (c.argcount as usize == n
+                                && !c.varargs
+                                && !c.varkw
+                                && c.kwonlycount == 0
+                                && !c.generator)
+                                .then(|| callee.clone())
                         }
                         _ => None,
                     };
                     if let Some(callee) = plain {
-                        let mut locals = self.take_locals(callee.code.varnames.len());
+                        let mut locals = Vec::with_capacity(callee.code.varnames.len());
                         locals.extend(f.stack.drain(at + 1..).map(Some));
                         f.stack.pop();
                         locals.resize(callee.code.varnames.len(), None);
@@ -1009,40 +947,6 @@ impl Vm {
                 }
             }
         }
-    }
-
-    /// `CallMethod`: call method `name` of the object under `n` arguments on the stack.
-    /// Kept out of `exec`, whose hot loop slows down as it grows.
-    #[inline(never)]
-    fn call_method_op(&mut self, f: &mut Frame, name: &Arc<str>, n: usize) -> PyResult<Value> {
-        let at = f.stack.len() - n - 1;
-        // Fast path: a Python function found on an instance's class (and not hidden by an
-        // instance attribute) gets the instance as its first argument straight from the
-        // stack, with no bound method made.
-        let method = match &f.stack[at] {
-            Value::Instance(inst) => {
-                let shadowed = lock(&inst.dict).contains_key(&**name);
-                match inst.class.lookup(name) {
-                    Some(Value::Function(m)) if !shadowed => Some(m),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        if let Some(callee) = method {
-            return if plain_call(&callee.code, n + 1) {
-                let mut locals = self.take_locals(callee.code.varnames.len());
-                locals.extend(f.stack.drain(at..).map(Some));
-                locals.resize(callee.code.varnames.len(), None);
-                self.call_prepared(&callee, locals)
-            } else {
-                let args: Vec<Value> = f.stack.drain(at..).collect();
-                self.call_function(&callee, args, Vec::new())
-            };
-        }
-        let args = Self::popn(f, n);
-        let obj = Self::pop(f);
-        self.call_method(&obj, name, args, Vec::new())
     }
 
     /// The less frequent instructions, kept out of `exec` so that the hot loop stays small.
@@ -1602,7 +1506,7 @@ impl Vm {
         }
         let c = &group::constructed_class(c, &args);
         let is_exc = c.is_exception();
-        let mut dict = crate::objects::class::AttrMap::default();
+        let mut dict = HashMap::new();
         if is_exc {
             dict.insert(Arc::from("args"), Value::tuple(args.clone()));
         }
@@ -1742,26 +1646,6 @@ impl Vm {
             format!("{name}: {msg}\n")
         }
     }
-}
-
-/// Drop a value that went out of use, inline for the ones that own nothing (numbers,
-/// bools, None): the general drop is an out-of-line call on the hot path.
-#[inline(always)]
-fn release(v: Value) {
-    if matches!(
-        v,
-        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_)
-    ) {
-        std::mem::forget(v);
-    } else {
-        drop(v);
-    }
-}
-
-/// Can `n` positional arguments become a call's first locals as they are (no defaults,
-/// no `*args`, `**kwargs` or keyword-only parameters, not a generator)?
-fn plain_call(c: &Code, n: usize) -> bool {
-    c.argcount as usize == n && !c.varargs && !c.varkw && c.kwonlycount == 0 && !c.generator
 }
 
 fn same_place(a: &TbEntry, b: &TbEntry) -> bool {

@@ -512,7 +512,7 @@ impl Reader<'_> {
                 };
                 let inst = Arc::new(Instance {
                     class,
-                    dict: Mutex::new(Default::default()),
+                    dict: Mutex::new(HashMap::new()),
                 });
                 self.memo[slot] = Value::Instance(inst.clone());
                 let n = self.u32()?;
@@ -754,7 +754,7 @@ impl<'a> ForkCopy<'a> {
                 };
                 let new = Arc::new(Instance {
                     class,
-                    dict: Mutex::new(Default::default()),
+                    dict: Mutex::new(HashMap::new()),
                 });
                 self.memo.insert(id, Value::Instance(new.clone()));
                 let attrs: Vec<(Arc<str>, Value)> = lock(&i.dict)

@@ -4,10 +4,6 @@ use super::{Value, lock};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The namespace of a class or an instance. Attribute names are hashed on every access,
-/// so it uses the dicts' fast hasher rather than SipHash.
-pub type AttrMap = HashMap<Arc<str>, Value, super::dict::FxBuild>;
-
 /// Which built-in type a class stands for (`None` for user classes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BuiltinType {
@@ -46,7 +42,7 @@ pub struct Class {
     /// The base class (`None` only for `object`).
     pub base: Option<Arc<Class>>,
     /// Methods and class attributes.
-    pub dict: Mutex<AttrMap>,
+    pub dict: Mutex<HashMap<Arc<str>, Value>>,
     /// The built-in type this class stands for, if any.
     pub builtin: Option<BuiltinType>,
     /// The module the class was defined in (for `repr`).
@@ -64,7 +60,7 @@ impl Class {
         Arc::new(Class {
             name: Arc::from(name),
             base,
-            dict: Mutex::new(AttrMap::default()),
+            dict: Mutex::new(HashMap::new()),
             builtin,
             module: Arc::from(module),
         })
@@ -72,15 +68,17 @@ impl Class {
 
     /// Look a name up along the inheritance chain.
     pub fn lookup(&self, name: &str) -> Option<Value> {
-        // Walk the chain by reference: cloning each base would touch its reference count
-        // twice per level on every method call and attribute store.
-        let mut cur = self;
-        loop {
-            if let Some(v) = lock(&cur.dict).get(name) {
+        if let Some(v) = lock(&self.dict).get(name) {
+            return Some(v.clone());
+        }
+        let mut cur = self.base.clone();
+        while let Some(c) = cur {
+            if let Some(v) = lock(&c.dict).get(name) {
                 return Some(v.clone());
             }
-            cur = cur.base.as_deref()?;
+            cur = c.base.clone();
         }
+        None
     }
 
     /// Is `self` the class `other` or derived from it?
@@ -126,7 +124,7 @@ pub struct Instance {
     /// Its class.
     pub class: Arc<Class>,
     /// Its attributes.
-    pub dict: Mutex<AttrMap>,
+    pub dict: Mutex<HashMap<Arc<str>, Value>>,
 }
 
 /// The built-in classes, made once per process. They hold no per-program state.
@@ -299,7 +297,7 @@ pub fn class_of(v: &Value) -> Arc<Class> {
 
 /// A new exception instance of `class` with these arguments.
 pub fn new_exception(class: Arc<Class>, args: Vec<Value>) -> Value {
-    let mut dict = AttrMap::default();
+    let mut dict = HashMap::new();
     dict.insert(Arc::from("args"), Value::tuple(args));
     Value::Instance(Arc::new(Instance {
         class,
