@@ -7,6 +7,7 @@ import * as engine from './engine.js';
 import { LabStoppedError } from './protocol.js';
 import { copyEmbed } from './embed-code.js';
 import * as predict from './views/predict.js';
+import { setState } from './views/common.js';
 import { mountListing } from './listing.js';
 
 // The settings a widget has are the ones its chapter's parameters name (the
@@ -28,20 +29,6 @@ function shownNames(root) {
 const $ = (/** @type {ParentNode} */ root, /** @type {string} */ sel) => /** @type {any} */ (root.querySelector(sel));
 // The controls that hold one setting's value each (the models are checkboxes).
 const VALUE_FIELDS = '.lab-controls input[type=number], .lab-controls select';
-
-/** @param {HTMLElement} root @param {'idle' | 'running' | 'done' | 'error'} state */
-function setState(root, state) {
-  const run = $(root, '[data-action=run]');
-  const stop = $(root, '[data-action=stop]');
-  const focused = document.activeElement;
-  root.dataset.state = state;
-  run.disabled = state === 'running';
-  stop.disabled = state !== 'running';
-  // A button that becomes disabled drops the focus to the page: hand it to the other one,
-  // so that a keyboard user can press Stop right after Run, and Run again after.
-  if (focused === run && run.disabled) stop.focus();
-  else if (focused === stop && stop.disabled) run.focus();
-}
 
 /** @param {HTMLElement} root @param {string} message */
 function showError(root, message) {

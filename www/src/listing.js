@@ -5,6 +5,7 @@
 // stdout, stderr or the traceback and a per-thread summary of the trace. Stop ends the run.
 
 import { copyEmbed } from './embed-code.js';
+import { setState } from './views/common.js';
 
 /** The one Python worker of the page, started by the first Run. @type {Worker | null} */
 let worker = null;
@@ -36,19 +37,6 @@ function startWorker() {
 function endWorker() {
   worker?.terminate();
   worker = null;
-}
-
-/** @param {HTMLElement} root @param {'idle' | 'running' | 'done' | 'error'} state */
-function setState(root, state) {
-  const run = $(root, '[data-action=run]');
-  const stop = $(root, '[data-action=stop]');
-  const focused = document.activeElement;
-  root.dataset.state = state;
-  run.disabled = state === 'running';
-  stop.disabled = state !== 'running';
-  // Keep the keyboard focus on a button that still works.
-  if (focused === run && run.disabled) stop.focus();
-  else if (focused === stop && stop.disabled) run.focus();
 }
 
 const ms = (/** @type {number} */ v) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;

@@ -35,3 +35,20 @@ export function formatMs(ms) {
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
   return `${ms.toFixed(ms >= 1 ? 2 : 3)} ms`;
 }
+
+/**
+ * Sets a widget's `data-state` and its Run/Stop buttons (a lab widget or a runnable listing).
+ * @param {HTMLElement} root @param {'idle' | 'running' | 'done' | 'error'} state
+ */
+export function setState(root, state) {
+  const run = /** @type {HTMLButtonElement} */ (root.querySelector('[data-action=run]'));
+  const stop = /** @type {HTMLButtonElement} */ (root.querySelector('[data-action=stop]'));
+  const focused = document.activeElement;
+  root.dataset.state = state;
+  run.disabled = state === 'running';
+  stop.disabled = state !== 'running';
+  // A button that becomes disabled drops the focus to the page: hand it to the other one,
+  // so that a keyboard user can press Stop right after Run, and Run again after.
+  if (focused === run && run.disabled) stop.focus();
+  else if (focused === stop && stop.disabled) run.focus();
+}
