@@ -58,6 +58,8 @@ async function main() {
           continue;
         }
         const result = JSON.parse(await page.getAttribute(sel, 'data-result'));
+        // Runnable listings print what the program prints: they make no prediction.
+        if (!Array.isArray(result.models)) continue;
         for (const m of result.models) {
           if (!Number.isFinite(m.predicted_ms)) continue; // sweeps, the comparison, the counter
           const error = m.wall_ms / m.predicted_ms - 1;
