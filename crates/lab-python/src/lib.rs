@@ -147,6 +147,7 @@ pub fn run(
         }
     });
     teardown(&rt, &globals);
+    modules::process::end_of_run(&rt);
     vm.finish_lane();
     rt.gil.release();
     host.flush();
@@ -157,21 +158,15 @@ pub fn run(
     }
 }
 
-/// Empty the namespaces at the end of a run. Functions point at their module's globals and
-/// the globals at the functions, so without this a run's objects would outlive it (reference
-/// counting cannot free cycles); a host that runs many programs needs them freed. Daemon
-/// threads still running would see their globals vanish: then nothing is cleared.
+/// The end of a run (see [`Runtime::teardown`]); the main module's namespace too, in
+/// case the program replaced `sys.modules['__main__']`.
 fn teardown(rt: &Runtime, main: &Arc<Dict>) {
     if rt.threads.load(std::sync::atomic::Ordering::Acquire) != 0 {
         return;
     }
-    let modules: Vec<Value> = lock(&rt.modules).drain().map(|(_, m)| m).collect();
-    for m in &modules {
-        if let Value::Module(m) = m {
-            lock(&m.dict.map).clear();
-        }
-    }
-    lock(&main.map).clear();
+    rt.teardown();
+    let held = std::mem::take(&mut *lock(&main.map));
+    drop(held);
 }
 
 /// The message of a caught panic.

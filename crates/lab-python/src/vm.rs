@@ -96,6 +96,130 @@ pub struct Runtime {
     pub stop: Arc<AtomicBool>,
     /// The run's trace as it is recorded (see [`crate::trace`]).
     pub trace: Arc<crate::trace::Recorder>,
+    /// What the run made that can sit in a reference cycle (see [`Tracked`]).
+    tracked: Mutex<Tracked>,
+}
+
+/// The objects of a run whose mutable contents can close a reference cycle (an instance
+/// holding a bound method of itself, a task and the coroutine that refers to it, a
+/// closure's cell holding the function), held weakly. Reference counting cannot free a
+/// cycle; the run's end empties these objects, which frees every cycle through them.
+/// Dead entries are dropped whenever the list has doubled, so a long run keeps it short.
+#[derive(Default)]
+struct Tracked {
+    items: Vec<Track>,
+    purge_at: usize,
+}
+
+/// Empties every namespace, list, dict, set, instance and closure cell reachable from
+/// `roots` (a run's modules), which frees the cycles made of containers alone
+/// (`l.append(l)`) that tracking does not see. Classes are left alone: the built-in ones
+/// live for the process (the program's own are tracked).
+pub(crate) fn empty_reachable(roots: Vec<Value>) {
+    // Only what can hold other objects is kept to be walked; the rest is dropped at once.
+    fn holds(v: &Value) -> bool {
+        matches!(
+            v,
+            Value::Module(_)
+                | Value::Dict(_)
+                | Value::List(_)
+                | Value::Set(_)
+                | Value::Instance(_)
+                | Value::Tuple(_)
+                | Value::Function(_)
+                | Value::Method(_)
+        )
+    }
+    fn pairs(m: crate::objects::dict::Map<(Value, Value)>) -> impl Iterator<Item = Value> {
+        m.into_values().flat_map(|(k, v)| [k, v]).filter(holds)
+    }
+    let mut todo = roots;
+    let mut seen = std::collections::HashSet::new();
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Module(m) => todo.extend(pairs(std::mem::take(&mut *lock(&m.dict.map)))),
+            Value::Dict(d) => todo.extend(pairs(std::mem::take(&mut *lock(&d.map)))),
+            Value::List(l) => {
+                todo.extend(
+                    std::mem::take(&mut *lock(&l.items))
+                        .into_iter()
+                        .filter(holds),
+                );
+            }
+            Value::Set(s) => {
+                todo.extend(
+                    std::mem::take(&mut *lock(&s.items))
+                        .into_values()
+                        .filter(holds),
+                );
+            }
+            Value::Instance(i) => {
+                todo.extend(
+                    std::mem::take(&mut *lock(&i.dict))
+                        .into_values()
+                        .filter(holds),
+                );
+            }
+            // Immutable: only what they hold can be emptied; shared ones are walked once.
+            Value::Tuple(t) if seen.insert(Arc::as_ptr(&t) as *const Value as usize) => {
+                todo.extend(t.iter().filter(|v| holds(v)).cloned());
+            }
+            Value::Function(f) if seen.insert(Arc::as_ptr(&f) as usize) => {
+                todo.extend(f.defaults.iter().filter(|v| holds(v)).cloned());
+                todo.extend(f.kwdefaults.iter().map(|(_, v)| v.clone()).filter(holds));
+                for c in &f.closure {
+                    todo.extend(lock(&c.value).take().filter(holds));
+                }
+            }
+            Value::Method(m) => todo.extend([m.0.clone(), m.1.clone()]),
+            _ => {}
+        }
+    }
+}
+
+/// One tracked object.
+pub enum Track {
+    /// An instance: its attributes.
+    Instance(Weak<Instance>),
+    /// A class the program defined: its methods and class attributes.
+    Class(Weak<Class>),
+    /// A closure's cell: its value.
+    Cell(Weak<Cell>),
+}
+
+impl Track {
+    fn alive(&self) -> bool {
+        match self {
+            Track::Instance(w) => w.strong_count() > 0,
+            Track::Class(w) => w.strong_count() > 0,
+            Track::Cell(w) => w.strong_count() > 0,
+        }
+    }
+
+    /// Empties the object if it is still alive. What it held is dropped here, after its
+    /// lock is released (dropping it may empty other objects' last references).
+    fn empty(&self) {
+        match self {
+            Track::Instance(w) => {
+                if let Some(i) = w.upgrade() {
+                    let held = std::mem::take(&mut *lock(&i.dict));
+                    drop(held);
+                }
+            }
+            Track::Class(w) => {
+                if let Some(c) = w.upgrade() {
+                    let held = std::mem::take(&mut *lock(&c.dict));
+                    drop(held);
+                }
+            }
+            Track::Cell(w) => {
+                if let Some(c) = w.upgrade() {
+                    let held = lock(&c.value).take();
+                    drop(held);
+                }
+            }
+        }
+    }
 }
 
 impl Runtime {
@@ -121,9 +245,35 @@ impl Runtime {
             next_ident: AtomicU64::new(1),
             threads: AtomicU64::new(0),
             stop,
+            tracked: Mutex::new(Tracked::default()),
         });
         crate::builtins::install(&rt.builtins);
         rt
+    }
+
+    /// Tracks an object that can close a reference cycle (see [`Tracked`]).
+    pub fn track(&self, t: Track) {
+        let mut tracked = lock(&self.tracked);
+        tracked.items.push(t);
+        if tracked.items.len() >= tracked.purge_at {
+            tracked.items.retain(Track::alive);
+            tracked.purge_at = (tracked.items.len() * 2).max(1024);
+        }
+    }
+
+    /// The end of a run: once no thread of it runs, empty every module's namespace and
+    /// every tracked object, so that nothing the program made outlives it. (A daemon
+    /// thread still running would see its objects vanish: then nothing is emptied.)
+    pub fn teardown(&self) {
+        if self.threads.load(Ordering::Acquire) != 0 {
+            return;
+        }
+        let modules: Vec<Value> = lock(&self.modules).drain().map(|(_, m)| m).collect();
+        empty_reachable(modules);
+        let tracked = std::mem::take(&mut lock(&self.tracked).items);
+        for t in &tracked {
+            t.empty();
+        }
     }
 }
 
@@ -259,7 +409,15 @@ impl Vm {
         let cells: Vec<Arc<Cell>> = if code.cellvars.is_empty() && code.freevars.is_empty() {
             Vec::new()
         } else {
-            let mut c: Vec<Arc<Cell>> = code.cellvars.iter().map(|_| Cell::new()).collect();
+            let mut c: Vec<Arc<Cell>> = code
+                .cellvars
+                .iter()
+                .map(|_| {
+                    let cell = Cell::new();
+                    self.rt.track(Track::Cell(Arc::downgrade(&cell)));
+                    cell
+                })
+                .collect();
             c.extend(func.closure.iter().cloned());
             c
         };
@@ -1474,6 +1632,7 @@ impl Vm {
         self.depth -= 1;
         r?;
         let class = Class::new(name, Some(base), None, &module);
+        self.rt.track(Track::Class(Arc::downgrade(&class)));
         {
             let mut d = lock(&class.dict);
             for (k, v) in ns.items() {
@@ -1510,10 +1669,12 @@ impl Vm {
         if is_exc {
             dict.insert(Arc::from("args"), Value::tuple(args.clone()));
         }
-        let inst = Value::Instance(Arc::new(Instance {
+        let inst = Arc::new(Instance {
             class: c.clone(),
             dict: Mutex::new(dict),
-        }));
+        });
+        self.rt.track(Track::Instance(Arc::downgrade(&inst)));
+        let inst = Value::Instance(inst);
         match c.lookup("__init__") {
             Some(init) => {
                 let mut a = args;

@@ -4,7 +4,7 @@
 mod math;
 mod os;
 mod pickle;
-mod process;
+pub(crate) mod process;
 mod random;
 mod sys;
 mod thread;

@@ -710,7 +710,7 @@ fn report(vm: &mut Vm, e: &crate::vm::PyErr) -> i64 {
     1
 }
 
-/// Wait for the runtime's threads, then empty its namespaces (see `lib.rs`'s teardown).
+/// Wait for the runtime's threads, then empty what the run made (see [`Runtime::teardown`]).
 fn finish(vm: &mut Vm) {
     let threading = lock(&vm.rt.modules).get("threading").cloned();
     if let Some(t) = threading {
@@ -718,15 +718,7 @@ fn finish(vm: &mut Vm) {
             report(vm, &e);
         }
     }
-    if vm.rt.threads.load(Ordering::Acquire) != 0 {
-        return;
-    }
-    let modules: Vec<Value> = lock(&vm.rt.modules).drain().map(|(_, m)| m).collect();
-    for m in &modules {
-        if let Value::Module(m) = m {
-            lock(&m.dict.map).clear();
-        }
-    }
+    vm.rt.teardown();
 }
 
 /// Prepare the child's `multiprocessing` (start method, name, bootstrapping flag).
@@ -918,7 +910,30 @@ struct InterpEntry {
 }
 
 static INTERPS: Mutex<Vec<InterpEntry>> = Mutex::new(Vec::new());
-static NEXT_INTERP: AtomicU32 = AtomicU32::new(1);
+/// The last interpreter id each run gave (by its main runtime): ids count from 1 in every
+/// run, as in a new CPython process, however many programs the host ran before.
+static LAST_INTERP_ID: Mutex<Vec<(usize, i64)>> = Mutex::new(Vec::new());
+
+/// The next interpreter id of the run whose main runtime is `root`.
+fn next_interp_id(root: usize) -> i64 {
+    let mut last = lock(&LAST_INTERP_ID);
+    match last.iter_mut().find(|(r, _)| *r == root) {
+        Some((_, id)) => {
+            *id += 1;
+            *id
+        }
+        None => {
+            last.push((root, 1));
+            1
+        }
+    }
+}
+
+/// Forgets a finished run's interpreter ids (a later runtime may get its address).
+pub(crate) fn end_of_run(root: &Runtime) {
+    let root = root as *const Runtime as usize;
+    lock(&LAST_INTERP_ID).retain(|(r, _)| *r != root);
+}
 
 /// The main runtime a runtime belongs to (itself unless it is a subinterpreter).
 fn root_of(rt: usize) -> usize {
@@ -1056,7 +1071,9 @@ fn interp_serve(
     let me = Arc::as_ptr(&rt) as usize;
     lock(&INTERPS).retain(|e| e.rt != me);
     finish(&mut vm);
-    lock(&main.map).clear();
+    // The main script run again to find names by (see fake_main_lookup) goes too.
+    let fake = lock(&fake).take().map(Value::Dict);
+    crate::vm::empty_reachable(fake.into_iter().chain([Value::Dict(main)]).collect());
     rt.gil.release();
     rt.host.flush();
 }
@@ -1172,12 +1189,12 @@ impl NativeObject for Interp {
 }
 
 fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
-    let id = NEXT_INTERP.fetch_add(1, Ordering::Relaxed) as i64;
+    let me = Arc::as_ptr(&vm.rt) as usize;
+    let root = root_of(me);
+    let id = next_interp_id(root);
     // Its own stdout buffer, as a subinterpreter has its own `sys.stdout`.
     let host = Arc::new(ChildHost::new(vm.rt.host.clone(), vm.rt.host.pid()));
     let rt = Runtime::with_stop(host, vm.rt.gil.enabled(), vm.rt.stop.clone());
-    let me = Arc::as_ptr(&vm.rt) as usize;
-    let root = root_of(me);
     lock(&INTERPS).push(InterpEntry {
         root,
         id,
