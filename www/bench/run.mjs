@@ -44,6 +44,8 @@ const LONG_TASK_PAGES = ['gil.html', 'comparison.html', 'why-gil.html', 'paralle
 // The introduction has no widget: the first GIL experiment is the first CPU-bound one.
 const FIRST_RESULT_PAGE = 'gil.html';
 const FIRST_RESULT_SETTINGS = { n: '100000' };
+// A chapter with no widget: what any page of the book costs.
+const IDLE_BASELINE_PAGE = 'introduction.html';
 
 const TARGETS = {
   wasmNativeRatio: 1.15,
@@ -310,6 +312,75 @@ async function firstResult(browser, url) {
   }
 }
 
+/** CPU time (ms) used so far by every process this one started (the browser's). */
+function childrenCpuMs() {
+  const parent = new Map();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const m = /^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) parent.set(Number(pid), Number(m[1]));
+    } catch { /* ended meanwhile */ }
+  }
+  const ours = (pid) => {
+    for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === process.pid) return true;
+    return false;
+  };
+  const tick = 1000 / 100; // USER_HZ
+  let ms = 0;
+  for (const pid of parent.keys()) {
+    if (pid === process.pid || !ours(pid)) continue;
+    try {
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(f[11]) + Number(f[12])) * tick;
+    } catch { /* ended meanwhile */ }
+  }
+  return ms;
+}
+
+/**
+ * What a page costs a reader who reads it and runs nothing: one cold load (empty cache),
+ * the first widget (if any) scrolled into view, as a reader reaching it would, then
+ * IDLE_MS without a click. The site's files it fetched (page and workers; counted from
+ * the files, since the service worker hides transfer sizes), the workers it started and
+ * the CPU time every process of the browser spent.
+ */
+const IDLE_MS = 3000;
+async function idleCost(browser, url, site, file) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const fetched = new Set();
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.origin === new URL(url).origin) fetched.add(decodeURIComponent(u.pathname));
+  });
+  let workers = 0;
+  page.on('worker', () => workers++);
+  try {
+    const cpu0 = childrenCpuMs();
+    await page.goto(url + file, { waitUntil: 'load' });
+    await page.evaluate(() => document.querySelector('.lab-widget')?.scrollIntoView());
+    await page.waitForTimeout(IDLE_MS);
+    const cpuMs = childrenCpuMs() - cpu0;
+    let bytes = 0;
+    let gzip = 0;
+    let wasmGzip = 0;
+    for (const p of fetched) {
+      const f = path.join(site, p.endsWith('/') ? `${p}index.html` : p);
+      if (!fs.existsSync(f) || !fs.statSync(f).isFile()) continue;
+      const body = fs.readFileSync(f);
+      const gz = zlib.gzipSync(body, { level: 9 }).length;
+      bytes += body.length;
+      gzip += gz;
+      if (f.endsWith('.wasm')) wasmGzip += gz;
+    }
+    return { page: file, files: fetched.size, bytes, gzip_bytes: gzip, wasm_gzip_bytes: wasmGzip, workers, cpu_ms: cpuMs };
+  } finally {
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------- the run
 
 async function main() {
@@ -411,9 +482,15 @@ async function main() {
     say(`page load to first widget result: ${REPS} cold loads of ${FIRST_RESULT_PAGE}`);
     const first = [];
     for (let r = 0; r < REPS; r++) first.push(await firstResult(browser, server.url));
+    say(`what a page costs when nothing is run: ${REPS} cold loads of ${FIRST_RESULT_PAGE} and of ${IDLE_BASELINE_PAGE}, ${IDLE_MS / 1000} s idle each`);
+    const idle = { widgets: [], none: [] };
+    for (let r = 0; r < REPS; r++) {
+      idle.widgets.push(await idleCost(browser, server.url, opt.site, FIRST_RESULT_PAGE));
+      idle.none.push(await idleCost(browser, server.url, opt.site, IDLE_BASELINE_PAGE));
+    }
     load.push(loadavg());
 
-    const report = summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, load, wasmSizes: wasmSizes(opt.site), pageProblems });
+    const report = summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, idle, load, wasmSizes: wasmSizes(opt.site), pageProblems });
     report.disturbed_rounds = disturbed;
     report.finished = new Date().toISOString();
     fs.mkdirSync(opt.out, { recursive: true });
@@ -482,7 +559,7 @@ function frameTime(frames) {
   };
 }
 
-function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, load, wasmSizes, pageProblems }) {
+function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, idle, load, wasmSizes, pageProblems }) {
   const col = (f) => stats(rounds.map(f));
   const cores = info.browser_env.hardwareConcurrency;
   const pool = info.browser_env.threaded.pool;
@@ -670,6 +747,17 @@ function summarise({ info, sizes, cold, coldModels, rounds, longTasks, first, lo
     costs,
     long_tasks: long,
     first_result: firstResult,
+    idle_cost: {
+      idle_ms: IDLE_MS,
+      ...Object.fromEntries(Object.entries(idle).map(([k, loads]) => [k, {
+        page: loads[0].page,
+        files: stats(loads.map((l) => l.files)),
+        gzip_bytes: stats(loads.map((l) => l.gzip_bytes)),
+        wasm_gzip_bytes: stats(loads.map((l) => l.wasm_gzip_bytes)),
+        workers: stats(loads.map((l) => l.workers)),
+        cpu_ms: stats(loads.map((l) => l.cpu_ms)),
+      }])),
+    },
     wasm_sizes: wasmSizes,
     problems: pageProblems,
     rounds,
@@ -793,6 +881,11 @@ function markdown(r) {
     L.push(`Long animation frames (over 50 ms) during the runs: ${ft.frames}, ${f(ft.total_ms, 0)} ms in all, of which scripts ${f(ft.scripts_ms, 0)} ms (forced style and layout inside them ${f(ft.forced_layout_ms, 0)} ms) and the rendering step ${f(ft.render_ms, 0)} ms (style and layout ${f(ft.style_layout_ms, 0)} ms, then paint); the rest is time between them, when the main thread was busy with other work or waiting for a core. Scripts that used most of it: ${ft.top_scripts.map((x) => `\`${x.what}\` ${f(x.ms, 0)} ms`).join(', ') || 'none attributed'}.`);
   }
   L.push('');
+  if (r.idle_cost) {
+    const { widgets: w, none: n, idle_ms: idleMs } = r.idle_cost;
+    const kb = (x) => `${f(x.median / 1000, 0)} kB`;
+    L.push(`What a page costs a reader who runs nothing: a cold load, the first widget scrolled into view, and ${idleMs / 1000} s idle; median of ${r.reps}. ${w.page} (the warm start fires: the compute worker and its pool start ahead of a click): ${kb(w.gzip_bytes)} gzipped in ${f(w.files.median, 0)} files, of which ${kb(w.wasm_gzip_bytes)} wasm; ${f(w.workers.median, 0)} workers started; ${f(w.cpu_ms.median, 0)} ms of CPU in all the browser's processes. ${n.page} (no widget): ${kb(n.gzip_bytes)} in ${f(n.files.median, 0)} files, ${f(n.workers.median, 0)} workers, ${f(n.cpu_ms.median, 0)} ms of CPU. The difference is what the warm start costs a reader who never presses Run.`, '');
+  }
   L.push(`First result: ${r.reps} cold loads (a fresh browser context each) of ${r.first_result.page}; the first widget's Run is pressed the moment the widget is mounted, with n=${r.first_result.settings.n}. Median times from navigation start: page received ${ms(r.first_result.response_end_ms)}, widget mounted ${ms(r.first_result.ready_ms)}, DOMContentLoaded ${ms(r.first_result.dom_content_loaded_ms)}, result shown ${ms(r.first_result.result_ms)}. Pressing Run again on the same page, with the compute worker and its pool already started, took ${ms(r.first_result.second_run_ms)}: the rest is start-up (fetching and compiling both wasm builds — ${f(r.first_result.compile_ms.threaded, 0)} ms and ${f(r.first_result.compile_ms.single, 0)} ms on the bench page —, starting the compute worker and its pool, instantiating the module in each). The page fetched ${r.first_result.wasm_fetched.join(' and ')} (an isolated page compiles the single-threaded build too, for process workers).`);
   L.push('');
   L.push(`Gzipped JS glue, for the record: threaded ${kb(r.wasm_sizes.threaded.js_gzip_bytes)}, single-threaded ${kb(r.wasm_sizes.single.js_gzip_bytes)}. Sizes are \`gzip -9\` of the files in the built site; 1 kB = 1000 bytes.`);
