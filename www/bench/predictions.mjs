@@ -20,6 +20,8 @@ const { values: opt } = parseArgs({
 });
 if (!opt.site) throw new Error('--site is required');
 const WITHIN = Number(opt.within);
+// How long a reader looks at a widget before pressing Run.
+const READ_MS = Number(process.env.READ_MS ?? 2000);
 
 const say = (msg) => process.stderr.write(`\x1b[1m  ->\x1b[0m ${msg}\n`);
 
@@ -50,6 +52,9 @@ async function main() {
       for (const id of ids) {
         const sel = `#${id}`;
         await page.waitForSelector(`${sel}[data-ready]`);
+        // As a reader does: scroll to the widget, read what it asks, then press Run.
+        await page.locator(sel).scrollIntoViewIfNeeded();
+        await page.waitForTimeout(READ_MS);
         await page.click(`${sel} [data-action=run]`);
         await page.waitForFunction((s) => ['done', 'error'].includes(document.querySelector(s).dataset.state), sel, { timeout: 600_000 });
         const state = await page.getAttribute(sel, 'data-state');
