@@ -2,6 +2,8 @@
 //! CPython on the machine and under `labpy`; stdout, the last line of stderr and the exit
 //! status must agree. Plus the GIL's invariants (in-process) and bad input.
 
+mod common;
+
 use lab_python::gil::Gil;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -45,18 +47,6 @@ fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run interpreter")
 }
 
-fn programs() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("programs dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    v.sort();
-    v
-}
-
 /// The (major, minor) version of a Python interpreter.
 fn version_of(py: &Path) -> Option<(u32, u32)> {
     let out = Command::new(py)
@@ -86,7 +76,7 @@ fn corpus_matches_cpython() {
             return;
         }
     }
-    let progs = programs();
+    let progs = common::programs();
     assert!(progs.len() >= 30, "corpus has {} programs", progs.len());
     let mut failures = Vec::new();
     for p in &progs {
@@ -151,7 +141,7 @@ fn differences(py: &Path, p: &Path) -> Vec<String> {
 fn expected_outputs_match() {
     // Python 3.14 programs: labpy's stdout must equal NAME.expected (written from the 3.14
     // documentation's semantics), and the run must succeed.
-    let progs: Vec<PathBuf> = programs()
+    let progs: Vec<PathBuf> = common::programs()
         .into_iter()
         .filter(|p| p.with_extension("expected").exists())
         .collect();
@@ -502,7 +492,7 @@ fn corpus_finishes_free_threaded() {
     // crash) with the exit status it has under the GIL. The deadline is generous (a slow
     // machine is not a failure); only a hang reaches it.
     let mut failures = Vec::new();
-    for p in programs() {
+    for p in common::programs() {
         let with_gil = run(Command::new(labpy()).arg(&p)).status.code();
         match run_with_deadline(Command::new(labpy()).arg("--free-threaded").arg(&p), 120) {
             Some(s) if s.code() == with_gil => {}

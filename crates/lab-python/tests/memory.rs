@@ -4,11 +4,12 @@
 //! leave no thread and no memory behind. Counted by a global allocator that keeps the
 //! bytes live, so a leaked object of any kind shows, not only the kinds someone counted.
 
+mod common;
+
 use lab_python::capture::CaptureHost;
 use lab_python::host::{StdHost, THREAD_STACK};
 use lab_python::{Options, run};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
@@ -95,18 +96,6 @@ fn threads() -> usize {
         .unwrap_or(0)
 }
 
-fn corpus() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("programs dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    v.sort();
-    v
-}
-
 /// Bytes a second run of `src` left that the first did not. The second run must print
 /// what the first printed: emptying what a run made must not touch what the next needs.
 fn leaked_by_second_run(name: &str, src: &str) -> isize {
@@ -149,7 +138,7 @@ fn runs_free_what_they_allocated() {
 
 fn every_program_of_the_corpus_frees_what_it_allocated() {
     let mut leaks = Vec::new();
-    for path in corpus() {
+    for path in common::programs() {
         let src = std::fs::read_to_string(&path).expect("program");
         let name = path
             .file_name()
