@@ -68,14 +68,14 @@ class Future:
         return self._exception
 
     def set_result(self, result):
-        with self._cond:
-            self._result = result
-            self._state = "FINISHED"
-            self._cond.notify_all()
-        self._run_callbacks()
+        self._finish(result, None)
 
     def set_exception(self, exception):
+        self._finish(None, exception)
+
+    def _finish(self, result, exception):
         with self._cond:
+            self._result = result
             self._exception = exception
             self._state = "FINISHED"
             self._cond.notify_all()

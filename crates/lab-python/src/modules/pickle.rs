@@ -136,6 +136,27 @@ impl Writer<'_> {
         self.next += 1;
     }
 
+    /// A list or set: written once, then referred to (so that cycles and sharing survive).
+    fn container(
+        &mut self,
+        vm: &mut Vm,
+        v: &Value,
+        tag: u8,
+        items: impl FnOnce() -> Vec<Value>,
+    ) -> PyResult<()> {
+        if self.seen(v.identity()) {
+            return Ok(());
+        }
+        self.remember(v.identity());
+        let items = items();
+        self.out.bytes.push(tag);
+        self.u32(items.len());
+        for x in &items {
+            self.value(vm, x)?;
+        }
+        Ok(())
+    }
+
     fn value(&mut self, vm: &mut Vm, v: &Value) -> PyResult<()> {
         match v {
             Value::None => self.out.bytes.push(NONE),
@@ -172,30 +193,8 @@ impl Writer<'_> {
                     self.value(vm, x)?;
                 }
             }
-            Value::List(l) => {
-                if self.seen(v.identity()) {
-                    return Ok(());
-                }
-                self.remember(v.identity());
-                let items = l.snapshot();
-                self.out.bytes.push(LIST);
-                self.u32(items.len());
-                for x in &items {
-                    self.value(vm, x)?;
-                }
-            }
-            Value::Set(s) => {
-                if self.seen(v.identity()) {
-                    return Ok(());
-                }
-                self.remember(v.identity());
-                let items = s.snapshot();
-                self.out.bytes.push(SET);
-                self.u32(items.len());
-                for x in &items {
-                    self.value(vm, x)?;
-                }
-            }
+            Value::List(l) => self.container(vm, v, LIST, || l.snapshot())?,
+            Value::Set(s) => self.container(vm, v, SET, || s.snapshot())?,
             Value::Dict(d) => {
                 if self.seen(v.identity()) {
                     return Ok(());
