@@ -172,6 +172,63 @@ test('a deadlocked program is stopped, and its pool threads are free again', asy
   assert.deepEqual(page.problems, []);
 });
 
+test('fifty stopped runs in a row leave no pool thread and no memory behind', async (t) => {
+  // Threads spinning, asleep and waiting when the stop comes, over objects in cycles.
+  const busy = [
+    'import threading, time',
+    'lock = threading.Lock()',
+    'done = threading.Event()',
+    'def spin():',
+    '    n = 0',
+    '    while True:',
+    '        n += 1',
+    'def nap():',
+    '    time.sleep(3600)',
+    'for f in (spin, nap, done.wait):',
+    '    threading.Thread(target=f).start()',
+    'class Node:',
+    '    def __init__(self):',
+    '        self.me = self',
+    'items = [Node() for _ in range(2000)]',
+    "print('started', flush=True)",
+    'while True:',
+    '    with lock:',
+    '        items.append([items])',
+    '',
+  ].join('\n');
+  const stopOnce = async () => {
+    const r = await ask('threaded', { type: 'start', source: busy, stopOnOutput: 'started' });
+    assert.equal(r.stopped, true, r.stderr);
+    assert.equal(r.exit_code, 130);
+  };
+  // The first runs grow the heap to what such a run needs; later ones must reuse it.
+  for (let i = 0; i < 5; i++) await stopOnce();
+  const settled = await ask('threaded', { type: 'memory' });
+  for (let i = 5; i < 50; i++) await stopOnce();
+  const grown = (await ask('threaded', { type: 'memory' })) - settled;
+  t.diagnostic(`wasm memory: ${settled} bytes after 5 stopped runs, ${grown} more after 45 more`);
+  // A leak of one run's objects (tens of kB and more) would add megabytes.
+  assert.ok(grown <= 1 << 20, `45 stopped runs grew the memory by ${grown} bytes`);
+  // Every pool thread is free again: a run that needs all of them at once gets them.
+  const all = [
+    'import threading',
+    `n = ${POOL - 1}`,
+    'go = threading.Barrier(n + 1)',
+    'ts = [threading.Thread(target=go.wait) for _ in range(n)]',
+    'for t in ts:',
+    '    t.start()',
+    'go.wait()',
+    'for t in ts:',
+    '    t.join()',
+    "print('all', threading.active_count())",
+    '',
+  ].join('\n');
+  const full = await ask('threaded', { type: 'start', source: all });
+  assert.equal(full.stderr, '');
+  assert.equal(full.stdout, 'all 1\n');
+  assert.deepEqual(page.problems, []);
+});
+
 test('deep recursion is a RecursionError on the small stacks of workers', async (t) => {
   const src = [
     'import sys',

@@ -1,8 +1,10 @@
 // A worker for python.test.js: loads one build of the bindings and runs the lab's Python
 // as the test asks (`runPython` on this worker, or `startPython` on the pool, stopped
-// once it has printed `stopOnOutput` if asked).
+// once it has printed `stopOnOutput` if asked), and says how big its wasm memory is.
 
 let lab = null;
+/** The module's exports (its memory among them). */
+let wasm = null;
 
 const answer = (id, body) => postMessage({ id, ...body });
 
@@ -11,9 +13,11 @@ self.onmessage = async ({ data }) => {
   try {
     if (data.type === 'load') {
       lab = await import(data.threaded ? './pkg/lab_wasm.js' : './pkg-st/lab_wasm.js');
-      await lab.default();
+      wasm = await lab.default();
       if (data.threaded) await lab.initThreadPool(data.threads);
       answer(id, { result: { threaded: lab.isThreaded(), isolated: self.crossOriginIsolated } });
+    } else if (data.type === 'memory') {
+      answer(id, { result: wasm.memory.buffer.byteLength });
     } else if (data.type === 'run') {
       answer(id, { result: lab.runPython(data.source, data.options) });
     } else if (data.type === 'start') {
