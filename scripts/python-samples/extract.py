@@ -3,17 +3,22 @@
     python3 extract.py OUT_DIR CHAPTER.md...
 
 Writes every ```python block to OUT_DIR as NNN.py and prints one tab-separated
-line per block: the file, "run", "nolab" or "norun", and where the block starts
-(chapter:line). A fence written ```python,norun is compiled but not run; one
-written ```python,nolab runs with CPython only (it imports a module the lab's
-Python does not have); every other ```python block is compiled and run. Fences inside block quotes
-or list items are found too (their prefix is stripped).
+line per block: the file, "run", "nolab" or "norun", the oldest Python it needs
+("3.14", or "-" for any), and where the block starts (chapter:line). A fence
+written ```python,norun is compiled but not run; one written ```python,nolab runs
+with CPython only (it imports a module the lab's Python does not have); one
+written ```python,py314 (py3NN in general) uses what only that version has, so an
+older CPython compiles it but does not run it; every other ```python block is
+compiled and run. Fences inside block quotes or list items are found too (their
+prefix is stripped).
 """
 import re
 import sys
 from pathlib import Path
 
 FENCE = re.compile(r"^(?P<prefix>(?:\s*>)*\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+# A fence attribute naming the oldest Python a listing runs on: py314 is 3.14.
+NEEDS = re.compile(r"^py3(\d{2})$")
 
 
 def blocks(path):
@@ -39,18 +44,19 @@ def blocks(path):
         attrs = [a.strip() for a in info.split(",")]
         if attrs and attrs[0] == "python":
             mode = "norun" if "norun" in attrs[1:] else "nolab" if "nolab" in attrs[1:] else "run"
-            yield start, mode, "\n".join(body) + "\n"
+            minor = max((int(m[1]) for a in attrs[1:] if (m := NEEDS.match(a))), default=None)
+            yield start, mode, f"3.{minor}" if minor else "-", "\n".join(body) + "\n"
 
 
 def main():
     out = Path(sys.argv[1])
     count = 0
     for chapter in sys.argv[2:]:
-        for line, mode, code in blocks(chapter):
+        for line, mode, needs, code in blocks(chapter):
             count += 1
             target = out / f"{count:03d}.py"
             target.write_text(code, encoding="utf-8")
-            print(f"{target}\t{mode}\t{chapter}:{line}")
+            print(f"{target}\t{mode}\t{needs}\t{chapter}:{line}")
 
 
 if __name__ == "__main__":
