@@ -347,7 +347,10 @@ mod tests {
             "lab/listing/page.js",
             "lab/listing/codemirror.js",
         ] {
-            assert!(names.iter().any(|n| n == needed), "{needed} is not embedded");
+            assert!(
+                names.iter().any(|n| n == needed),
+                "{needed} is not embedded"
+            );
         }
         assert!(!names.iter().any(|n| n.ends_with(".d.ts")));
     }
