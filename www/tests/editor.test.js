@@ -154,23 +154,41 @@ test('Tab indents in the editor; Escape then Tab leaves it for the next control'
 
 test('a traceback marks its lines, in the static listing and in the editor, until the next run or edit', async () => {
   const page = await open(PAGE);
-  const raises = 'def f(d):\n    return d["missing"]\n\nprint("before")\nf({})\n';
+  // It raises on line 3 and is called on line 4: in the listing shown, line 3 is empty.
+  const raises = 'print("before")\ndef f(d):\n    return d["missing"]\nf({})\n';
   await page.evaluate(([s, src]) => { document.querySelector(s).dataset.source = src; }, [SEL, raises]);
   await runWidget(page, SEL);
   assert.equal(await page.getAttribute(SEL, 'data-state'), 'error');
   const marked = () => page.evaluate((s) => [...document.querySelector(s).previousElementSibling.querySelectorAll('.lab-line-mark')]
     .map((m) => Number(/** @type {HTMLElement} */ (m).dataset.line)), SEL);
-  assert.deepEqual(await marked(), [5, 2]);
-  // Each band sits on its line: line 5 is 3 lines below line 2.
-  const tops = await page.evaluate((s) => [...document.querySelector(s).previousElementSibling.querySelectorAll('.lab-line-mark')]
-    .map((m) => m.getBoundingClientRect().top), SEL);
-  assert.ok(tops[0] > tops[1]);
+  assert.deepEqual(await marked(), [4, 3]);
+  // Each band sits on its line of the listing shown: line 4's band and the top of its text
+  // (found with a Range) agree to the pixel, and the empty line 3's band is just above.
+  const placed = await page.evaluate((s) => {
+    const pre = document.querySelector(s).previousElementSibling;
+    const code = pre.querySelector('code');
+    const text = code.textContent;
+    const band = (n) => pre.querySelector(`.lab-line-mark[data-line="${n}"]`).getBoundingClientRect();
+    // The text of line 4 starts after the third newline: its first character's box.
+    const walk = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    let at = text.split('\n').slice(0, 3).join('\n').length + 1;
+    let node = walk.nextNode();
+    while (node && at >= node.nodeValue.length) { at -= node.nodeValue.length; node = walk.nextNode(); }
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 1);
+    const line4 = range.getBoundingClientRect();
+    return { band4: band(4).top, text4: line4.top, height: band(4).height, band3: band(3).top, textHeight: line4.height };
+  }, SEL);
+  assert.ok(Math.abs(placed.band4 - placed.text4) <= 1.5, JSON.stringify(placed));
+  assert.ok(Math.abs(placed.band4 - placed.band3 - placed.height) <= 0.5, JSON.stringify(placed));
+  assert.ok(Math.abs(placed.height - placed.textHeight) <= 1.5, JSON.stringify(placed));
 
   const errorLines = () => page.evaluate(() => [...document.querySelectorAll('.lab-editor .lab-line-error')].map((l) => l.getAttribute('data-line')));
   // Opening the editor moves the marks into it; the first edit clears them.
   await edit(page);
   assert.deepEqual(await marked(), []);
-  assert.deepEqual(await errorLines(), ['2', '5']);
+  assert.deepEqual(await errorLines(), ['3', '4']);
   await replaceProgram(page, 'print("ok")\nx = 1 / 0\n');
   assert.deepEqual(await errorLines(), []);
   await runWidget(page, SEL);

@@ -10,19 +10,6 @@ export function tracebackLines(report) {
   return [...new Set(lines)];
 }
 
-/** The text node and offset at `offset` characters into `el`'s text. @param {Node} el @param {number} offset */
-function pointAt(el, offset) {
-  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-  let last = null;
-  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-    const len = node.nodeValue?.length ?? 0;
-    if (offset <= len) return { node, offset };
-    offset -= len;
-    last = node;
-  }
-  return last ? { node: last, offset: last.nodeValue?.length ?? 0 } : { node: el, offset: 0 };
-}
-
 /** How many characters of `el`'s text come before `node`/`offset`. @param {Node} el @param {Node} node @param {number} offset */
 export function textOffset(el, node, offset) {
   const range = document.createRange();
@@ -40,25 +27,22 @@ export function markStatic(pre, lines) {
   if (!lines.length) return;
   const code = codeOf(pre);
   const text = code.textContent ?? '';
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  const box = pre.getBoundingClientRect();
+  // A listing's lines never wrap (it scrolls sideways instead), so each takes an equal
+  // share of the code box's height: that places empty lines too, which have no text box.
+  const count = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
   const style = getComputedStyle(code);
-  const lineHeight = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+  const padTop = parseFloat(style.paddingTop) || 0;
+  const inner = code.clientHeight - padTop - (parseFloat(style.paddingBottom) || 0);
+  const height = inner / Math.max(count, 1);
+  const top = code.getBoundingClientRect().top - pre.getBoundingClientRect().top - pre.clientTop + pre.scrollTop + padTop;
   for (const n of lines) {
-    if (n < 1 || n > starts.length) continue;
-    const range = document.createRange();
-    const from = pointAt(code, starts[n - 1]);
-    const to = pointAt(code, Math.max(starts[n - 1], (starts[n] ?? text.length + 1) - 1));
-    range.setStart(from.node, from.offset);
-    range.setEnd(to.node, to.offset);
-    const rect = range.getBoundingClientRect();
+    if (n < 1 || n > count) continue;
     const band = document.createElement('span');
     band.className = 'lab-line-mark';
     band.dataset.line = String(n);
     band.setAttribute('aria-hidden', 'true');
-    band.style.top = `${rect.top - box.top - pre.clientTop + pre.scrollTop}px`;
-    band.style.height = `${rect.height || lineHeight}px`;
+    band.style.top = `${top + (n - 1) * height}px`;
+    band.style.height = `${height}px`;
     pre.append(band);
   }
 }
