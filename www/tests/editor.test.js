@@ -194,7 +194,8 @@ test('a traceback marks its lines, in the static listing and in the editor, unti
   await runWidget(page, SEL);
   assert.deepEqual(await errorLines(), ['2']);
   assert.match((await result(page)).stderr, /ZeroDivisionError/);
-  // An edit clears the mark.
+  // An edit clears the mark (focus is on Run: back into the program first).
+  await page.locator(`.lab-editor:has(+ ${SEL}) .cm-content`).click();
   await page.keyboard.press('End');
   await page.keyboard.type(' ');
   assert.deepEqual(await errorLines(), []);
