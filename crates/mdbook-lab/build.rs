@@ -35,6 +35,12 @@ fn main() {
             println!("cargo::rerun-if-changed={}", www.join(part).display());
         }
         if built {
+            // The listings' editor is generated into www/src by scripts/build (npm + esbuild).
+            if !www.join("src/listing/codemirror.js").is_file() {
+                println!(
+                    "cargo::warning=www/src/listing/codemirror.js is missing: listings will not be editable (run scripts/build)"
+                );
+            }
             walk(&www.join("src"), "lab/", &mut files);
             walk(&www.join("pkg"), "lab/pkg/", &mut files);
             walk(&www.join("pkg-st"), "lab/pkg-st/", &mut files);

@@ -3,9 +3,11 @@
 // mdbook-lab): Run starts a Python worker the first time (python-worker.js, which alone
 // downloads the build with Python), shows the output while the program runs, and after it
 // stdout, stderr or the traceback and a per-thread summary of the trace. Stop ends the run.
+// Editing, links that carry a program and marked traceback lines: listing/editor.js.
 
 import { copyEmbed } from './embed-code.js';
 import { setState } from './views/common.js';
+import { clearMarks, markTraceback, mountEditing, programOf } from './listing/editor.js';
 
 /** The one Python worker of the page, started by the first Run. @type {Worker | null} */
 let worker = null;
@@ -28,15 +30,33 @@ const $ = (/** @type {ParentNode} */ root, /** @type {string} */ sel) => /** @ty
 
 function startWorker() {
   const w = new Worker(new URL('./python-worker.js', import.meta.url), { type: 'module', name: 'lab-python' });
-  w.onmessage = ({ data }) => active?.settle(data);
-  w.onerror = (e) => active?.settle({ type: 'failed', message: e.message || 'the Python worker failed to start' });
+  w.onmessage = ({ data }) => (data.type === 'checked' ? checks.shift()?.(data) : active?.settle(data));
+  w.onerror = (e) => {
+    const message = e.message || 'the Python worker failed to start';
+    for (const answer of checks.splice(0)) answer({ failed: message });
+    active?.settle({ type: 'failed', message });
+  };
   return w;
+}
+
+/** Compile checks waiting for the worker's answers, oldest first. @type {((answer: any) => void)[]} */
+const checks = [];
+
+/**
+ * Compiles `source` on the page's Python worker without running it.
+ * @param {string} source @returns {Promise<string | null>} the error as CPython reports it, or null
+ */
+function check(source) {
+  worker ??= startWorker();
+  worker.postMessage({ type: 'check', source, threaded: threaded(), threads: POOL_THREADS });
+  return new Promise((resolve, reject) => checks.push((answer) => (answer.failed ? reject(new Error(answer.failed)) : resolve(answer.report))));
 }
 
 /** Ends the worker (a new Run starts another). */
 function endWorker() {
   worker?.terminate();
   worker = null;
+  for (const answer of checks.splice(0)) answer({ failed: 'the Python worker was ended' });
 }
 
 const ms = (/** @type {number} */ v) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
@@ -89,6 +109,7 @@ function run(root) {
   const out = $(root, '.lab-output');
   const error = $(root, '.lab-error');
   const summaryBox = $(root, '.lab-summary');
+  clearMarks(root);
   error.hidden = true;
   summaryBox.hidden = true;
   out.textContent = '';
@@ -125,6 +146,7 @@ function run(root) {
       status.textContent = r.stopped
         ? `Stopped after ${ms(r.wall_ms)}.`
         : `Finished in ${ms(r.wall_ms)} with exit code ${r.exit_code}${wantThreads ? '' : ' (threads cannot run here: the page is not cross-origin isolated)'}.`;
+      if (r.exit_code !== 0 && !r.stopped) markTraceback(root, r.stderr);
       showSummary(summaryBox, r.summary);
       showTimeline(summaryBox, r.timeline);
       // The chart is in the widget; the result keeps the figures.
@@ -133,7 +155,7 @@ function run(root) {
       setState(root, r.exit_code === 0 || r.stopped ? 'done' : 'error');
     },
   };
-  worker.postMessage({ type: 'run', source: root.dataset.source ?? '', threaded: wantThreads, threads: POOL_THREADS });
+  worker.postMessage({ type: 'run', source: programOf(root), threaded: wantThreads, threads: POOL_THREADS });
 }
 
 /** Stops the widget's run. @param {HTMLElement} root */
@@ -160,5 +182,6 @@ export function mountListing(root) {
   // A listing has no settings: its embed page shows it as the book has it.
   root.querySelector('[data-action=embed]')?.addEventListener('click', () => copyEmbed(root, []));
   $(root, '.lab-status').textContent = 'Press Run to run this listing in your browser.';
+  mountEditing(root, { run: () => run(root), check });
   root.dataset.ready = 'true';
 }

@@ -4,7 +4,9 @@
 // cross-origin isolated; else lab/pkg-py-st), which the rest of the site never downloads.
 // Messages in: {type: 'run', source, threaded, threads} and {type: 'stop'}. Out:
 // {type: 'output', stdout} while a threaded run goes on, then {type: 'done', result} or
-// {type: 'failed', message}.
+// {type: 'failed', message}. Also {type: 'check', source, threaded, threads}, which
+// compiles a program without running it (a program opened from a link): out
+// {type: 'checked', report} (CPython's report of the error, or null) or {type: 'checked', failed}.
 
 /** @type {any} */
 let lab = null;
@@ -62,6 +64,15 @@ self.onmessage = async ({ data }) => {
   try {
     if (data.type === 'stop') {
       current?.stop();
+      return;
+    }
+    if (data.type === 'check') {
+      try {
+        await load(data.threaded, data.threads);
+        post({ type: 'checked', report: lab.checkPython(data.source, 'listing.py') ?? null });
+      } catch (e) {
+        post({ type: 'checked', failed: String(e) });
+      }
       return;
     }
     if (data.type !== 'run') return;

@@ -330,3 +330,13 @@ pub fn start_python(source: String, options: JsValue) -> Result<PythonRun, JsErr
     }));
     Ok(PythonRun { stop, done, host })
 }
+
+/// Compiles a Python program without running it (a program a reader opens from a link):
+/// `undefined` when it compiles, else the report CPython would print for the error
+/// (`File "<filename>", line N`, the line, a caret, the exception's name and message).
+#[wasm_bindgen(js_name = checkPython)]
+pub fn check_python(source: &str, filename: &str) -> Option<String> {
+    lab_python::parse::compile_source(source, filename)
+        .err()
+        .map(|e| e.report(filename))
+}

@@ -334,6 +334,28 @@ mod tests {
     }
 
     #[test]
+    fn a_built_plugin_carries_the_listings_editor_and_the_python_lab_page() {
+        let names: Vec<String> = embedded().into_iter().map(|(n, _)| n).collect();
+        // A plugin built before the wasm builds embeds nothing (and install says so).
+        if names.is_empty() {
+            return;
+        }
+        for needed in [
+            "lab/python.html",
+            "lab/listing/editor.js",
+            "lab/listing/link.js",
+            "lab/listing/page.js",
+            "lab/listing/codemirror.js",
+        ] {
+            assert!(
+                names.iter().any(|n| n == needed),
+                "{needed} is not embedded"
+            );
+        }
+        assert!(!names.iter().any(|n| n.ends_with(".d.ts")));
+    }
+
+    #[test]
     fn refuses_what_it_cannot_do_safely() {
         let book = temp("refuse");
         assert!(
