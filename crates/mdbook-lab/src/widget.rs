@@ -644,7 +644,10 @@ mod tests {
             let select = &out[out.find(&format!(r#"name="{name}""#)).unwrap()..];
             let select = &select[..select.find("</select>").unwrap()];
             assert_eq!(select.matches(" selected").count(), 1, "{select}");
-            assert!(select.contains(&format!(r#"value="{default}" selected"#)), "{select}");
+            assert!(
+                select.contains(&format!(r#"value="{default}" selected"#)),
+                "{select}"
+            );
         }
         for method in lab_python::START_METHODS {
             assert!(out.contains(&format!(r#"<option value="{method}""#)));
