@@ -7,6 +7,7 @@
 // the full widget, with the same settings, in a new tab where the book can isolate it.
 
 import { mountAll, linkSettings, whenLinked } from './lab.js';
+import { settingPairs } from './listing/controls.js';
 
 const BOOK = new URL('../', import.meta.url); // embed.html sits in the book's lab/
 const main = /** @type {HTMLElement} */ (document.querySelector('.lab-embed'));
@@ -28,11 +29,12 @@ function chapterUrl(page) {
   return url.origin === BOOK.origin && url.pathname.startsWith(BOOK.pathname) ? url : null;
 }
 
-/** The full widget in its chapter, with `root`'s current settings (a listing has none). @param {HTMLElement} root @param {URL} chapter */
+/** The full widget in its chapter, with `root`'s current settings. @param {HTMLElement} root @param {URL} chapter */
 function fullWidgetUrl(root, chapter) {
   const url = new URL(chapter);
   url.searchParams.set('lab', root.id);
   if (root.dataset.lab === 'python') {
+    for (const [name, value] of settingPairs(root)) url.searchParams.set(name, value);
     url.hash = root.id;
     return url.href;
   }

@@ -3,16 +3,19 @@
 // mdbook-lab): Run starts a Python worker the first time (python-worker.js, which alone
 // downloads the build with Python), shows the output while the program runs, and after it
 // stdout, stderr or the traceback and a per-thread summary of the trace. Stop ends the run.
-// Editing, links that carry a program and marked traceback lines: listing/editor.js.
+// Editing, links that carry a program and marked traceback lines: listing/editor.js. Its
+// settings (listing/controls.js) and output (listing/output.js) have modules of their own.
 
 import { copyEmbed } from './embed-code.js';
 import { setState } from './views/common.js';
 import { clearMarks, markTraceback, mountEditing, programOf } from './listing/editor.js';
+import { readSettings, runOptions, settingPairs, applyQuery, mountSettings, lockSettings, describe } from './listing/controls.js';
+import { showOutput, streamOutput, showCpython, noteRecordedSource } from './listing/output.js';
 
 /** The one Python worker of the page, started by the first Run. @type {Worker | null} */
 let worker = null;
 /** The widget whose listing runs now, and how to settle its run. */
-/** @type {{ root: HTMLElement, t0: number, threaded: boolean, settle: (msg: any) => void } | null} */
+/** @type {{ root: HTMLElement, t0: number, threaded: boolean, lines: any[], settle: (msg: any) => void } | null} */
 let active = null;
 /** After Stop: ends the worker if the run does not end by itself soon. */
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -96,6 +99,11 @@ function showTimeline(box, svg) {
   figure.className = 'lab-timeline-figure';
   figure.innerHTML = svg; // the lab's own markup: every label in it is escaped
   box.append(figure);
+  // Wider than a phone, it scrolls sideways: the keyboard must reach it to scroll it.
+  if (figure.scrollWidth > figure.clientWidth) {
+    figure.tabIndex = 0;
+    figure.setAttribute('aria-label', 'Timeline of the run (scrolls sideways)');
+  }
 }
 
 /** Runs the widget's listing. @param {HTMLElement} root */
@@ -112,9 +120,13 @@ function run(root) {
   clearMarks(root);
   error.hidden = true;
   summaryBox.hidden = true;
-  out.textContent = '';
-  out.hidden = true;
+  streamOutput(out, '');
+  // The program as the reader has it (edited, or from a link), else the book's.
+  const source = programOf(root);
+  showCpython(root, out, source);
   delete root.dataset.result;
+  const settings = readSettings(root);
+  lockSettings(root, true);
   setState(root, 'running');
   const wantThreads = threaded();
   status.textContent = worker ? 'Running...' : 'Loading Python, then running...';
@@ -123,15 +135,17 @@ function run(root) {
     root,
     t0: performance.now(),
     threaded: wantThreads,
+    lines: [],
     settle(/** @type {any} */ msg) {
       if (msg.type === 'output') {
         status.textContent = 'Running...';
-        out.textContent = msg.stdout;
-        out.hidden = false;
+        if (active) active.lines.push(...(msg.lines ?? []));
+        streamOutput(out, msg.stdout, active?.lines ?? []);
         return;
       }
       clearTimeout(killTimer);
       active = null;
+      lockSettings(root, false);
       if (msg.type === 'failed') {
         endWorker(); // its state is unknown after a failure
         error.textContent = msg.message;
@@ -141,21 +155,22 @@ function run(root) {
         return;
       }
       const r = msg.result;
-      out.textContent = r.stdout + r.stderr;
-      out.hidden = out.textContent === '';
+      showOutput(out, r);
+      showCpython(root, out, source);
+      const how = describe(settings);
       status.textContent = r.stopped
         ? `Stopped after ${ms(r.wall_ms)}.`
-        : `Finished in ${ms(r.wall_ms)} with exit code ${r.exit_code}${wantThreads ? '' : ' (threads cannot run here: the page is not cross-origin isolated)'}.`;
+        : `Finished in ${ms(r.wall_ms)} with exit code ${r.exit_code}${how ? ` (${how})` : ''}${wantThreads ? '' : ' (threads cannot run here: the page is not cross-origin isolated)'}.`;
       if (r.exit_code !== 0 && !r.stopped) markTraceback(root, r.stderr);
       showSummary(summaryBox, r.summary);
       showTimeline(summaryBox, r.timeline);
-      // The chart is in the widget; the result keeps the figures.
-      const { timeline: _drawn, ...figures } = r;
-      root.dataset.result = JSON.stringify(figures);
+      // The chart and the marked lines are in the widget; the result keeps the figures.
+      const { timeline: _drawn, lines: _marked, ...figures } = r;
+      root.dataset.result = JSON.stringify({ ...figures, settings });
       setState(root, r.exit_code === 0 || r.stopped ? 'done' : 'error');
     },
   };
-  worker.postMessage({ type: 'run', source: programOf(root), threaded: wantThreads, threads: POOL_THREADS });
+  worker.postMessage({ type: 'run', source, threaded: wantThreads, threads: POOL_THREADS, options: runOptions(settings) });
 }
 
 /** Stops the widget's run. @param {HTMLElement} root */
@@ -179,8 +194,11 @@ export function mountListing(root) {
   root.dataset.mounted = 'true';
   $(root, '[data-action=run]').addEventListener('click', () => run(root));
   $(root, '[data-action=stop]').addEventListener('click', () => stop(root));
-  // A listing has no settings: its embed page shows it as the book has it.
-  root.querySelector('[data-action=embed]')?.addEventListener('click', () => copyEmbed(root, []));
+  // Its embed page and links run it with the settings chosen here.
+  root.querySelector('[data-action=embed]')?.addEventListener('click', () => copyEmbed(root, settingPairs(root)));
+  mountSettings(root);
+  noteRecordedSource(root);
+  applyQuery(root, new URLSearchParams(location.search));
   $(root, '.lab-status').textContent = 'Press Run to run this listing in your browser.';
   mountEditing(root, { run: () => run(root), check });
   root.dataset.ready = 'true';

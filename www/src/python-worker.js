@@ -2,8 +2,10 @@
 // Runs a book listing with the lab's Python, started by listing.js only when a reader
 // presses Run. It loads the build with Python (lab/pkg-py, threaded, where the page is
 // cross-origin isolated; else lab/pkg-py-st), which the rest of the site never downloads.
-// Messages in: {type: 'run', source, threaded, threads} and {type: 'stop'}. Out:
-// {type: 'output', stdout} while a threaded run goes on, then {type: 'done', result} or
+// Messages in: {type: 'run', source, threaded, threads, options} (options of runPython) and
+// {type: 'stop'}. Out:
+// {type: 'output', stdout, lines} while a threaded run goes on (lines: the completed lines
+// since the last message, each {who, stream, text}), then {type: 'done', result} or
 // {type: 'failed', message}. Also {type: 'check', source, threaded, threads}, which
 // compiles a program without running it (a program opened from a link): out
 // {type: 'checked', report} (CPython's report of the error, or null) or {type: 'checked', failed}.
@@ -45,6 +47,20 @@ function summarise(trace) {
   return { gil: Boolean(trace?.gil), handoffs: trace?.handoffs ?? 0, lanes };
 }
 
+/**
+ * Each output line with who wrote it: a child process or subinterpreter by its name, a
+ * thread by its `threading` name.
+ * @param {any} trace
+ */
+function linesOf(trace) {
+  const lanes = trace?.lanes ?? [];
+  return (trace?.output ?? []).map((/** @type {any} */ l) => ({
+    who: l.process ?? lanes[l.lane]?.name ?? 'MainThread',
+    stream: l.stream,
+    text: l.text,
+  }));
+}
+
 /** The finished run as the page shows it (the spans stay here: only their sums go). */
 function finished(/** @type {any} */ r) {
   const summary = summarise(r.trace);
@@ -57,6 +73,7 @@ function finished(/** @type {any} */ r) {
     threads: summary.lanes.length,
     summary,
     timeline: r.timeline,
+    lines: linesOf(r.trace),
   };
 }
 
@@ -78,18 +95,21 @@ self.onmessage = async ({ data }) => {
     if (data.type !== 'run') return;
     await load(data.threaded, data.threads);
     if (!lab.isThreaded()) {
-      post({ type: 'done', result: finished(lab.runPython(data.source, { filename: 'listing.py' })) });
+      post({ type: 'done', result: finished(lab.runPython(data.source, { ...data.options, filename: 'listing.py' })) });
       return;
     }
-    const run = lab.startPython(data.source, { filename: 'listing.py' });
+    const run = lab.startPython(data.source, { ...data.options, filename: 'listing.py' });
     current = run;
     let shown = '';
+    let sent = 0;
     const timer = setInterval(() => {
       try {
         const out = run.output();
-        if (out !== shown) {
+        const lines = run.lines(sent);
+        if (out !== shown || lines.length) {
           shown = out;
-          post({ type: 'output', stdout: out });
+          sent += lines.length;
+          post({ type: 'output', stdout: out, lines });
         }
         const result = run.poll();
         if (result === null) return;

@@ -4,6 +4,8 @@
 //!
 //! Natively a program may print a million lines to a pipe; kept in memory they must not
 //! grow without bound, so each stream keeps its first `limit` bytes and counts the rest.
+//! It also keeps each completed line with its writer (see [`Host::line`]), up to
+//! [`crate::trace::MAX_LINES`], for a page that marks lines as they come.
 
 use crate::host::Host;
 use crate::objects::lock;
@@ -54,6 +56,18 @@ pub struct CaptureHost {
     limit: usize,
     out: Mutex<Stream>,
     err: Mutex<Stream>,
+    lines: Mutex<Vec<Line>>,
+}
+
+/// A completed line of output and who wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// The thread's `threading` name, or the child process's name.
+    pub who: String,
+    /// Standard error rather than standard output.
+    pub stderr: bool,
+    /// The line without its newline.
+    pub text: String,
 }
 
 /// A stream's kept text and how many bytes past the limit were not kept.
@@ -73,7 +87,13 @@ impl CaptureHost {
             limit,
             out: Mutex::new(Stream::default()),
             err: Mutex::new(Stream::default()),
+            lines: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The completed lines from the `from`-th on (lines are never taken).
+    pub fn lines_since(&self, from: usize) -> Vec<Line> {
+        lock(&self.lines).get(from..).unwrap_or_default().to_vec()
     }
 
     /// Standard output so far (taken: the next call returns what comes after).
@@ -135,6 +155,17 @@ impl Host for CaptureHost {
 
     fn stack_size(&self) -> usize {
         self.inner.stack_size()
+    }
+
+    fn line(&self, who: &str, stderr: bool, text: &str) {
+        let mut lines = lock(&self.lines);
+        if lines.len() < crate::trace::MAX_LINES {
+            lines.push(Line {
+                who: who.to_string(),
+                stderr,
+                text: text.to_string(),
+            });
+        }
     }
 }
 

@@ -41,6 +41,12 @@ pub trait Host: Send + Sync {
     fn stack_size(&self) -> usize {
         THREAD_STACK
     }
+    /// A line of output is complete: `who` wrote it (a thread's `threading` name, or a
+    /// child process's name), without its newline. For a host that shows output as it
+    /// comes, marked by writer; the text also went to [`Host::stdout`] or [`Host::stderr`].
+    fn line(&self, who: &str, stderr: bool, text: &str) {
+        let _ = (who, stderr, text);
+    }
 }
 
 /// Where `random` gets its seed on a host with no clock or process id that std can

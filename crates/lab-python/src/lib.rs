@@ -39,6 +39,44 @@ use vm::{Runtime, Vm};
 pub struct Options {
     /// Run without a GIL (like `python3.13t`).
     pub free_threaded: bool,
+    /// The switch interval in seconds at start (`sys.getswitchinterval()`; `None`: 5 ms,
+    /// CPython's default).
+    pub switch_interval: Option<f64>,
+    /// `multiprocessing`'s default start method (`"spawn"`, `"forkserver"` or `"fork"`;
+    /// `None`: [`DEFAULT_START_METHOD`]).
+    pub start_method: Option<String>,
+}
+
+/// The start method of processes unless told otherwise: `forkserver`, as CPython 3.14 on
+/// Linux.
+pub const DEFAULT_START_METHOD: &str = "forkserver";
+
+/// The start methods `multiprocessing` knows.
+pub const START_METHODS: [&str; 3] = ["spawn", "forkserver", "fork"];
+
+impl Options {
+    /// Options whose values a run can take.
+    ///
+    /// # Errors
+    /// A switch interval that is not a positive number of seconds, or an unknown start
+    /// method, named.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(s) = self.switch_interval
+            && !(s > 0.0 && s.is_finite())
+        {
+            return Err(format!(
+                "the switch interval must be a positive number of seconds, not {s}"
+            ));
+        }
+        if let Some(m) = &self.start_method
+            && !START_METHODS.contains(&m.as_str())
+        {
+            return Err(format!(
+                "unknown start method {m:?} (one of: spawn, forkserver, fork)"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Run a program to its end on `host`; returns the process exit status (0, or 1 after an
@@ -97,6 +135,16 @@ pub fn run(
         }
     };
     let rt = Runtime::with_stop(host.clone(), !opts.free_threaded, stop);
+    if let Some(s) = opts.switch_interval.filter(|s| *s > 0.0 && s.is_finite()) {
+        rt.gil.set_interval(s);
+    }
+    if let Some(m) = opts
+        .start_method
+        .as_deref()
+        .filter(|m| START_METHODS.contains(m))
+    {
+        *lock(&rt.start_method) = m.to_string();
+    }
     lock(&rt.sources).insert(filename.to_string(), Arc::from(source));
     let mut vm = Vm::new(rt.clone());
     vm.enter_thread();

@@ -1,12 +1,14 @@
-//! `labpy [--free-threaded] [--trace FILE.json] FILE.py`: run a program with the lab's
-//! Python; `--trace` writes the run's trace (its JSON shape is in `lab_python::trace`).
+//! `labpy [--free-threaded] [--switch-interval SECONDS] [--start-method METHOD]
+//! [--trace FILE.json] FILE.py`: run a program with the lab's Python; `--trace` writes the
+//! run's trace (its JSON shape is in `lab_python::trace`).
 
 use lab_python::host::{StdHost, THREAD_STACK};
 use lab_python::{Options, run};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-const USAGE: &str = "usage: labpy [--free-threaded] [--trace FILE.json] FILE.py";
+const USAGE: &str = "usage: labpy [--free-threaded] [--switch-interval SECONDS] \
+[--start-method spawn|forkserver|fork] [--trace FILE.json] FILE.py";
 
 fn main() {
     let mut opts = Options::default();
@@ -16,6 +18,14 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--free-threaded" => opts.free_threaded = true,
+            "--switch-interval" => {
+                opts.switch_interval = args.next().and_then(|s| s.parse().ok());
+                if opts.switch_interval.is_none() {
+                    eprintln!("labpy: --switch-interval needs a number of seconds");
+                    std::process::exit(2);
+                }
+            }
+            "--start-method" => opts.start_method = args.next(),
             "--trace" => match args.next() {
                 Some(t) => trace = Some(t),
                 None => {
@@ -33,6 +43,10 @@ fn main() {
                 std::process::exit(2);
             }
         }
+    }
+    if let Err(e) = opts.check() {
+        eprintln!("labpy: {e}");
+        std::process::exit(2);
     }
     let Some(file) = file else {
         eprintln!("{USAGE}");

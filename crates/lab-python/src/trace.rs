@@ -20,7 +20,8 @@
 //!       "dropped_spans": 0      // spans past the per-lane cap, not kept
 //!     }
 //!   ],
-//!   "output": [{"lane": 0, "stream": "stdout", "t_ms": 1.2, "text": "hello"}],
+//!   "output": [{"lane": 0, "stream": "stdout", "t_ms": 1.2, "text": "hello"},
+//!              {"lane": 0, "stream": "stdout", "t_ms": 9.5, "text": "hi", "process": "Process-1"}],
 //!   "dropped_lines": 0          // lines past the cap, not kept
 //! }
 //! ```
@@ -31,7 +32,9 @@
 //! `queue.Queue` get or put), `wait` (`Condition`, `Event`, `Semaphore`, `Barrier`, a
 //! future), `start` (`Thread.start` waiting for the new thread to run). An output line's
 //! `lane` is an index into `lanes`; a line is recorded when its newline is written (a last
-//! line without one when its thread ends), without the newline.
+//! line without one when its thread ends), without the newline. A line written by a child
+//! process or a subinterpreter has its name in `process` (its lane is then meaningless: the
+//! child's threads have no lane in the parent's trace).
 
 use crate::host::Host;
 use crate::objects::lock;
@@ -86,6 +89,8 @@ pub struct OutputLine {
     pub t: f64,
     /// The line, without its newline (at most [`MAX_LINE_BYTES`]).
     pub text: String,
+    /// The child process or subinterpreter that wrote it (`None`: this program's threads).
+    pub process: Option<String>,
 }
 
 /// A run's trace.
@@ -117,6 +122,7 @@ pub(crate) struct LaneRec {
 
 struct RawLine {
     thread: u64,
+    process: Option<Arc<str>>,
     stderr: bool,
     t: f64,
     text: String,
@@ -129,6 +135,8 @@ pub struct Recorder {
     spans: std::sync::atomic::AtomicUsize,
     lanes: Mutex<Vec<(u64, LaneRec)>>,
     lines: Mutex<(Vec<RawLine>, usize)>,
+    /// The threads' names so far, for lines marked as they are written.
+    names: Mutex<std::collections::HashMap<u64, String>>,
 }
 
 thread_local! {
@@ -136,6 +144,17 @@ thread_local! {
     static CURRENT: Cell<u64> = const { Cell::new(0) };
     /// Its unfinished stdout and stderr lines.
     static PARTIAL: RefCell<[String; 2]> = const { RefCell::new([String::new(), String::new()]) };
+    /// The child process or subinterpreter whose output passes through now.
+    static WRITER: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+}
+
+/// Run `f`, which writes a child's output to its parent's host, with the child named as
+/// the writer of the lines it completes.
+pub(crate) fn as_writer<R>(label: &Arc<str>, f: impl FnOnce() -> R) -> R {
+    let before = WRITER.with(|w| w.replace(Some(label.clone())));
+    let r = f();
+    WRITER.with(|w| *w.borrow_mut() = before);
+    r
 }
 
 impl Recorder {
@@ -146,10 +165,21 @@ impl Recorder {
             spans: std::sync::atomic::AtomicUsize::new(0),
             lanes: Mutex::new(Vec::new()),
             lines: Mutex::new((Vec::new(), 0)),
+            names: Mutex::new(std::collections::HashMap::new()),
         }
     }
 
     fn line(&self, host: &dyn Host, stderr: bool, text: &str) {
+        let thread = CURRENT.with(Cell::get);
+        let process = WRITER.with(|w| w.borrow().clone());
+        let who = match &process {
+            Some(p) => p.to_string(),
+            None => lock(&self.names)
+                .get(&thread)
+                .cloned()
+                .unwrap_or_else(|| default_name(thread)),
+        };
+        host.line(&who, stderr, text);
         let mut lines = lock(&self.lines);
         if lines.0.len() >= MAX_LINES {
             lines.1 += 1;
@@ -160,7 +190,8 @@ impl Recorder {
             cut -= 1;
         }
         lines.0.push(RawLine {
-            thread: CURRENT.with(Cell::get),
+            thread,
+            process,
             stderr,
             t: host.monotonic() - self.start,
             text: text[..cut].to_string(),
@@ -208,6 +239,7 @@ impl Recorder {
                 stderr: l.stderr,
                 t: l.t,
                 text: l.text,
+                process: l.process.map(|p| p.to_string()),
             })
             .collect();
         Trace {
@@ -273,6 +305,10 @@ impl Host for TracedHost {
     fn stack_size(&self) -> usize {
         self.inner.stack_size()
     }
+
+    fn line(&self, who: &str, stderr: bool, text: &str) {
+        self.inner.line(who, stderr, text);
+    }
 }
 
 impl Vm {
@@ -324,6 +360,7 @@ impl Vm {
     /// Name the lane (threading's name for the thread).
     pub(crate) fn set_lane_name(&mut self, name: &str) {
         self.lane.name = name.to_string();
+        lock(&self.rt.trace.names).insert(self.ident, name.to_string());
     }
 
     /// The thread ends (still holding the GIL, if any): close its last span, record an
@@ -343,13 +380,18 @@ impl Vm {
         let mut lane = std::mem::take(&mut self.lane);
         lane.current = None;
         if lane.name.is_empty() {
-            lane.name = if self.ident == 1 {
-                "MainThread".to_string()
-            } else {
-                format!("Thread-{}", self.ident)
-            };
+            lane.name = default_name(self.ident);
         }
         lock(&rec.lanes).push((self.ident, lane));
+    }
+}
+
+/// A thread's name before `threading` names it.
+fn default_name(ident: u64) -> String {
+    if ident == 1 {
+        "MainThread".to_string()
+    } else {
+        format!("Thread-{ident}")
     }
 }
 
@@ -420,12 +462,16 @@ impl Trace {
             }
             let _ = write!(
                 o,
-                "{{\"lane\":{},\"stream\":\"{}\",\"t_ms\":{},\"text\":{}}}",
+                "{{\"lane\":{},\"stream\":\"{}\",\"t_ms\":{},\"text\":{}",
                 l.lane,
                 if l.stderr { "stderr" } else { "stdout" },
                 ms(l.t),
                 quote(&l.text)
             );
+            if let Some(p) = &l.process {
+                let _ = write!(o, ",\"process\":{}", quote(p));
+            }
+            o.push('}');
         }
         let _ = write!(o, "],\"dropped_lines\":{}}}", self.dropped_lines);
         o

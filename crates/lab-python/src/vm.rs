@@ -96,6 +96,8 @@ pub struct Runtime {
     pub stop: Arc<AtomicBool>,
     /// The run's trace as it is recorded (see [`crate::trace`]).
     pub trace: Arc<crate::trace::Recorder>,
+    /// `multiprocessing`'s default start method in this runtime.
+    pub start_method: Mutex<String>,
     /// What the run made that can sit in a reference cycle (see [`Tracked`]).
     tracked: Mutex<Tracked>,
 }
@@ -245,6 +247,7 @@ impl Runtime {
             next_ident: AtomicU64::new(1),
             threads: AtomicU64::new(0),
             stop,
+            start_method: Mutex::new(crate::DEFAULT_START_METHOD.to_string()),
             tracked: Mutex::new(Tracked::default()),
         });
         crate::builtins::install(&rt.builtins);

@@ -401,7 +401,10 @@ fn run_in_process(src: &str, free_threaded: bool) -> (i32, String, String) {
         err: Default::default(),
         std: lab_python::host::StdHost::new(),
     });
-    let opts = lab_python::Options { free_threaded };
+    let opts = lab_python::Options {
+        free_threaded,
+        ..Default::default()
+    };
     let status = lab_python::run_source(host.clone(), "prog.py", src, &opts);
     let out = host.out.lock().expect("out").clone();
     let err = host.err.lock().expect("err").clone();

@@ -77,7 +77,10 @@ fn run_and_stop(src: &'static str, free_threaded: bool, stop: bool) -> Ended {
     let runner = std::thread::Builder::new()
         .stack_size(THREAD_STACK)
         .spawn(move || {
-            let opts = Options { free_threaded };
+            let opts = Options {
+                free_threaded,
+                ..Default::default()
+            };
             run(h, "prog.py", src, &opts, f)
         })
         .expect("runner");

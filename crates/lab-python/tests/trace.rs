@@ -9,11 +9,23 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 fn traced(src: &'static str, free_threaded: bool) -> Trace {
+    traced_with(
+        src,
+        Options {
+            free_threaded,
+            ..Default::default()
+        },
+    )
+    .1
+}
+
+/// The run's stdout and trace, with `opts`.
+fn traced_with(src: &'static str, opts: Options) -> (String, Trace) {
     let host = Arc::new(CaptureHost::new(Arc::new(StdHost::new()), 1 << 20));
+    let capture = host.clone();
     let outcome = std::thread::Builder::new()
         .stack_size(THREAD_STACK)
         .spawn(move || {
-            let opts = Options { free_threaded };
             run(
                 host,
                 "prog.py",
@@ -25,8 +37,8 @@ fn traced(src: &'static str, free_threaded: bool) -> Trace {
         .expect("runner")
         .join()
         .expect("run");
-    assert_eq!(outcome.exit_code, 0);
-    outcome.trace
+    assert_eq!(outcome.exit_code, 0, "{}", capture.take_stderr().text);
+    (capture.take_stdout().text, outcome.trace)
 }
 
 const TWO_WORKERS: &str = "
@@ -177,4 +189,153 @@ fn a_lane_keeps_at_most_its_cap_of_spans() {
     let lane = &t.lanes[0];
     assert_eq!(lane.spans.len(), lab_python::trace::MAX_SPANS);
     assert!(lane.dropped_spans >= 20_000, "{}", lane.dropped_spans);
+}
+
+const SETTINGS: &str = "
+import multiprocessing, sys
+if __name__ == '__main__':
+    print(sys._is_gil_enabled(), sys.getswitchinterval(), multiprocessing.get_start_method())
+";
+
+#[test]
+fn a_run_starts_with_the_settings_it_is_given() {
+    let (out, _) = traced_with(SETTINGS, Options::default());
+    assert_eq!(out, "True 0.005 forkserver\n");
+    for (free, interval, method, want) in [
+        (true, 0.001, "spawn", "False 0.001 spawn\n"),
+        (false, 0.05, "fork", "True 0.05 fork\n"),
+    ] {
+        let opts = Options {
+            free_threaded: free,
+            switch_interval: Some(interval),
+            start_method: Some(method.to_string()),
+        };
+        assert_eq!(opts.check(), Ok(()));
+        assert_eq!(traced_with(SETTINGS, opts).0, want);
+    }
+}
+
+#[test]
+fn settings_a_run_cannot_take_are_refused() {
+    let bad = |interval: Option<f64>, method: Option<&str>| Options {
+        switch_interval: interval,
+        start_method: method.map(str::to_string),
+        ..Default::default()
+    };
+    assert!(
+        bad(Some(0.0), None)
+            .check()
+            .unwrap_err()
+            .contains("switch interval")
+    );
+    assert!(bad(Some(f64::NAN), None).check().is_err());
+    assert!(
+        bad(None, Some("vfork"))
+            .check()
+            .unwrap_err()
+            .contains("vfork")
+    );
+}
+
+#[test]
+fn a_child_process_keeps_the_start_method_and_its_lines_carry_its_name() {
+    let src = "
+import multiprocessing
+def child():
+    print('child', multiprocessing.get_start_method())
+if __name__ == '__main__':
+    p = multiprocessing.Process(target=child, name='kid')
+    p.start()
+    p.join()
+    print('parent')
+";
+    let (out, t) = traced_with(
+        src,
+        Options {
+            start_method: Some("spawn".to_string()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(out, "child spawn\nparent\n");
+    let lines: Vec<(Option<&str>, &str)> = t
+        .output
+        .iter()
+        .map(|l| (l.process.as_deref(), l.text.as_str()))
+        .collect();
+    assert_eq!(lines, [(Some("kid"), "child spawn"), (None, "parent")]);
+    assert!(t.to_json().contains("\"process\":\"kid\""));
+}
+
+#[test]
+fn labpy_takes_the_settings_as_flags() {
+    let dir = std::env::temp_dir().join(format!("labpy-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let prog = dir.join("prog.py");
+    std::fs::write(&prog, SETTINGS).expect("write program");
+    let labpy = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_labpy"))
+            .args(args)
+            .arg(&prog)
+            .output()
+            .expect("labpy")
+    };
+    let ok = labpy(&[
+        "--free-threaded",
+        "--switch-interval",
+        "0.002",
+        "--start-method",
+        "fork",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "False 0.002 fork\n");
+    let bad = labpy(&["--start-method", "vfork"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown start method"));
+}
+
+#[test]
+fn the_capture_host_gets_each_line_with_its_writer_as_it_is_written() {
+    let host = Arc::new(CaptureHost::new(Arc::new(StdHost::new()), 1 << 20));
+    let capture = host.clone();
+    let src = "
+import multiprocessing, sys, threading
+def child():
+    print('from the child')
+if __name__ == '__main__':
+    t = threading.Thread(target=print, args=('hi',), name='greeter')
+    t.start()
+    t.join()
+    p = multiprocessing.Process(target=child, name='kid')
+    p.start()
+    p.join()
+    print('oops', file=sys.stderr)
+";
+    std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn(move || {
+            run(
+                host,
+                "prog.py",
+                src,
+                &Options::default(),
+                Arc::new(AtomicBool::new(false)),
+            )
+        })
+        .expect("runner")
+        .join()
+        .expect("run");
+    let lines: Vec<(String, bool, String)> = capture
+        .lines_since(0)
+        .into_iter()
+        .map(|l| (l.who, l.stderr, l.text))
+        .collect();
+    let want = [
+        ("greeter", false, "hi"),
+        ("kid", false, "from the child"),
+        ("MainThread", true, "oops"),
+    ]
+    .map(|(w, e, t)| (w.to_string(), e, t.to_string()));
+    assert_eq!(lines, want);
+    assert_eq!(capture.lines_since(2).len(), 1);
+    assert!(capture.lines_since(9).is_empty());
 }

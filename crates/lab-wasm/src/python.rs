@@ -58,7 +58,8 @@ fn take_pool_thread() -> Result<(), String> {
     }
     // Queued behind threads that may wait for it, it could never start.
     Err(format!(
-        "all {size} threads of the worker pool are running Python threads"
+        "the lab runs at most {size} Python threads and processes at a time in this browser \
+(one worker each, the main thread included), and {size} are running"
     ))
 }
 
@@ -138,6 +139,21 @@ struct PyOptions {
     filename: Option<String>,
     /// Bytes of each stream kept (default 1 MiB); the rest is counted.
     output_limit: Option<usize>,
+    /// The switch interval at start, in milliseconds (default 5).
+    switch_interval_ms: Option<f64>,
+    /// `multiprocessing`'s start method: `spawn`, `forkserver` (the default) or `fork`.
+    start_method: Option<String>,
+}
+
+impl PyOptions {
+    /// The interpreter's options.
+    fn run_options(&self) -> lab_python::Options {
+        lab_python::Options {
+            free_threaded: self.free_threaded,
+            switch_interval: self.switch_interval_ms.map(|ms| ms / 1000.0),
+            start_method: self.start_method.clone(),
+        }
+    }
 }
 
 /// A finished run, as the page gets it (plus `trace`, the object `lab_python::trace`
@@ -158,8 +174,9 @@ struct Finished {
     timeline: String,
 }
 
-/// The trace as the lab's timeline chart: a row per Python thread, its time running,
-/// waiting for the GIL, or blocked (a sleep, lock, queue, join...), drawn as a wait.
+/// The trace as the lab's timeline chart: a row per Python thread under its `threading`
+/// name, its time running, waiting for the GIL, or blocked (a sleep, lock, queue, join...:
+/// never I/O, which the lab's Python does not do).
 fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
     use lab::trace::{ModelRun, Span, State};
     let spans = trace
@@ -173,7 +190,7 @@ fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
                 state: match s.kind {
                     "running" => State::Running,
                     "gil" => State::WaitingGil,
-                    _ => State::WaitingIo,
+                    _ => State::Blocked,
                 },
                 start_us: s.start * 1e6,
                 end_us: s.end * 1e6,
@@ -192,14 +209,20 @@ fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
         results: Vec::new(),
         gil_handoffs: trace.handoffs,
     };
-    lab::chart::timeline(&run, "The threads of this run")
+    let names: Vec<String> = trace.lanes.iter().map(|l| l.name.clone()).collect();
+    lab::chart::timeline_named(&run, "The threads of this run", &names)
 }
 
 fn options(value: JsValue) -> Result<PyOptions, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(PyOptions::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("bad options: {e}")))
+    let opts: PyOptions = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("bad options: {e}")))?;
+    opts.run_options()
+        .check()
+        .map_err(|e| JsError::new(&format!("bad options: {e}")))?;
+    Ok(opts)
 }
 
 /// The host of one run: output kept up to the options' limit.
@@ -218,9 +241,7 @@ fn run_here(
     stop: Arc<AtomicBool>,
 ) -> Finished {
     let filename = opts.filename.as_deref().unwrap_or("main.py");
-    let run_opts = lab_python::Options {
-        free_threaded: opts.free_threaded,
-    };
+    let run_opts = opts.run_options();
     // `random` seeds itself from this: std has no clock or process id here.
     lab_python::host::ENTROPY.store(
         (js_sys::Math::random() * f64::from(u32::MAX)) as u32,
@@ -254,17 +275,28 @@ fn finished_to_js(f: &Finished) -> Result<JsValue, JsError> {
 /// Runs a Python program to its end on the calling worker and returns
 /// `{stdout, stderr, stdout_dropped, stderr_dropped, exit_code, stopped, wall_ms, timeline,
 /// trace}` (`timeline`: the trace drawn as an SVG chart).
-/// `options`: `{freeThreaded, filename, outputLimit}`, all optional. Nothing can stop
+/// `options`: `{freeThreaded, filename, outputLimit, switchIntervalMs, startMethod}`, all
+/// optional. Nothing can stop
 /// it from outside; use `startPython` for that (threaded build).
 ///
 /// # Errors
-/// Options that are not an object of those fields.
+/// Options that are not an object of those fields, or values a run cannot take (a switch
+/// interval that is not positive, an unknown start method).
 #[wasm_bindgen(js_name = runPython)]
 pub fn run_python(source: &str, options: JsValue) -> Result<JsValue, JsError> {
     let opts = self::options(options)?;
     let host = capture_host(&opts, CALLER_STACK);
     let finished = run_here(source, &opts, host, Arc::new(AtomicBool::new(false)));
     finished_to_js(&finished)
+}
+
+/// A line of output as `PythonRun::lines` hands it over.
+#[cfg(feature = "threads")]
+#[derive(Serialize)]
+struct LiveLine {
+    who: String,
+    stream: &'static str,
+    text: String,
 }
 
 /// A Python program running on the worker pool.
@@ -288,6 +320,25 @@ impl PythonRun {
     /// Standard output so far (the whole of it, up to the output limit).
     pub fn output(&self) -> String {
         self.host.stdout_text()
+    }
+
+    /// The completed lines of output from the `from`-th on, each `{who, stream, text}`
+    /// (`who`: the thread's `threading` name or the child process's name).
+    ///
+    /// # Errors
+    /// None in practice (a conversion to JS).
+    pub fn lines(&self, from: usize) -> Result<JsValue, JsError> {
+        let lines: Vec<LiveLine> = self
+            .host
+            .lines_since(from)
+            .into_iter()
+            .map(|l| LiveLine {
+                who: l.who,
+                stream: if l.stderr { "stderr" } else { "stdout" },
+                text: l.text,
+            })
+            .collect();
+        to_js(&lines)
     }
 
     /// `null` while it runs, then the finished run (as `runPython` returns it).

@@ -12,7 +12,7 @@ use lab::{Experiment, Model, Params};
 const CSS: &str =
     "body{font:14px sans-serif;max-width:700px}svg{width:100%;height:auto;margin:1em 0}
 .lab-state-running,.lab-model-sequential{fill:#0072b2}.lab-state-released{fill:#56b4e9}
-.lab-state-waiting-gil{fill:#d55e00}.lab-state-waiting-io{fill:#cccccc}
+.lab-state-waiting-gil{fill:#d55e00}.lab-state-waiting-io{fill:#cccccc}.lab-state-blocked{fill:#e0e0e0}
 .lab-state-starting{fill:#e69f00}.lab-state-copying{fill:#cc79a7}
 .lab-bar{fill:#009e73}.lab-axis,.lab-tick{stroke:#333}.lab-grid{stroke:#eee}
 .lab-ideal{stroke:#999;stroke-dasharray:4 3}.lab-amdahl{stroke:#d55e00;fill:none}

@@ -19,6 +19,9 @@ pub enum State {
     WaitingGil,
     /// Waiting for I/O (simulated latency).
     WaitingIo,
+    /// Blocked, the GIL released, on the program's own doing: a sleep, a lock, a queue, a
+    /// join, an event (the lab's Python; never I/O).
+    Blocked,
     /// A process worker starting: spawning and instantiating its module.
     Starting,
     /// Inputs or results being copied between memories.
@@ -27,11 +30,12 @@ pub enum State {
 
 impl State {
     /// Every state, in legend order.
-    pub const ALL: [State; 6] = [
+    pub const ALL: [State; 7] = [
         State::Running,
         State::Released,
         State::WaitingGil,
         State::WaitingIo,
+        State::Blocked,
         State::Starting,
         State::Copying,
     ];
@@ -43,6 +47,7 @@ impl State {
             State::Released => "released",
             State::WaitingGil => "waiting-gil",
             State::WaitingIo => "waiting-io",
+            State::Blocked => "blocked",
             State::Starting => "starting",
             State::Copying => "copying",
         }
@@ -55,6 +60,7 @@ impl State {
             State::Released => "running, GIL released",
             State::WaitingGil => "waiting for the GIL",
             State::WaitingIo => "waiting for I/O",
+            State::Blocked => "blocked (sleep, lock, queue, join...)",
             State::Starting => "starting up",
             State::Copying => "copying data",
         }

@@ -6,6 +6,7 @@
 //! An author runs it too: `mdbook-lab install` adds what the widgets need to a book, and
 //! `mdbook-lab offline` prepares a built site for offline reading.
 
+mod cpython;
 mod install;
 mod offline;
 mod widget;
@@ -38,7 +39,8 @@ impl Preprocessor for Lab {
                 src.display()
             );
         }
-        expand_book(&mut book, src).map_err(anyhow::Error::msg)?;
+        let records = cpython::load(&ctx.root).map_err(anyhow::Error::msg)?;
+        expand_book(&mut book, src, &records).map_err(anyhow::Error::msg)?;
         Ok(book)
     }
 }
@@ -48,7 +50,7 @@ impl Preprocessor for Lab {
 /// # Errors
 /// The first bad directive or listing that does not compile, named by its chapter's file
 /// (under `src`) and line.
-fn expand_book(book: &mut Book, src: &Path) -> Result<(), String> {
+fn expand_book(book: &mut Book, src: &Path, records: &cpython::Records) -> Result<(), String> {
     let mut error = None;
     book.for_each_mut(|item| {
         let BookItem::Chapter(ch) = item else { return };
@@ -66,7 +68,7 @@ fn expand_book(book: &mut Book, src: &Path) -> Result<(), String> {
             || format!("chapter \"{}\"", ch.name),
             |p| src.join(p).display().to_string(),
         );
-        match widget::expand(&ch.content, &slug) {
+        match widget::expand_with(&ch.content, &slug, records, &mut Vec::new()) {
             Ok(content) => ch.content = content,
             Err(e) => error = Some(format!("{place}: {e}")),
         }
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         }
         Some("install") => report(install_command(args.collect())),
         Some("offline") => report(offline_command(args.collect())),
+        Some("listings") => report(listings_command(args.collect())),
         Some(other) => {
             eprintln!("mdbook-lab: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
@@ -104,6 +107,9 @@ usage:
   mdbook-lab offline [BOOK_DIR]
       after `mdbook build`: lists every file of the built site in its service
       worker, which then keeps them all for offline reading.
+  mdbook-lab listings [BOOK_DIR]
+      prints the book's runnable listings as JSON (id, source and its sha256), for
+      scripts/record-cpython.
   mdbook-lab
       (run by mdBook) expands {{#lab EXPERIMENT key=value ...}} directives.
 ";
@@ -180,6 +186,23 @@ fn offline_command(args: Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn listings_command(args: Vec<String>) -> anyhow::Result<()> {
+    let (book, assets) = book_and_assets(args)?;
+    if assets.is_some() {
+        bail!("listings takes no --assets");
+    }
+    let found = cpython::listings(&book.join("src")).map_err(anyhow::Error::msg)?;
+    let list: Vec<serde_json::Value> = found
+        .into_iter()
+        .map(|(id, source)| {
+            serde_json::json!({"id": id, "sha256": cpython::source_hash(&source), "source": source})
+        })
+        .collect();
+    serde_json::to_writer_pretty(io::stdout(), &list).context("writing the listings")?;
+    println!();
+    Ok(())
+}
+
 /// Where `mdbook build` writes the book at `book` (its `build.build-dir`, or `book`).
 fn build_dir(book: &Path) -> anyhow::Result<PathBuf> {
     let path = book.join("book.toml");
@@ -215,7 +238,7 @@ mod tests {
         let mut book = Book::new();
         book.push_item(Chapter::new("A", ok.to_owned(), "a.md", vec![]));
         book.push_item(Chapter::new("B", bad.to_owned(), "part/b.md", vec![]));
-        let err = expand_book(&mut book, Path::new("src")).unwrap_err();
+        let err = expand_book(&mut book, Path::new("src"), &cpython::Records::new()).unwrap_err();
         assert!(
             err.starts_with(&format!(
                 "{}: line 9:",
@@ -227,7 +250,7 @@ mod tests {
         // Without the broken chapter the book builds, with the listing's widget.
         let mut book = Book::new();
         book.push_item(Chapter::new("A", ok.to_owned(), "a.md", vec![]));
-        expand_book(&mut book, Path::new("src")).unwrap();
+        expand_book(&mut book, Path::new("src"), &cpython::Records::new()).unwrap();
         let BookItem::Chapter(ch) = book.iter().next().unwrap() else {
             panic!("not a chapter")
         };

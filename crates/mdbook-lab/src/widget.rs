@@ -1,5 +1,6 @@
 //! Turns one chapter's `{{#lab ...}}` directives into widget HTML.
 
+use crate::cpython::Records;
 use lab::chart::escape;
 use lab::model::{Lock, Startup};
 use lab::predict::Machine;
@@ -29,7 +30,22 @@ pub(crate) fn slug(s: &str) -> String {
 ///
 /// # Errors
 /// A directive with an unknown experiment or a bad setting, naming the line.
+#[cfg_attr(not(test), allow(dead_code, reason = "the tests' short form"))]
 pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
+    expand_with(markdown, chapter, &Records::new(), &mut Vec::new())
+}
+
+/// [`expand`], giving each runnable listing CPython's recorded run of it from `records`
+/// (when recorded from the same source) and adding each to `found` (its id and source).
+///
+/// # Errors
+/// As [`expand`].
+pub(crate) fn expand_with(
+    markdown: &str,
+    chapter: &str,
+    records: &Records,
+    found: &mut Vec<(String, String)>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(markdown.len());
     let mut fence: Option<&str> = None;
     let mut n = 0;
@@ -47,8 +63,8 @@ pub(crate) fn expand(markdown: &str, chapter: &str) -> Result<String, String> {
                 if let Some((id, first)) = listing.take() {
                     out.push_str(line);
                     out.push('\n');
-                    out.push_str(&listing_widget(&id, &body, first)?);
-                    body.clear();
+                    out.push_str(&listing_widget(&id, &body, first, records.get(&id))?);
+                    found.push((id, std::mem::take(&mut body)));
                     continue;
                 }
             } else if listing.is_some() {
@@ -167,7 +183,12 @@ fn check_name(v: &str) -> Result<String, String> {
 /// The widget under a runnable listing, once the listing compiles with the lab's Python.
 /// `first` is the chapter line of the listing's first line, so that an error names the
 /// chapter's line rather than the listing's.
-fn listing_widget(id: &str, source: &str, first: usize) -> Result<String, String> {
+fn listing_widget(
+    id: &str,
+    source: &str,
+    first: usize,
+    record: Option<&serde_json::Value>,
+) -> Result<String, String> {
     if let Err(e) = lab_python::parse::compile_source(source, "listing.py") {
         let line = match &e {
             lab_python::parse::SourceError::Syntax { line, .. } => *line,
@@ -180,12 +201,53 @@ fn listing_widget(id: &str, source: &str, first: usize) -> Result<String, String
     }
     Ok(format!(
         r##"
-<div class="lab-widget lab-listing" id="{id}" data-lab="python" data-state="idle" data-source="{src}"><div class="lab-head"><span class="lab-title">Run the listing above</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div><div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="embed">Embed</button></div><noscript><p class="lab-note">Running this listing needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
+<div class="lab-widget lab-listing" id="{id}" data-lab="python" data-state="idle" data-source="{src}"{cpython}><div class="lab-head"><span class="lab-title">Run the listing above</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div>{settings}<div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="embed">Embed</button></div><noscript><p class="lab-note">Running this listing needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
 
 "##,
         // Newlines as references: a blank line would end Markdown's HTML block.
         src = escape(source).replace('\n', "&#10;"),
+        settings = listing_settings(id),
+        cpython = crate::cpython::widget_attr(record, source),
     ))
+}
+
+/// The settings a listing runs with: the interpreter (with the GIL or free-threaded), the
+/// switch interval and the start method of processes. The page reads them at Run, and
+/// its data-result and Embed code carry them.
+fn listing_settings(id: &str) -> String {
+    let select = |name: &str, label: &str, options: &[(&str, &str)], default: &str| {
+        let mut h = format!(
+            r#"<span class="lab-field"><label for="{id}-{name}">{label}</label><select id="{id}-{name}" name="{name}">"#
+        );
+        for (value, text) in options {
+            let selected = if *value == default { " selected" } else { "" };
+            let _ = write!(h, r#"<option value="{value}"{selected}>{text}</option>"#);
+        }
+        h.push_str("</select></span>");
+        h
+    };
+    let methods: Vec<(&str, &str)> = lab_python::START_METHODS.iter().map(|m| (*m, *m)).collect();
+    format!(
+        r#"<details class="lab-settings"><summary>Settings</summary><form class="lab-controls" aria-label="Settings of this run">{}{}{}</form></details>"#,
+        select(
+            "gil",
+            "interpreter",
+            &[("on", "with the GIL"), ("off", "free-threaded (no GIL)")],
+            "on"
+        ),
+        select(
+            "switch",
+            "switch interval",
+            &[
+                ("1", "1 ms"),
+                ("5", "5 ms (default)"),
+                ("20", "20 ms"),
+                ("100", "100 ms")
+            ],
+            "5"
+        ),
+        select("start", "processes start by", &methods, "spawn"),
+    )
 }
 
 /// Keeps an echoed line short in an error message.
@@ -562,6 +624,34 @@ mod tests {
         }
         // One HTML block: no blank line inside the widget.
         assert!(!w.trim().contains("\n\n"), "{w}");
+    }
+
+    #[test]
+    fn a_listing_has_settings_each_with_its_label_and_the_defaults_chosen() {
+        let out = expand("{{#lab python id=s}}\n```python\npass\n```\n", "ch").unwrap();
+        assert!(out.contains(r#"<details class="lab-settings"><summary>Settings</summary>"#));
+        for (name, label, default) in [
+            ("gil", "interpreter", "on"),
+            ("switch", "switch interval", "5"),
+            ("start", "processes start by", "spawn"),
+        ] {
+            assert!(
+                out.contains(&format!(
+                    r#"<label for="lab-ch-s-{name}">{label}</label><select id="lab-ch-s-{name}" name="{name}">"#
+                )),
+                "{name}: {out}"
+            );
+            let select = &out[out.find(&format!(r#"name="{name}""#)).unwrap()..];
+            let select = &select[..select.find("</select>").unwrap()];
+            assert_eq!(select.matches(" selected").count(), 1, "{select}");
+            assert!(
+                select.contains(&format!(r#"value="{default}" selected"#)),
+                "{select}"
+            );
+        }
+        for method in lab_python::START_METHODS {
+            assert!(out.contains(&format!(r#"<option value="{method}""#)));
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 // @ts-check
 // Links that carry a listing's program: the text, compressed (deflate-raw) and written in
-// base64url, as the `program` parameter of the address. On a chapter the link also names
-// the widget (`?lab=ID&program=...#ID`); the standalone lab page (lab/python.html) has one
-// widget and needs only `?program=...`.
+// base64url, as the `program` parameter of the address, with the widget it is for and the
+// settings chosen beside it (`?lab=ID&gil=off&program=...#ID`; see listing/controls.js).
+// The standalone lab page (lab/python.html) has one widget and also takes `?program=...`.
+
+import { settingPairs } from './controls.js';
 
 /** Decompressed programs longer than this are refused (a link is not a file store). */
 const MAX_PROGRAM_BYTES = 256 * 1024;
@@ -73,7 +75,9 @@ export async function programLink(root, text) {
   const url = new URL(location.href);
   url.search = '';
   url.hash = '';
-  if (!isStandalone(root)) url.searchParams.set('lab', root.id);
+  url.searchParams.set('lab', root.id);
+  // The settings chosen beside the program go with it (those left at their defaults do not).
+  for (const [name, value] of settingPairs(root)) url.searchParams.set(name, value);
   url.searchParams.set('program', await encodeProgram(text));
   if (!isStandalone(root)) url.hash = root.id;
   return url.href;

@@ -1,6 +1,7 @@
 # multiprocessing for the lab's Python. A process is a separate runtime (own heap, own GIL,
 # own modules) on its own host thread; arguments and results cross pickled (_lab_process).
-# The default start method is 'forkserver', as in CPython 3.14 on Linux (3.13: 'fork').
+# The default start method is the run's (_lab_process.default_start_method()): 'forkserver'
+# unless the run chose another, as in CPython 3.14 on Linux (3.13: 'fork').
 import _lab_process
 import _thread
 import threading
@@ -10,7 +11,7 @@ PicklingError = _lab_process.PicklingError
 TimeoutError = TimeoutError
 
 _METHODS = ("fork", "spawn", "forkserver")
-_default_method = "forkserver"
+_default_method = _lab_process.default_start_method()
 _method_fixed = False
 _inheriting = False
 _counter = 0

@@ -572,16 +572,19 @@ impl NativeObject for ProcHandle {
 struct ChildHost {
     parent: Arc<dyn Host>,
     pid: u32,
+    /// What the trace calls its output lines' writer ("Process-1", "interpreter 1").
+    label: Arc<str>,
     buf: Mutex<String>,
     /// The process was terminated: it writes nothing more.
     killed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ChildHost {
-    fn new(parent: Arc<dyn Host>, pid: u32) -> ChildHost {
+    fn new(parent: Arc<dyn Host>, pid: u32, label: &str) -> ChildHost {
         ChildHost {
             parent,
             pid,
+            label: Arc::from(label),
             buf: Mutex::new(String::new()),
             killed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
@@ -612,13 +615,13 @@ impl Host for ChildHost {
         let mut b = lock(&self.buf);
         b.push_str(s);
         if b.len() >= 8192 {
-            self.parent.stdout(&b);
+            crate::trace::as_writer(&self.label, || self.parent.stdout(&b));
             b.clear();
         }
     }
     fn stderr(&self, s: &str) {
         if !self.killed() {
-            self.parent.stderr(s);
+            crate::trace::as_writer(&self.label, || self.parent.stderr(s));
         }
     }
     fn flush(&self) {
@@ -627,7 +630,7 @@ impl Host for ChildHost {
             return;
         }
         if !text.is_empty() {
-            self.parent.stdout(&text);
+            crate::trace::as_writer(&self.label, || self.parent.stdout(&text));
         }
         self.parent.flush();
     }
@@ -834,7 +837,7 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         }
     };
     let pid = vm.rt.host.pid() + NEXT_PID.fetch_add(1, Ordering::Relaxed);
-    let host: Arc<ChildHost> = Arc::new(ChildHost::new(vm.rt.host.clone(), pid));
+    let host: Arc<ChildHost> = Arc::new(ChildHost::new(vm.rt.host.clone(), pid, &name));
     let handle = Arc::new(ProcHandle {
         exit: Mutex::new(None),
         cv: Condvar::new(),
@@ -843,6 +846,8 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     });
     // The program's stop reaches its processes: they are part of the run.
     let rt = Runtime::with_stop(host.clone(), vm.rt.gil.enabled(), vm.rt.stop.clone());
+    // A child keeps its parent's start method, as CPython passes it to a spawned child.
+    *lock(&rt.start_method) = lock(&vm.rt.start_method).clone();
     let h = handle.clone();
     let fork = method == "fork";
     let body = Box::new(move || {
@@ -1193,7 +1198,11 @@ fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let root = root_of(me);
     let id = next_interp_id(root);
     // Its own stdout buffer, as a subinterpreter has its own `sys.stdout`.
-    let host = Arc::new(ChildHost::new(vm.rt.host.clone(), vm.rt.host.pid()));
+    let host = Arc::new(ChildHost::new(
+        vm.rt.host.clone(),
+        vm.rt.host.pid(),
+        &format!("interpreter {id}"),
+    ));
     let rt = Runtime::with_stop(host, vm.rt.gil.enabled(), vm.rt.stop.clone());
     lock(&INTERPS).push(InterpEntry {
         root,
@@ -1303,6 +1312,10 @@ fn pickled_arg(a: &[Value]) -> PyResult<Pickled> {
 
 pub(super) fn init(d: &Dict) {
     add(d, "start", start);
+    // The run's choice (a setting of the page or `labpy --start-method`).
+    add(d, "default_start_method", |vm, _, _| {
+        Ok(Value::str(&lock(&vm.rt.start_method)))
+    });
     add(d, "dumps", |vm, a, _| {
         let p = dumps(vm, arg(&a, 0, "dumps")?, &message)?;
         Ok(Value::Native(Arc::new(p)))

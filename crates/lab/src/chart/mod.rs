@@ -23,4 +23,4 @@ pub use bars::{counter_bars, wall_bars};
 pub use curves::{line_chart, speedup_chart};
 pub use svg::{escape, fmt_count, fmt_ms};
 pub use tables::{counter_table, measured_vs_predicted, summary_table};
-pub use timeline::{timeline, timelines};
+pub use timeline::{timeline, timeline_named, timelines};

@@ -86,7 +86,14 @@ fn timeline_row(
 /// rectangle per span coloured by its state's class `lab-state-<id>`, a time axis in
 /// milliseconds and a legend of the states shown.
 pub fn timeline(run: &ModelRun, title: &str) -> String {
-    timeline_on_scale(run, title, 0.0)
+    timeline_on_scale(run, title, 0.0, &[])
+}
+
+/// [`timeline`] with the lanes called by `names` (the lab's Python names its threads as
+/// `threading` does: "MainThread", "Thread-1 (worker)"); a lane past the end of `names`
+/// keeps its model's name.
+pub fn timeline_named(run: &ModelRun, title: &str, names: &[String]) -> String {
+    timeline_on_scale(run, title, 0.0, names)
 }
 
 /// Every run's timeline on one time scale (the longest run's), so their lengths compare
@@ -100,18 +107,21 @@ pub fn timelines(report: &Report) -> String {
     report
         .runs
         .iter()
-        .map(|r| timeline_on_scale(r, r.model.label(), scale_us))
+        .map(|r| timeline_on_scale(r, r.model.label(), scale_us, &[]))
         .collect()
 }
 
 /// [`timeline`] with a time axis at least `scale_us` long.
-fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64) -> String {
+fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64, names: &[String]) -> String {
     const W: f64 = 640.0;
-    const LABEL_W: f64 = 120.0;
     const RIGHT: f64 = 16.0;
     // Room for the title above the rows.
     const TOP: f64 = 24.0;
-    let plot_w = W - LABEL_W - RIGHT;
+    // About 7 px a character at the stylesheet's 13 px: room for the longest lane name
+    // ("Thread-12 (worker)"), at least 120 px and at most a third of the chart.
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let label_w = (longest as f64 * 7.0 + 14.0).clamp(120.0, W / 3.0);
+    let plot_w = W - label_w - RIGHT;
     let total_us = run
         .spans
         .iter()
@@ -124,6 +134,12 @@ fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64) -> String {
     let mut lanes: Vec<u32> = run.spans.iter().map(|s| s.lane).collect();
     lanes.sort_unstable();
     lanes.dedup();
+    let lane_name = |lane: u32| {
+        names
+            .get(lane as usize)
+            .cloned()
+            .unwrap_or_else(|| run.model.lane_name(lane))
+    };
     let mut rows: Vec<(String, Vec<&Span>)> = Vec::new();
     for &lane in &lanes {
         let mut on_lane: Vec<&Span> = run.spans.iter().filter(|s| s.lane == lane).collect();
@@ -135,10 +151,10 @@ fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64) -> String {
             tasks.dedup();
             for t in tasks {
                 let spans = on_lane.iter().copied().filter(|s| s.task == t).collect();
-                rows.push((format!("{} · task {t}", run.model.lane_name(lane)), spans));
+                rows.push((format!("{} · task {t}", lane_name(lane)), spans));
             }
         } else {
-            rows.push((run.model.lane_name(lane), on_lane));
+            rows.push((lane_name(lane), on_lane));
         }
     }
     let row_h = if rows.len() > 16 { 10.0 } else { 18.0 };
@@ -150,7 +166,20 @@ fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64) -> String {
         .filter(|st| run.spans.iter().any(|s| s.state == *st))
         .collect();
     let legend_y = axis_y + 34.0;
-    let h = legend_y + 18.0;
+    // The legend's entries (x, row): a row that would pass the chart's right edge wraps.
+    // About 7 px a character at the stylesheet's 13 px.
+    let mut places = Vec::with_capacity(states.len());
+    let (mut x, mut row) = (label_w, 0.0);
+    for st in &states {
+        let w = 14.0 + st.label().len() as f64 * 7.0;
+        if x > label_w && x + w > W - 4.0 {
+            x = label_w;
+            row += 1.0;
+        }
+        places.push((x, legend_y + row * 18.0));
+        x += w + 12.0;
+    }
+    let h = legend_y + (row + 1.0) * 18.0;
 
     let mut desc = format!(
         "{}: {} lane(s), {} in all.",
@@ -178,45 +207,41 @@ fn timeline_on_scale(run: &ModelRun, title: &str, scale_us: f64) -> String {
         let _ = write!(
             svg,
             r#"<text class="lab-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            LABEL_W - 6.0,
+            label_w - 6.0,
             y + row_h * 0.75,
             escape(label)
         );
-        timeline_row(&mut svg, spans, LABEL_W, plot_w, y, row_h, total_us);
+        timeline_row(&mut svg, spans, label_w, plot_w, y, row_h, total_us);
     }
 
     // Time axis in milliseconds.
     let total_ms = total_us / 1000.0;
     let step = nice_step(total_ms, 6.0);
     let axes = Axes {
-        left: LABEL_W,
+        left: label_w,
         top: TOP,
-        right: LABEL_W + plot_w,
+        right: label_w + plot_w,
         bottom: axis_y,
     };
     axes.lines(&mut svg, false);
     let mut t = 0.0;
     while t <= total_ms * (1.0 + 1e-9) {
-        let x = LABEL_W + t / total_ms * plot_w;
+        let x = label_w + t / total_ms * plot_w;
         axes.x_tick(&mut svg, x, &tick_label(t, step), 15.0, true);
         t += step;
     }
     axes.x_title(&mut svg, "time (ms)", 28.0, true);
 
     // Legend.
-    let mut x = LABEL_W;
-    for st in states {
+    for (st, (x, y)) in states.iter().zip(places) {
         let _ = write!(
             svg,
-            r#"<rect class="lab-swatch lab-state-{}" x="{x:.1}" y="{:.1}" width="10" height="10"/><text class="lab-legend" x="{:.1}" y="{:.1}">{}</text>"#,
+            r#"<rect class="lab-swatch lab-state-{}" x="{x:.1}" y="{y:.1}" width="10" height="10"/><text class="lab-legend" x="{:.1}" y="{:.1}">{}</text>"#,
             st.id(),
-            legend_y,
             x + 14.0,
-            legend_y + 9.0,
+            y + 9.0,
             escape(st.label())
         );
-        // About 7 px a character at the stylesheet's 13 px.
-        x += 26.0 + st.label().len() as f64 * 7.0;
     }
     svg.push_str("</svg>");
     svg
@@ -270,6 +295,45 @@ mod tests {
             svg.matches("<rect class=\"lab-span").count(),
             run.spans.len(),
         );
+    }
+
+    #[test]
+    fn named_lanes_and_blocked_time_are_labelled_as_such() {
+        let mut run = gil_run(5.0, 200_000);
+        // Turn every I/O wait into a blocked span, as the lab's Python records a sleep.
+        for s in &mut run.spans {
+            if s.state == State::WaitingIo {
+                s.state = State::Blocked;
+            }
+        }
+        let names: Vec<String> = ["MainThread", "Thread-1 (work)"].map(String::from).to_vec();
+        let svg = timeline_named(&run, "named", &names);
+        assert_well_formed(&svg);
+        assert!(svg.contains(">MainThread<"));
+        assert!(svg.contains(">Thread-1 (work)<"));
+        // Lanes past the names keep the model's.
+        assert!(svg.contains(">thread 2<"));
+        assert!(!svg.contains(">thread 0<"));
+        assert!(svg.contains("lab-state-blocked"));
+        assert!(svg.contains(State::Blocked.label()));
+        assert!(!svg.contains("I/O"), "blocked time is not I/O");
+        // Every legend entry starts inside the chart, and ends inside it by the estimate
+        // of 7 px a character.
+        for (x, label) in legend_entries(&svg) {
+            assert!(x + label.len() as f64 * 7.0 <= 640.0, "{label} at {x}");
+        }
+    }
+
+    /// The legend's (x, text) pairs.
+    fn legend_entries(svg: &str) -> Vec<(f64, String)> {
+        svg.split(r#"<text class="lab-legend" x=""#)
+            .skip(1)
+            .map(|rest| {
+                let x: f64 = rest[..rest.find('"').unwrap()].parse().unwrap();
+                let text = &rest[rest.find('>').unwrap() + 1..rest.find("</text>").unwrap()];
+                (x, text.to_string())
+            })
+            .collect()
     }
 
     #[test]
