@@ -64,6 +64,11 @@ pub(crate) fn install(book: &Path, assets: &[Asset]) -> anyhow::Result<Vec<PathB
     for (name, bytes) in assets {
         let bytes = if name == "sw.js" {
             crate::offline::unsealed(bytes)
+        } else if name == "lab/python.html" {
+            let page = String::from_utf8_lossy(bytes);
+            crate::widget::standalone_page(&page)
+                .map_err(|e| anyhow::anyhow!("lab/python.html: {e}"))?
+                .into_bytes()
         } else {
             bytes.clone()
         };

@@ -189,6 +189,50 @@ fn listing_widget(
     first: usize,
     record: Option<&serde_json::Value>,
 ) -> Result<String, String> {
+    listing_markup(id, source, first, record, false)
+}
+
+/// The standalone lab page (lab/python.html) as a book gets it: its `<!-- lab:widget -->`
+/// mark becomes the runnable widget of the program in the page's
+/// `<code class="language-python">` block, the same widget as under a book's listing
+/// (with its settings), made to stand alone: no link to itself, no Embed.
+///
+/// # Errors
+/// The page has no program or no mark, or its program does not compile.
+pub(crate) fn standalone_page(page: &str) -> Result<String, String> {
+    const OPEN: &str = r#"<code class="language-python">"#;
+    const MARK: &str = "<!-- lab:widget -->";
+    let start = page
+        .find(OPEN)
+        .ok_or("no <code class=\"language-python\"> block")?
+        + OPEN.len();
+    let len = page[start..]
+        .find("</code>")
+        .ok_or("its program block is not closed")?;
+    let source = unescape(&page[start..start + len]);
+    if !page.contains(MARK) {
+        return Err(format!("no {MARK} for the widget"));
+    }
+    let widget = listing_markup("lab-python", &source, 1, None, true)?;
+    Ok(page.replacen(MARK, widget.trim(), 1))
+}
+
+/// The text of HTML written with [`escape`]'s references.
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn listing_markup(
+    id: &str,
+    source: &str,
+    first: usize,
+    record: Option<&serde_json::Value>,
+    standalone: bool,
+) -> Result<String, String> {
     if let Err(e) = lab_python::parse::compile_source(source, "listing.py") {
         let line = match &e {
             lab_python::parse::SourceError::Syntax { line, .. } => *line,
@@ -201,13 +245,27 @@ fn listing_widget(
     }
     Ok(format!(
         r##"
-<div class="lab-widget lab-listing" id="{id}" data-lab="python" data-state="idle" data-source="{src}"{cpython}><div class="lab-head"><span class="lab-title">Run the listing above</span> <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div>{settings}<div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button><button type="button" data-action="embed">Embed</button></div><noscript><p class="lab-note">Running this listing needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
+<div class="lab-widget lab-listing" id="{id}" data-lab="python"{standalone} data-state="idle" data-source="{src}"{cpython}><div class="lab-head"><span class="lab-title">Run the {what} above</span>{anchor}</div>{settings}<div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button>{embed}</div><noscript><p class="lab-note">Running this {what} needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
 
 "##,
         // Newlines as references: a blank line would end Markdown's HTML block.
         src = escape(source).replace('\n', "&#10;"),
         settings = listing_settings(id),
         cpython = crate::cpython::widget_attr(record, source),
+        standalone = if standalone { " data-standalone" } else { "" },
+        what = if standalone { "program" } else { "listing" },
+        anchor = if standalone {
+            String::new()
+        } else {
+            format!(
+                r##" <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a>"##
+            )
+        },
+        embed = if standalone {
+            ""
+        } else {
+            r#"<button type="button" data-action="embed">Embed</button>"#
+        },
     ))
 }
 
@@ -752,6 +810,36 @@ mod tests {
         assert!(
             !out.contains(r#"name="switch_ms""#),
             "each interpreter has its own lock: no switch interval to set"
+        );
+    }
+
+    #[test]
+    fn the_standalone_page_gets_the_listing_widget_of_its_program() {
+        let page = "<p>Lab</p>\n<pre><code class=\"language-python\">if 1 &lt; 2:\n    print(&quot;a &amp; b&quot;)\n</code></pre>\n<!-- lab:widget -->\n</main>";
+        let out = standalone_page(page).unwrap();
+        assert!(!out.contains("lab:widget"), "{out}");
+        assert!(
+            out.contains(r#"id="lab-python" data-lab="python" data-standalone"#),
+            "{out}"
+        );
+        // The program, read back from its HTML, is what the widget runs.
+        assert!(
+            out.contains(r#"data-source="if 1 &lt; 2:&#10;    print(&quot;a &amp; b&quot;)&#10;""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<details class="lab-settings">"#), "{out}");
+        assert!(
+            !out.contains(r#"data-action="embed""#) && !out.contains("lab-anchor"),
+            "{out}"
+        );
+        let broken = page.replace("print(", "print((");
+        assert!(
+            standalone_page(&broken)
+                .unwrap_err()
+                .contains("does not compile")
+        );
+        assert!(
+            standalone_page("<pre><code class=\"language-python\">pass\n</code></pre>").is_err()
         );
     }
 }
