@@ -159,7 +159,8 @@ struct Finished {
 }
 
 /// The trace as the lab's timeline chart: a row per Python thread, its time running,
-/// waiting for the GIL, or blocked (a sleep, lock, queue, join...), drawn as a wait.
+/// running with the GIL released, waiting for the GIL, or blocked (a sleep, lock, queue,
+/// join...), drawn as a wait.
 fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
     use lab::trace::{ModelRun, Span, State};
     let spans = trace
@@ -173,6 +174,8 @@ fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
                 state: match s.kind {
                     "running" => State::Running,
                     "gil" => State::WaitingGil,
+                    // Computing with the GIL released (hashlib), as a C extension does.
+                    "native" => State::Released,
                     _ => State::WaitingIo,
                 },
                 start_us: s.start * 1e6,
