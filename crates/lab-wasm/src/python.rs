@@ -117,10 +117,15 @@ impl Host for BrowserHost {
     fn flush(&self) {}
 
     fn cpu_count(&self) -> usize {
-        #[cfg(feature = "threads")]
-        return rayon::current_num_threads();
-        #[cfg(not(feature = "threads"))]
-        1
+        // The machine's logical CPUs, as `os.cpu_count()` gives natively: not the size of
+        // the worker pool, which also holds every Python thread, process and interpreter
+        // (`ProcessPoolExecutor()` makes this many processes).
+        let global = js_sys::global();
+        js_sys::Reflect::get(&global, &"navigator".into())
+            .and_then(|nav| js_sys::Reflect::get(&nav, &"hardwareConcurrency".into()))
+            .ok()
+            .and_then(|n| n.as_f64())
+            .map_or(1, |n| (n as usize).max(1))
     }
 
     fn stack_size(&self) -> usize {
