@@ -224,7 +224,7 @@ fn listing_widget(id: &str, source: &str, first: usize) -> Result<String, String
 fn readonly_note(id: &str, reason: &str) -> String {
     format!(
         r##"
-<div class="lab-listing-readonly" id="{id}" data-readonly="{why}" role="note"><p><span class="lab-title">Not runnable in the browser:</span> this listing {why}. Run it with Python on your own machine. <a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></p></div>
+<div class="lab-listing-readonly" id="{id}" data-readonly="{why}" role="note"><p><span class="lab-title">Not runnable in the browser:</span> this listing {why}. Run it with Python on your own machine.</p><a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div>
 
 "##,
         why = escape(reason),
