@@ -8,7 +8,7 @@ print(repr(empty), repr(zeros), len(zeros))
 print(repr(bytes([0, 9, 10, 13, 39, 65, 92, 127, 200, 255])))
 print(repr(bytes([34, 39])), repr(bytes([39])), repr(bytes(range(32, 48))))
 print(zeros == bytes(5), zeros == bytes(4), zeros == bytes([0, 0, 0, 0, 0]), zeros != empty)
-print(type(zeros).__name__, bytes(zeros) == zeros, bytes([1, 2]).hex(), bool(empty), bool(zeros))
+print(bytes(zeros) == zeros, bytes([1, 2]).hex(), bool(empty), bool(zeros))
 text = "Grüße, GIL".encode()
 print(repr(text), len(text), text == "Grüße, GIL".encode("utf-8"))
 
