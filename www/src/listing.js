@@ -21,8 +21,12 @@ let active = null;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let killTimer;
 
-// Python threads each take one thread of the worker pool for as long as they live.
-const POOL_THREADS = 8;
+// Python threads each take one thread of the worker pool for as long as they live, and so
+// do the main thread, each process and each subinterpreter. The book's listings need up
+// to 10 at once (a pool of four processes or interpreters with its threads, eight threads
+// and the main thread), and `ProcessPoolExecutor()` starts a process per core
+// (`os.cpu_count()` is the machine's `hardwareConcurrency`) next to a few threads.
+const POOL_THREADS = Math.max(16, (navigator.hardwareConcurrency || 1) + 8);
 // The threaded build stops a run at its next step; the single-threaded one cannot be
 // reached while it runs, so its worker is ended instead.
 const STOP_GRACE_MS = 1000;

@@ -38,7 +38,8 @@ function summarise(trace) {
     const sums = { running_ms: 0, gil_ms: 0, blocked_ms: 0 };
     for (const s of lane.spans) {
       const d = s.end_ms - s.start_ms;
-      if (s.kind === 'running') sums.running_ms += d;
+      // `native`: computing with the GIL released (hashlib), which is running too.
+      if (s.kind === 'running' || s.kind === 'native') sums.running_ms += d;
       else if (s.kind === 'gil') sums.gil_ms += d;
       else sums.blocked_ms += d;
     }

@@ -1,11 +1,13 @@
-// The book's runnable listings: each marked listing runs in headless Chromium with the lab's
-// Python and prints what CPython 3.13 prints; the page downloads Python only on Run; Stop
+// The book's runnable listings: every marked listing of the book runs in headless Chromium
+// with the lab's Python and prints what CPython 3.13 prints (numbers aside: listings print
+// what they measure), a few exactly and with their per-thread summary; every Python listing
+// is either runnable or says why it is not; the page downloads Python only on Run; Stop
 // ends a running listing; a listing that raises shows its traceback; a page that is not
 // cross-origin isolated runs listings on the single-threaded build.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +54,56 @@ const LISTINGS = [
     expect: "came back: ['made here', 'added over there']\nstill here: ['made here']\nsame list: False\n",
   },
 ];
+
+/**
+ * What CPython 3.13 prints for `source` run as a script in a folder of its own (as
+ * scripts/check-python-samples runs it: processes started by spawn import it again by
+ * its path), without blocking the test meanwhile.
+ */
+function cpythonRun(source) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'listing-'));
+  fs.writeFileSync(path.join(dir, 'sample.py'), source);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cpython(), ['sample.py'], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The lines of `text` as scripts/check-python-samples compares them: every number as N
+ * and each run of spaces as one (listings print the times and ids they measure).
+ */
+const numbersAside = (text) => text.split('\n').map((l) => l.replace(/[0-9]+(\.[0-9]+)?/g, 'N').replace(/\s+/g, ' '));
+const sameNumbersAside = (a, b) => JSON.stringify(numbersAside(a)) === JSON.stringify(numbersAside(b));
+
+/**
+ * The program whose CPython output is the oracle for `source`. CPython 3.13 has no
+ * InterpreterPoolExecutor (3.14): its ProcessPoolExecutor maps the same function to the
+ * same results, so that listing is compared with that.
+ */
+const oracleSource = (source) => source.replace(/\bInterpreterPoolExecutor\b/g, 'ProcessPoolExecutor');
+
+/** The built chapters and their marked listings (runnable ones and read-only ones). */
+const CHAPTERS = fs.readdirSync(SITE)
+  .filter((f) => f.endsWith('.html') && f !== 'print.html')
+  .map((file) => {
+    const html = fs.readFileSync(path.join(SITE, file), 'utf8');
+    return {
+      file,
+      runnable: [...html.matchAll(/<div class="lab-widget lab-listing" id="([^"]+)" data-lab="python"/g)].map((m) => m[1]),
+      readonly: [...html.matchAll(/<div class="lab-listing-readonly" id="([^"]+)"/g)].map((m) => m[1]),
+      fences: (html.match(/<code class="language-python/g) ?? []).length,
+    };
+  })
+  .filter((c) => c.fences > 0);
 
 let server;
 let chromium;
@@ -100,6 +152,51 @@ for (const listing of LISTINGS) {
     // And the trace as the lab's timeline chart, with the time the main thread ran.
     assert.equal(await page.locator(`${sel} .lab-summary svg`).count(), 1);
     assert.ok(await page.locator(`${sel} .lab-summary svg rect.lab-state-running`).count() > 0);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('every Python listing of the book is runnable or says why not', (t) => {
+  const runnable = CHAPTERS.reduce((n, c) => n + c.runnable.length, 0);
+  const readonly = CHAPTERS.reduce((n, c) => n + c.readonly.length, 0);
+  assert.ok(runnable >= 40, `only ${runnable} runnable listings`);
+  for (const c of CHAPTERS) {
+    assert.equal(c.runnable.length + c.readonly.length, c.fences, `${c.file}: a Python listing neither runnable nor read-only`);
+  }
+  t.diagnostic(`${runnable} runnable listings, ${readonly} read-only`);
+});
+
+for (const chapter of CHAPTERS.filter((c) => c.runnable.length)) {
+  test(`every runnable listing of ${chapter.file} prints what CPython prints, numbers aside`, async (t) => {
+    const page = await open(chapter.file);
+    const sources = await page.evaluate((ids) => ids.map((i) => document.getElementById(i).dataset.source), chapter.runnable);
+    // CPython runs the listings one after the other meanwhile (not all at once: some
+    // measure the machine, and a few depend on timeouts).
+    let previous = Promise.resolve();
+    const oracles = sources.map((s) => (previous = previous.then(() => cpythonRun(oracleSource(s)))));
+    for (const [i, id] of chapter.runnable.entries()) {
+      await runWidget(page, `#${id}`, 240_000);
+      const r = await result(page, id);
+      let expected = await oracles[i];
+      // CPython's own output can vary (lines printed by threads at once can run
+      // together): ask it again, twice at most, before calling the lab's different.
+      for (let again = 0; again < 2 && expected.status === 0 && !sameNumbersAside(r.stdout, expected.stdout); again++) {
+        expected = await cpythonRun(oracleSource(sources[i]));
+      }
+      assert.equal(expected.status, 0, `${id}: CPython failed: ${expected.stderr}`);
+      assert.equal(await page.getAttribute(`#${id}`, 'data-state'), 'done', `${id}: ${r.stderr}`);
+      assert.equal(r.exit_code, 0, `${id}: ${r.stderr}`);
+      assert.equal(r.stderr === '', expected.stderr === '', `${id}: stderr ${r.stderr}`);
+      assert.deepEqual(numbersAside(r.stdout), numbersAside(expected.stdout), `${id}:\n${r.stdout}`);
+      t.diagnostic(`${id}: ${Math.round(r.wall_ms)} ms`);
+    }
+    // The read-only ones say why and offer no Run.
+    for (const id of chapter.readonly) {
+      const note = page.locator(`#${id}`);
+      assert.match(await note.textContent(), /Not runnable in the browser: this listing .+\. Run it with Python on your own machine\./);
+      assert.equal(await note.locator('button').count(), 0);
+    }
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

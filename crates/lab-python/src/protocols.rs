@@ -600,6 +600,13 @@ impl Vm {
             }
             // Bound methods are equal when bound to the same object and function.
             (Value::Method(x), Value::Method(y)) => x.0.is(&y.0) && x.1.is(&y.1),
+            (Value::Native(_), Value::Native(_)) => {
+                use crate::objects::bytes::Bytes;
+                match (Bytes::of(a), Bytes::of(b)) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => a.is(b),
+                }
+            }
             (Value::Instance(_), _) | (_, Value::Instance(_)) => {
                 for (s, o) in [(a, b), (b, a)] {
                     if let Some(m) = self.dunder(s, "__eq__") {

@@ -30,7 +30,9 @@
 //! to take it), or a blocked state with the GIL released: `sleep` (`time.sleep`), `lock`
 //! (a `Lock`/`RLock` held by another thread), `join` (`Thread.join`), `queue` (a
 //! `queue.Queue` get or put), `wait` (`Condition`, `Event`, `Semaphore`, `Barrier`, a
-//! future), `start` (`Thread.start` waiting for the new thread to run). An output line's
+//! future), `start` (`Thread.start` waiting for the new thread to run), or `native`: not
+//! blocked but running Rust code with the GIL released, as C code in CPython does
+//! (`hashlib` on 2 KiB or more). An output line's
 //! `lane` is an index into `lanes`; a line is recorded when its newline is written (a last
 //! line without one when its thread ends), without the newline. A line written by a child
 //! process or a subinterpreter has its name in `process` (its lane is then meaningless: the

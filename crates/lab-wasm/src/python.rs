@@ -118,10 +118,15 @@ impl Host for BrowserHost {
     fn flush(&self) {}
 
     fn cpu_count(&self) -> usize {
-        #[cfg(feature = "threads")]
-        return rayon::current_num_threads();
-        #[cfg(not(feature = "threads"))]
-        1
+        // The machine's logical CPUs, as `os.cpu_count()` gives natively: not the size of
+        // the worker pool, which also holds every Python thread, process and interpreter
+        // (`ProcessPoolExecutor()` makes this many processes).
+        let global = js_sys::global();
+        js_sys::Reflect::get(&global, &"navigator".into())
+            .and_then(|nav| js_sys::Reflect::get(&nav, &"hardwareConcurrency".into()))
+            .ok()
+            .and_then(|n| n.as_f64())
+            .map_or(1, |n| (n as usize).max(1))
     }
 
     fn stack_size(&self) -> usize {
@@ -175,8 +180,8 @@ struct Finished {
 }
 
 /// The trace as the lab's timeline chart: a row per Python thread under its `threading`
-/// name, its time running, waiting for the GIL, or blocked (a sleep, lock, queue, join...:
-/// never I/O, which the lab's Python does not do).
+/// name, its time running, running with the GIL released, waiting for the GIL, or blocked
+/// (a sleep, lock, queue, join...: never I/O, which the lab's Python does not do).
 fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
     use lab::trace::{ModelRun, Span, State};
     let spans = trace
@@ -190,6 +195,8 @@ fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
                 state: match s.kind {
                     "running" => State::Running,
                     "gil" => State::WaitingGil,
+                    // Computing with the GIL released (hashlib), as a C extension does.
+                    "native" => State::Released,
                     _ => State::Blocked,
                 },
                 start_us: s.start * 1e6,

@@ -50,33 +50,43 @@ pub(crate) fn expand_with(
     let mut fence: Option<&str> = None;
     let mut n = 0;
     let mut names: Vec<String> = Vec::new();
-    // A `{{#lab python}}` seen (its line, the widget's id) and its fence not yet.
-    let mut pending: Option<(usize, String)> = None;
-    // Inside a runnable listing: its widget's id and the chapter line of its first line.
-    let mut listing: Option<(String, usize)> = None;
+    // A `{{#lab python}}` seen (its line, the widget's id, its reason if read-only) and
+    // its fence not yet.
+    let mut pending: Option<(usize, String, Option<String>)> = None;
+    // Inside a marked listing: its widget's id, the chapter line of its first line, and
+    // why it does not run, if it does not.
+    let mut listing: Option<(String, usize, Option<String>)> = None;
     let mut body = String::new();
     for (lineno, line) in markdown.lines().enumerate() {
         let trimmed = line.trim();
         if let Some(f) = fence {
             if trimmed.starts_with(f) {
                 fence = None;
-                if let Some((id, first)) = listing.take() {
+                if let Some((id, first, readonly)) = listing.take() {
                     out.push_str(line);
                     out.push('\n');
-                    out.push_str(&listing_widget(&id, &body, first, records.get(&id))?);
-                    found.push((id, std::mem::take(&mut body)));
+                    match readonly {
+                        Some(reason) => {
+                            out.push_str(&readonly_note(&id, &reason));
+                            body.clear();
+                        }
+                        None => {
+                            out.push_str(&listing_widget(&id, &body, first, records.get(&id))?);
+                            found.push((id, std::mem::take(&mut body)));
+                        }
+                    }
                     continue;
                 }
             } else if listing.is_some() {
                 body.push_str(line);
                 body.push('\n');
             }
-        } else if let Some((directive_line, id)) = pending.take() {
+        } else if let Some((directive_line, id, readonly)) = pending.take() {
             if trimmed.is_empty() {
-                pending = Some((directive_line, id));
+                pending = Some((directive_line, id, readonly));
             } else if trimmed.starts_with("```python") {
                 fence = Some("```");
-                listing = Some((id, lineno + 2));
+                listing = Some((id, lineno + 2, readonly));
             } else {
                 return Err(format!(
                     "line {directive_line}: {{{{#lab python}}}} must stand just before a ```python listing"
@@ -84,16 +94,17 @@ pub(crate) fn expand_with(
             }
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = Some(&trimmed[..3]);
-        } else if let Some(name) = listing_name(trimmed) {
-            // A runnable listing: the fence that follows stays as it is, the widget
-            // goes after it (see `listing`).
+        } else if let Some(marked) = listing_directive(trimmed) {
+            // A marked listing: the fence that follows stays as it is, the widget (or the
+            // note that says why it cannot run) goes after it (see `listing`).
             let at = |e: String| format!("line {}: {e}", lineno + 1);
-            let name = check_name(&name?).map_err(at)?;
+            let (name, readonly) = marked.map_err(at)?;
+            let name = check_name(&name).map_err(at)?;
             if names.contains(&name) {
                 return Err(at(format!("id={name} is used twice in this chapter")));
             }
             names.push(name.clone());
-            pending = Some((lineno + 1, format!("lab-{chapter}-{name}")));
+            pending = Some((lineno + 1, format!("lab-{chapter}-{name}"), readonly));
             continue;
         } else if trimmed.starts_with("{{#lab") {
             let Some(inner) = trimmed
@@ -131,7 +142,7 @@ pub(crate) fn expand_with(
         out.push_str(line);
         out.push('\n');
     }
-    if let Some((line, _)) = pending {
+    if let Some((line, _, _)) = pending {
         return Err(format!(
             "line {line}: {{{{#lab python}}}} must stand just before a ```python listing"
         ));
@@ -142,25 +153,50 @@ pub(crate) fn expand_with(
     Ok(out)
 }
 
-/// `Some` for a `{{#lab python ...}}` line: the name its `id=` gives, or why it is wrong.
-fn listing_name(trimmed: &str) -> Option<Result<String, String>> {
+/// `Some` for a `{{#lab python ...}}` line: the name its `id=` gives and, for a listing
+/// that cannot run in the browser, the reason its `readonly="..."` gives; or why the line
+/// is wrong.
+fn listing_directive(trimmed: &str) -> Option<Result<(String, Option<String>), String>> {
     let inner = trimmed.strip_prefix("{{#lab python")?.strip_suffix("}}")?;
     if !(inner.is_empty() || inner.starts_with(' ')) {
         return None;
     }
-    let mut name = None;
-    for word in inner.split_whitespace() {
+    Some(listing_options(inner))
+}
+
+/// Reads `id=NAME` and `readonly="REASON"` (the reason quoted: it is a few words).
+fn listing_options(inner: &str) -> Result<(String, Option<String>), String> {
+    let (mut name, mut readonly) = (None, None);
+    let mut rest = inner.trim_start();
+    while !rest.is_empty() {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if let Some(v) = rest.strip_prefix("readonly=\"") {
+            let end = v.find('"').ok_or("readonly=\"...\" has no closing quote")?;
+            let reason = v[..end].trim();
+            if reason.is_empty() || reason.len() > 120 || reason.contains(['<', '>', '&']) {
+                return Err(format!(
+                    "readonly= needs a short reason in plain words (at most 120 characters), got \"{}\"",
+                    clip(reason)
+                ));
+            }
+            readonly = Some(reason.to_owned());
+            rest = v[end + 1..].trim_start();
+            continue;
+        }
+        let word = &rest[..word_end];
         match word.split_once('=') {
             Some(("id", v)) => name = Some(v.to_owned()),
             _ => {
-                return Some(Err(format!(
-                    "a listing takes only id=NAME, got \"{}\"",
+                return Err(format!(
+                    "a listing takes only id=NAME and readonly=\"REASON\", got \"{}\"",
                     clip(word)
-                )));
+                ));
             }
         }
+        rest = rest[word_end..].trim_start();
     }
-    Some(name.ok_or_else(|| "a runnable listing needs a name: {{#lab python id=NAME}}".to_owned()))
+    let name = name.ok_or("a marked listing needs a name: {{#lab python id=NAME}}")?;
+    Ok((name, readonly))
 }
 
 /// A widget's name: lower-case letters, digits and dashes, starting with a letter.
@@ -305,6 +341,18 @@ fn listing_settings(id: &str) -> String {
             "5"
         ),
         select("start", "processes start by", &methods, "spawn"),
+    )
+}
+
+/// Under a listing that cannot run in the browser: why, with no Run button. It is linkable
+/// like a widget, but not one (no run, no result), so nothing mounts it.
+fn readonly_note(id: &str, reason: &str) -> String {
+    format!(
+        r##"
+<div class="lab-listing-readonly" id="{id}" data-readonly="{why}" role="note"><p><span class="lab-title">Not runnable in the browser:</span> this listing {why}. Run it with Python on your own machine.</p><a class="lab-anchor" href="#{id}" aria-label="Link to this listing">#</a></div>
+
+"##,
+        why = escape(reason),
     )
 }
 
@@ -733,6 +781,57 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.starts_with("line 5:") && err.contains("twice"), "{err}");
+    }
+
+    #[test]
+    fn a_read_only_listing_says_why_and_offers_no_run() {
+        // It need not compile with the lab's Python: it is never run.
+        let md = "{{#lab python id=fetch readonly=\"needs the network\"}}\n```python,norun\nimport httpx\nmatch x:\n    case 1: pass\n```\n";
+        let out = expand(md, "ch").unwrap();
+        assert!(out.contains("```python,norun\nimport httpx\n"), "{out}");
+        let note = &out[out.find("<div").unwrap()..];
+        assert!(
+            note.contains(r#"id="lab-ch-fetch""#)
+                && note.contains(r#"data-readonly="needs the network""#)
+                && note.contains("this listing needs the network."),
+            "{note}"
+        );
+        assert!(
+            !note.contains("data-action") && !note.contains("lab-widget"),
+            "{note}"
+        );
+        assert!(!note.trim().contains("\n\n"), "{note}");
+        // Either order of the options.
+        let out = expand(
+            "{{#lab python readonly=\"needs NumPy, a package\" id=np}}\n```python\npass\n```\n",
+            "ch",
+        )
+        .unwrap();
+        assert!(out.contains(r#"id="lab-ch-np" data-readonly="needs NumPy, a package""#));
+    }
+
+    #[test]
+    fn a_bad_listing_option_fails_the_build() {
+        for (bad, says) in [
+            ("readonly=needs", "only id=NAME"),
+            ("readonly=\"needs the network", "closing quote"),
+            ("readonly=\"\"", "short reason"),
+            ("readonly=\"<b>\"", "plain words"),
+            ("run=no", "only id=NAME"),
+        ] {
+            let md = format!("x\n{{{{#lab python id=a {bad}}}}}\n```python\npass\n```\n");
+            let err = expand(&md, "ch").unwrap_err();
+            assert!(
+                err.starts_with("line 2:") && err.contains(says),
+                "{bad}: {err}"
+            );
+        }
+        let err = expand(
+            "{{#lab python readonly=\"why\"}}\n```python\npass\n```\n",
+            "ch",
+        )
+        .unwrap_err();
+        assert!(err.contains("id=NAME"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The importable modules: native ones written in Rust, and a few written in Python on top
 //! of them (compiled from sources embedded in the binary).
 
+mod hashlib;
 mod math;
 mod os;
 mod pickle;
@@ -62,6 +63,7 @@ fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
         "time" => Some(time::init as fn(&Dict)),
         "sys" => Some(sys::init as fn(&Dict)),
         "math" => Some(math::init as fn(&Dict)),
+        "hashlib" => Some(hashlib::init as fn(&Dict)),
         "random" => Some(random::init as fn(&Dict)),
         "_thread" => Some(thread::init as fn(&Dict)),
         "os" => Some(os::init as fn(&Dict)),

@@ -905,6 +905,8 @@ pub(crate) struct Interp {
     id: i64,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     running: std::sync::atomic::AtomicBool,
+    /// Disconnected once the interpreter's thread has finished it (see `close`).
+    ended: Mutex<Option<mpsc::Receiver<()>>>,
 }
 
 /// Subinterpreters alive, by the runtime that created them (its main interpreter).
@@ -1168,9 +1170,15 @@ impl NativeObject for Interp {
                 if self.running.load(Ordering::Acquire) {
                     return Err(err("RuntimeError", "interpreter running"));
                 }
-                // Dropping the sender ends the interpreter's thread.
+                // Dropping the sender ends the interpreter's thread. As in CPython, close()
+                // returns once the interpreter is finalized: a program that ends right
+                // after it must not stop that finalizing half-way (which printed a stray
+                // KeyboardInterrupt from its threading._shutdown).
                 lock(&self.jobs).take();
                 lock(&INTERPS).retain(|e| e.id != self.id);
+                if let Some(ended) = lock(&self.ended).take() {
+                    vm.allow_threads_as("join", || ended.recv().ok());
+                }
                 Ok(Value::None)
             }
             _ => Err(err(
@@ -1210,15 +1218,21 @@ fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         rt: Arc::as_ptr(&rt) as usize,
     });
     let (tx, rx) = mpsc::channel();
+    // Never sent on: the thread's end drops it, which is what `close` waits for.
+    let (end_tx, end_rx) = mpsc::channel::<()>();
     let (_, file, source) = parent_main(vm);
     vm.rt
         .host
-        .spawn(Box::new(move || interp_serve(rt, rx, file, source)))
+        .spawn(Box::new(move || {
+            interp_serve(rt, rx, file, source);
+            drop(end_tx);
+        }))
         .map_err(|e| err("RuntimeError", &format!("interpreter creation failed: {e}")))?;
     Ok(Value::Native(Arc::new(Interp {
         id,
         jobs: Mutex::new(Some(tx)),
         running: std::sync::atomic::AtomicBool::new(false),
+        ended: Mutex::new(Some(end_rx)),
     })))
 }
 

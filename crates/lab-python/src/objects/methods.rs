@@ -14,6 +14,7 @@ const STR: &[&str] = &[
     "lstrip",
     "rstrip",
     "upper",
+    "encode",
     "lower",
     "replace",
     "startswith",
@@ -692,6 +693,21 @@ fn str_method(
             })
         }
         "upper" => Value::str(&s.to_uppercase()),
+        "encode" => {
+            // UTF-8 only (the default): enough to hash text.
+            let encoding = match a.first().or_else(|| kw(&k, "encoding")) {
+                Some(e) => as_str(e, "encoding")?.to_string(),
+                None => "utf-8".to_owned(),
+            };
+            let normal = encoding.to_lowercase().replace('_', "-");
+            if !matches!(normal.as_str(), "utf-8" | "utf8") {
+                return Err(err(
+                    "NotImplementedError",
+                    &format!("the lab's Python encodes text as UTF-8 only, not '{encoding}'"),
+                ));
+            }
+            super::bytes::Bytes::value(s.as_bytes().to_vec())
+        }
         // Full case folding differs from lowercasing mainly for ß.
         "casefold" => Value::str(&s.to_lowercase().replace('ß', "ss")),
         "swapcase" => Value::str(
