@@ -86,8 +86,9 @@ export function noteRecordedSource(root) {
 
 /**
  * CPython's recorded output beside the lab's, when the widget has a record of the source
- * that ran (not one a reader changed) and the output has figures (with none, both print
- * the same and one is enough); removed otherwise.
+ * that ran (not one a reader changed), that run ended with status 0 (a listing for 3.14
+ * recorded by an older CPython did not run), and the output has figures (with none, both
+ * print the same and one is enough); removed otherwise.
  * @param {HTMLElement} root @param {HTMLElement} out @param {string} source the program that ran
  */
 export function showCpython(root, out, source) {
@@ -101,7 +102,7 @@ export function showCpython(root, out, source) {
   }
   const wrap = /** @type {HTMLElement | null} */ (out.closest('.lab-compare'));
   const same = recorded.has(root) && recorded.get(root) === source;
-  if (!same || !rec || typeof rec.stdout !== 'string' || !/\d/.test(rec.stdout) || out.hidden) {
+  if (!same || !rec || rec.exit_code !== 0 || typeof rec.stdout !== 'string' || !/\d/.test(rec.stdout) || out.hidden) {
     if (wrap) wrap.classList.remove('lab-compare-on');
     return;
   }
