@@ -7,9 +7,10 @@ import { LabStoppedError, labMessage } from './protocol.js';
 
 const here = new URL('.', import.meta.url);
 const MAX_THREADS = 16;
-// A compute worker that has not loaded by then never will: in Firefox ESR a pool worker
-// sometimes never fetches the bindings, and wasm-bindgen-rayon's initThreadPool then
-// waits for ever. Such a worker is replaced once; a second one that hangs is an error.
+// A compute worker that has not loaded by then never will: Firefox ESR can leave a worker
+// blocked for ever in `new Worker()` as it starts its pool (seen while WebDriver BiDi
+// listens for events: see the README), and wasm-bindgen-rayon's initThreadPool then waits
+// for ever. Such a worker is replaced once; a second one that hangs is an error.
 const LOAD_LIMIT_MS = 20_000;
 
 /** A compute worker that did not load in time. */

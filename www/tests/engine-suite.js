@@ -31,18 +31,20 @@ async function offlineCopyDone(driver, timeout = 60_000) {
 /**
  * Registers the engine's tests. `lacks.sharedMemory`: the engine isolates pages but gives
  * them no SharedArrayBuffer (threads cannot run, and the widgets must say so).
- * `bugs.runHang`: why a run is known to hang now and then in this engine: a test whose
- * run hung (and only that failure) is reported as a todo naming the bug.
+ * `bugs.runHang`: why a run is known to hang now and then in this engine while the test
+ * watches the browser over WebDriver BiDi: in a test that must watch it so (`{ bidi: true }`),
+ * a run that hung (and only that failure) is reported as a todo naming the bug. The other
+ * tests watch the page instead, and a hang fails them.
  */
 export function engineSuite(engine, lacks = {}, bugs = {}) {
   // Every test of the suite, with the engine's known hang (and nothing else) marked as such.
-  const test = (name, fn) => nodeTest(name, async (t) => {
+  const test = (name, fn, { bidi = false } = {}) => nodeTest(name, async (t) => {
     try {
       await fn(t);
     } catch (e) {
       // The hang shows as a run that never ends, or, when the pool never starts, as the
       // engine's error after it gave a second compute worker its time to load.
-      if (bugs.runHang && /did not finish: state running|compute worker did not start within/.test(e.message)) t.todo(bugs.runHang);
+      if (bidi && bugs.runHang && /did not finish: state running|compute worker did not start within/.test(e.message)) t.todo(bugs.runHang);
       throw e;
     }
   });
@@ -50,7 +52,8 @@ export function engineSuite(engine, lacks = {}, bugs = {}) {
   let browser;
   before(async () => {
     isolatedServer = await serve();
-    browser = await session(engine);
+    // Watched from the page, not over BiDi: see engines.js.
+    browser = await session(engine, { bidi: false });
     // The widget tests below run on a returning reader's browser: a run during the first
     // visit's service worker install has its own test (the last one).
     await browser.driver.get(`${isolatedServer.url}index.html`);
@@ -142,6 +145,7 @@ export function engineSuite(engine, lacks = {}, bugs = {}) {
 
   test(`${engine}: without the headers, the service worker isolates the page after one reload`, async (t) => {
     const server = await serve({ isolation: false });
+    // BiDi, where the engine has it: to count the page loads and see the service worker's requests.
     const s = await session(engine);
     t.after(async () => { await s.close(); server.close(); });
     const origin = new URL(server.url).origin;
@@ -167,7 +171,7 @@ export function engineSuite(engine, lacks = {}, bugs = {}) {
     assert.equal(await s.driver.executeScript('return crossOriginIsolated'), true);
     if (s.loads) assert.equal(s.loads.length, 3, 'no reload on the second page');
     await assertClean(s, origin);
-  });
+  }, { bidi: true });
 
   test(`${engine}: with service workers off and no headers, widgets say what is missing and run on one thread`, async (t) => {
     const server = await serve({ isolation: false });
@@ -228,7 +232,7 @@ export function engineSuite(engine, lacks = {}, bugs = {}) {
   test(`${engine}: a run started on the first visit, while the service worker installs, finishes`,
     async (t) => {
       const server = await serve();
-      const s = await session(engine);
+      const s = await session(engine, { bidi: false });
       t.after(async () => { await s.close(); server.close(); });
       await open(s, `${server.url}comparison.html`);
       const id = 'lab-comparison-1';
