@@ -22,6 +22,19 @@ const POOL_THREADS = 8;
 // reached while it runs, so its worker is ended instead.
 const STOP_GRACE_MS = 1000;
 
+/** Each listing's source as the book has it, whose compiled code the widget carries. */
+/** @type {WeakMap<HTMLElement, string>} */
+const bookSources = new WeakMap();
+
+/**
+ * The compiled code to send with `source`: the book's (data-code, base64) while the
+ * source is the book's; none for an edited one, which the worker compiles.
+ * @param {HTMLElement} root @param {string} source
+ */
+function bookCode(root, source) {
+  return source === bookSources.get(root) ? root.dataset.code : undefined;
+}
+
 const threaded = () => self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 
 const $ = (/** @type {ParentNode} */ root, /** @type {string} */ sel) => /** @type {any} */ (root.querySelector(sel));
@@ -133,7 +146,8 @@ function run(root) {
       setState(root, r.exit_code === 0 || r.stopped ? 'done' : 'error');
     },
   };
-  worker.postMessage({ type: 'run', source: root.dataset.source ?? '', threaded: wantThreads, threads: POOL_THREADS });
+  const source = root.dataset.source ?? '';
+  worker.postMessage({ type: 'run', source, code: bookCode(root, source), threaded: wantThreads, threads: POOL_THREADS });
 }
 
 /** Stops the widget's run. @param {HTMLElement} root */
@@ -155,6 +169,7 @@ function stop(root) {
 export function mountListing(root) {
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'true';
+  bookSources.set(root, root.dataset.source ?? '');
   $(root, '[data-action=run]').addEventListener('click', () => run(root));
   $(root, '[data-action=stop]').addEventListener('click', () => stop(root));
   // A listing has no settings: its embed page shows it as the book has it.

@@ -2,9 +2,12 @@
 // Runs a book listing with the lab's Python, started by listing.js only when a reader
 // presses Run. It loads the build with Python (lab/pkg-py, threaded, where the page is
 // cross-origin isolated; else lab/pkg-py-st), which the rest of the site never downloads.
-// Messages in: {type: 'run', source, threaded, threads} and {type: 'stop'}. Out:
-// {type: 'output', stdout} while a threaded run goes on, then {type: 'done', result} or
-// {type: 'failed', message}.
+// Those builds have no parser: they run code compiled ahead of time. A book listing comes
+// with its code (compiled by the book's build); an edited one is compiled here by the
+// compiler module (lab/pkg-pyc), fetched on the first edited run only.
+// Messages in: {type: 'run', source, code?, threaded, threads} (code: base64) and
+// {type: 'stop'}. Out: {type: 'output', stdout} while a threaded run goes on, then
+// {type: 'done', result} or {type: 'failed', message}.
 
 /** @type {any} */
 let lab = null;
@@ -23,6 +26,36 @@ async function load(threaded, threads) {
   if (threaded) await mod.initThreadPool(threads);
   lab = mod;
 }
+
+/** The compiler module, loaded on the first edited listing. @type {any} */
+let compiler = null;
+
+/** @param {string} text base64 @returns {Uint8Array} */
+function fromBase64(text) {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The program's compiled code: the book's, or the source compiled now. A syntax error
+ * comes back as the report CPython prints, for the run's stderr.
+ * @param {string} source @param {string | undefined} code
+ * @returns {Promise<{code: Uint8Array} | {error: string}>}
+ */
+async function compiled(source, code) {
+  if (code) return { code: fromBase64(code) };
+  if (!compiler) {
+    const mod = await import(new URL('./pkg-pyc/lab_pyc.js', import.meta.url).href);
+    await mod.default();
+    compiler = mod;
+  }
+  return compiler.compilePython(source, 'listing.py');
+}
+
+/** A run that ended before it started: the source does not compile. @param {string} stderr */
+const notCompiled = (stderr) => ({ stdout: '', stderr, exit_code: 1, stopped: false, wall_ms: 0, trace: null, timeline: '' });
 
 /**
  * What a reader wants from the trace: for each lane (a Python thread), the time it ran,
@@ -65,12 +98,16 @@ self.onmessage = async ({ data }) => {
       return;
     }
     if (data.type !== 'run') return;
-    await load(data.threaded, data.threads);
-    if (!lab.isThreaded()) {
-      post({ type: 'done', result: finished(lab.runPython(data.source, { filename: 'listing.py' })) });
+    const [program] = await Promise.all([compiled(data.source, data.code), load(data.threaded, data.threads)]);
+    if ('error' in program) {
+      post({ type: 'done', result: finished(notCompiled(program.error)) });
       return;
     }
-    const run = lab.startPython(data.source, { filename: 'listing.py' });
+    if (!lab.isThreaded()) {
+      post({ type: 'done', result: finished(lab.runPython(data.source, program.code, { filename: 'listing.py' })) });
+      return;
+    }
+    const run = lab.startPython(data.source, program.code, { filename: 'listing.py' });
     current = run;
     let shown = '';
     const timer = setInterval(() => {

@@ -440,7 +440,14 @@ impl<'a> Reader<'a> {
 /// Every index an instruction holds points into its table, and every jump into the code:
 /// the interpreter indexes without checking.
 fn check(c: &Code) -> Result<(), LoadError> {
-    let bad = |what: &str, op: &Op| Err(corrupt(&format!("{what} out of range in {op:?}")));
+    // Names the instruction by its position: `Op`'s Debug would cost the runtime 3 kB.
+    let bad = |what: &str, op: &Op| {
+        let at = c.ops.iter().position(|o| std::ptr::eq(o, op)).unwrap_or(0);
+        Err(corrupt(&format!(
+            "{what} out of range in instruction {at} of {}",
+            c.qualname
+        )))
+    };
     let n_consts = c.consts.len() as u32;
     let n_names = c.names.len() as u32;
     let n_locals = c.varnames.len() as u32;

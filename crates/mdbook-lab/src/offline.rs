@@ -95,8 +95,8 @@ pub(crate) fn unsealed(sw: &[u8]) -> Vec<u8> {
 }
 
 /// The site's files, relative to its root, but the service worker itself, hidden files,
-/// TypeScript declarations and the builds with Python (lab/pkg-py*): only a reader who runs
-/// a listing downloads those, and the worker then keeps the copy it read.
+/// TypeScript declarations and the builds with Python and its compiler (lab/pkg-py*): only
+/// a reader who runs a listing downloads those, and the worker then keeps the copy it read.
 fn list(dir: &Path, prefix: &str, files: &mut Vec<String>) -> anyhow::Result<()> {
     for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let entry = entry?;
