@@ -138,8 +138,11 @@ function run(root) {
       status.textContent = r.stopped
         ? `Stopped after ${ms(r.wall_ms)}.`
         : `Finished in ${ms(r.wall_ms)} with exit code ${r.exit_code}${wantThreads ? '' : ' (threads cannot run here: the page is not cross-origin isolated)'}.`;
-      showSummary(summaryBox, r.summary);
-      showTimeline(summaryBox, r.timeline);
+      // A listing that did not compile never ran: no threads to show.
+      if (r.summary.lanes.length > 0) {
+        showSummary(summaryBox, r.summary);
+        showTimeline(summaryBox, r.timeline);
+      }
       // The chart is in the widget; the result keeps the figures.
       const { timeline: _drawn, ...figures } = r;
       root.dataset.result = JSON.stringify(figures);

@@ -125,6 +125,8 @@ test('an edited listing loads the compiler, runs, and shows a syntax error as CP
   assert.match(e.stderr, /^ {2}File "listing\.py", line 2\n {4}if x\n/);
   assert.match(e.stderr.trimEnd().split('\n').at(-1), /^SyntaxError: /);
   assert.equal(await page.getAttribute(sel, 'data-state'), 'error');
+  // It never ran: no table of threads.
+  assert.equal(await page.locator(`${sel} .lab-summary`).isHidden(), true);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
