@@ -69,14 +69,20 @@ done
 # build_wasm NAME OUT_DIR RUSTFLAGS [cargo args...]: builds lab-wasm in target-wasm/NAME
 # and writes its bindings to OUT_DIR. Needs ensure_tools and select_wasm_toolchain first.
 build_wasm() {
-  local name=$1 out=$2 flags=$3
-  shift 3
+  build_wasm_crate lab-wasm "$@"
+}
+
+# build_wasm_crate CRATE NAME OUT_DIR RUSTFLAGS [cargo args...]: the same for another
+# crate of the workspace (lab-pyc, the Python compiler).
+build_wasm_crate() {
+  local crate=$1 name=$2 out=$3 flags=$4
+  shift 4
   say "building the $name wasm module"
   RUSTFLAGS="$flags" "${WASM_CARGO[@]}" build --quiet --locked --release \
     --target wasm32-unknown-unknown -Z build-std=panic_abort,std \
-    --target-dir "$WASM_TARGET_DIR/$name" -p lab-wasm "$@"
-  local wasm="$WASM_TARGET_DIR/$name/wasm32-unknown-unknown/release/lab_wasm.wasm"
-  if [ ! -f "$out/lab_wasm_bg.wasm" ] || [ "$wasm" -nt "$out/lab_wasm_bg.wasm" ]; then
+    --target-dir "$WASM_TARGET_DIR/$name" -p "$crate" "$@"
+  local wasm="$WASM_TARGET_DIR/$name/wasm32-unknown-unknown/release/${crate//-/_}.wasm"
+  if [ ! -f "$out/${crate//-/_}_bg.wasm" ] || [ "$wasm" -nt "$out/${crate//-/_}_bg.wasm" ]; then
     rm -rf "$out"
     # Function names only help a debugger; they are a tenth of the download.
     wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" "$wasm"

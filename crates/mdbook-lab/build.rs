@@ -1,7 +1,7 @@
 //! Embeds the widgets' assets (scripts, styles, both wasm builds, the service worker) so that an installed `mdbook-lab` can copy them into any book.
 //!
 //! The files come from this repository's `www/`: `src/` (built by nobody), `pkg/` and
-//! `pkg-st/`, and `pkg-py/`, `pkg-py-st/` with Python (built by `scripts/build`), so the plugin and this repository's own book
+//! `pkg-st/`, and `pkg-py/`, `pkg-py-st/` with Python and `pkg-pyc/`, its compiler (built by `scripts/build`), so the plugin and this repository's own book
 //! share one source. `MDBOOK_LAB_ASSETS` may name another folder laid out as a book
 //! receives it (`lab/...` and `sw.js`). Without the wasm builds the plugin embeds
 //! nothing, and `mdbook-lab install` says how to get them.
@@ -31,7 +31,7 @@ fn main() {
         let built = ["pkg", "pkg-st"]
             .iter()
             .all(|p| www.join(p).join("lab_wasm_bg.wasm").is_file());
-        for part in ["src", "pkg", "pkg-st", "pkg-py", "pkg-py-st"] {
+        for part in ["src", "pkg", "pkg-st", "pkg-py", "pkg-py-st", "pkg-pyc"] {
             println!("cargo::rerun-if-changed={}", www.join(part).display());
         }
         if built {
@@ -47,6 +47,8 @@ fn main() {
             // The builds with Python, for runnable listings (when scripts/build made them).
             walk(&www.join("pkg-py"), "lab/pkg-py/", &mut files);
             walk(&www.join("pkg-py-st"), "lab/pkg-py-st/", &mut files);
+            // The compiler, for listings a reader edits.
+            walk(&www.join("pkg-pyc"), "lab/pkg-pyc/", &mut files);
             // The service worker must sit at the book's root to cover the whole book.
             for f in &mut files {
                 if f.0 == "lab/sw.js" {

@@ -31,6 +31,19 @@ const POOL_THREADS = Math.max(16, (navigator.hardwareConcurrency || 1) + 8);
 // reached while it runs, so its worker is ended instead.
 const STOP_GRACE_MS = 1000;
 
+/** Each listing's source as the book has it, whose compiled code the widget carries. */
+/** @type {WeakMap<HTMLElement, string>} */
+const bookSources = new WeakMap();
+
+/**
+ * The compiled code to send with `source`: the book's (data-code, base64) while the
+ * source is the book's; none for an edited one, which the worker compiles.
+ * @param {HTMLElement} root @param {string} source
+ */
+function bookCode(root, source) {
+  return source === bookSources.get(root) ? root.dataset.code : undefined;
+}
+
 const threaded = () => self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 
 const $ = (/** @type {ParentNode} */ root, /** @type {string} */ sel) => /** @type {any} */ (root.querySelector(sel));
@@ -166,15 +179,18 @@ function run(root) {
         ? `Stopped after ${ms(r.wall_ms)}.`
         : `Finished in ${ms(r.wall_ms)} with exit code ${r.exit_code}${how ? ` (${how})` : ''}${wantThreads ? '' : ' (threads cannot run here: the page is not cross-origin isolated)'}.`;
       if (r.exit_code !== 0 && !r.stopped) markTraceback(root, r.stderr);
-      showSummary(summaryBox, r.summary);
-      showTimeline(summaryBox, r.timeline);
+      // A listing that did not compile never ran: no threads to show.
+      if (r.summary.lanes.length > 0) {
+        showSummary(summaryBox, r.summary);
+        showTimeline(summaryBox, r.timeline);
+      }
       // The chart and the marked lines are in the widget; the result keeps the figures.
       const { timeline: _drawn, lines: _marked, ...figures } = r;
       root.dataset.result = JSON.stringify({ ...figures, settings });
       setState(root, r.exit_code === 0 || r.stopped ? 'done' : 'error');
     },
   };
-  worker.postMessage({ type: 'run', source, threaded: wantThreads, threads: POOL_THREADS, options: runOptions(settings) });
+  worker.postMessage({ type: 'run', source, code: bookCode(root, source), threaded: wantThreads, threads: POOL_THREADS, options: runOptions(settings) });
 }
 
 /** Stops the widget's run. @param {HTMLElement} root */
@@ -196,6 +212,7 @@ function stop(root) {
 export function mountListing(root) {
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'true';
+  bookSources.set(root, root.dataset.source ?? '');
   $(root, '[data-action=run]').addEventListener('click', () => run(root));
   $(root, '[data-action=stop]').addEventListener('click', () => stop(root));
   // Its embed page and links run it with the settings chosen here.

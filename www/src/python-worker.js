@@ -2,12 +2,15 @@
 // Runs a book listing with the lab's Python, started by listing.js only when a reader
 // presses Run. It loads the build with Python (lab/pkg-py, threaded, where the page is
 // cross-origin isolated; else lab/pkg-py-st), which the rest of the site never downloads.
-// Messages in: {type: 'run', source, threaded, threads, options} (options of runPython) and
-// {type: 'stop'}. Out:
+// Those builds have no parser: they run code compiled ahead of time. A book listing comes
+// with its code (compiled by the book's build); an edited one is compiled here by the
+// compiler module (lab/pkg-pyc), fetched on the first edited run only.
+// Messages in: {type: 'run', source, code?, threaded, threads, options} (code: base64;
+// options of runPython) and {type: 'stop'}. Out:
 // {type: 'output', stdout, lines} while a threaded run goes on (lines: the completed lines
 // since the last message, each {who, stream, text}), then {type: 'done', result} or
-// {type: 'failed', message}. Also {type: 'check', source, threaded, threads}, which
-// compiles a program without running it (a program opened from a link): out
+// {type: 'failed', message}. Also {type: 'check', source}, which compiles a program
+// without running it (a program opened from a link), with the compiler module: out
 // {type: 'checked', report} (CPython's report of the error, or null) or {type: 'checked', failed}.
 
 /** @type {any} */
@@ -27,6 +30,36 @@ async function load(threaded, threads) {
   if (threaded) await mod.initThreadPool(threads);
   lab = mod;
 }
+
+/** The compiler module, loaded on the first edited listing. @type {any} */
+let compiler = null;
+
+/** @param {string} text base64 @returns {Uint8Array} */
+function fromBase64(text) {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The program's compiled code: the book's, or the source compiled now. A syntax error
+ * comes back as the report CPython prints, for the run's stderr.
+ * @param {string} source @param {string | undefined} code
+ * @returns {Promise<{code: Uint8Array} | {error: string}>}
+ */
+async function compiled(source, code) {
+  if (code) return { code: fromBase64(code) };
+  if (!compiler) {
+    const mod = await import(new URL('./pkg-pyc/lab_pyc.js', import.meta.url).href);
+    await mod.default();
+    compiler = mod;
+  }
+  return compiler.compilePython(source, 'listing.py');
+}
+
+/** A run that ended before it started: the source does not compile. @param {string} stderr */
+const notCompiled = (stderr) => ({ stdout: '', stderr, exit_code: 1, stopped: false, wall_ms: 0, trace: null, timeline: '' });
 
 /**
  * What a reader wants from the trace: for each lane (a Python thread), the time it ran,
@@ -86,20 +119,25 @@ self.onmessage = async ({ data }) => {
     }
     if (data.type === 'check') {
       try {
-        await load(data.threaded, data.threads);
-        post({ type: 'checked', report: lab.checkPython(data.source, 'listing.py') ?? null });
+        const program = await compiled(data.source, undefined);
+        post({ type: 'checked', report: 'error' in program ? program.error : null });
       } catch (e) {
         post({ type: 'checked', failed: String(e) });
       }
       return;
     }
     if (data.type !== 'run') return;
-    await load(data.threaded, data.threads);
-    if (!lab.isThreaded()) {
-      post({ type: 'done', result: finished(lab.runPython(data.source, { ...data.options, filename: 'listing.py' })) });
+    const [program] = await Promise.all([compiled(data.source, data.code), load(data.threaded, data.threads)]);
+    if ('error' in program) {
+      post({ type: 'done', result: finished(notCompiled(program.error)) });
       return;
     }
-    const run = lab.startPython(data.source, { ...data.options, filename: 'listing.py' });
+    const options = { ...data.options, filename: 'listing.py' };
+    if (!lab.isThreaded()) {
+      post({ type: 'done', result: finished(lab.runPython(data.source, program.code, options)) });
+      return;
+    }
+    const run = lab.startPython(data.source, program.code, options);
     current = run;
     let shown = '';
     let sent = 0;

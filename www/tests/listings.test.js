@@ -208,6 +208,40 @@ test('a page downloads Python only when a listing runs', async () => {
   assert.deepEqual(pythonRequests(page), []);
   await runWidget(page, '#lab-synchronisation-bank');
   assert.ok(pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')), page.requested.join('\n'));
+  // The listing ran from the code the book's build compiled: no compiler was fetched.
+  assert.deepEqual(page.requested.filter((u) => u.includes('/lab/pkg-pyc/')), []);
+  await page.context().close();
+});
+
+test('an edited listing loads the compiler, runs, and shows a syntax error as CPython does', async () => {
+  const page = await open('synchronisation.html');
+  const sel = '#lab-synchronisation-queue';
+  const compilerRequests = () => page.requested.filter((u) => u.includes('/lab/pkg-pyc/'));
+  // The book's listing first: nothing of the compiler.
+  await runWidget(page, sel);
+  assert.equal((await result(page, 'lab-synchronisation-queue')).exit_code, 0);
+  assert.deepEqual(compilerRequests(), []);
+  const edited = 'import threading\nout = []\nt = threading.Thread(target=lambda: out.append(6 * 7))\nt.start(); t.join()\nprint("edited", out)\n';
+  await page.evaluate(([s, src]) => { document.querySelector(s).dataset.source = src; }, [sel, edited]);
+  await runWidget(page, sel);
+  const r = await result(page, 'lab-synchronisation-queue');
+  assert.equal(r.stdout, cpythonStdout(edited));
+  assert.equal(r.exit_code, 0);
+  assert.ok(compilerRequests().some((u) => u.endsWith('.wasm')), page.requested.join('\n'));
+  // A syntax error: the report CPython prints, the run fails, the widget says so.
+  const bad = 'x = 1\nif x\n    print(x)\n';
+  await page.evaluate(([s, src]) => { document.querySelector(s).dataset.source = src; }, [sel, bad]);
+  await page.locator(`${sel} [data-action=run]`).click();
+  await page.waitForFunction((s) => document.querySelector(s).dataset.result, sel, { timeout: 120_000 });
+  const e = await result(page, 'lab-synchronisation-queue');
+  assert.equal(e.exit_code, 1);
+  assert.equal(e.stdout, '');
+  assert.match(e.stderr, /^ {2}File "listing\.py", line 2\n {4}if x\n/);
+  assert.match(e.stderr.trimEnd().split('\n').at(-1), /^SyntaxError: /);
+  assert.equal(await page.getAttribute(sel, 'data-state'), 'error');
+  // It never ran: no table of threads.
+  assert.equal(await page.locator(`${sel} .lab-summary`).isHidden(), true);
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 

@@ -47,6 +47,9 @@ before(async () => {
     assert.ok(fs.existsSync(path.join(from, 'lab_wasm.js')), `no ${from}: run scripts/build`);
     fs.cpSync(from, path.join(site, pkg), { recursive: true });
   }
+  const pyc = path.join(ROOT, 'www/pkg-pyc');
+  assert.ok(fs.existsSync(path.join(pyc, 'lab_pyc.js')), `no ${pyc}: run scripts/build`);
+  fs.cpSync(pyc, path.join(site, 'pkg-pyc'), { recursive: true });
   fs.copyFileSync(path.join(HERE, 'python/py-worker.js'), path.join(site, 'py-worker.js'));
   fs.writeFileSync(path.join(site, 'index.html'), '<!doctype html><html lang="en"><link rel="icon" href="data:,"><title>Python</title></html>\n');
   server = await serve({ root: site });

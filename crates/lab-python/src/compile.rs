@@ -1217,7 +1217,7 @@ impl<'a> Compiler<'a> {
                     Some(v) => self.load_const(Const::Int(v)),
                     None => {
                         let text = i.to_string();
-                        let v = crate::objects::int::parse_int(&text, 0).unwrap_or_default();
+                        let v = crate::numlit::parse_int(&text, 0).unwrap_or_default();
                         self.load_const(Const::BigInt(Arc::from(v.to_string().as_str())));
                     }
                 },

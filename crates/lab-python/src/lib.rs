@@ -1,9 +1,13 @@
 //! The lab's Python: a Python interpreter for teaching concurrency, whose threads are real
 //! threads under a real GIL (or none, free-threaded).
 //!
-//! Pipeline: [`parse`] (Ruff's parser) -> [`compile`] (AST to [`bytecode`]) -> [`vm`] (frames
+//! Pipeline: `parse` (Ruff's parser) -> `compile` (AST to [`bytecode`]) -> [`vm`] (frames
 //! and the evaluation loop) over [`objects`], with [`builtins`] and [`modules`]. The machine
 //! is reached through [`host::Host`]; the [`gil`] decides which thread runs bytecode.
+//!
+//! The first two steps need the `parser` feature (on by default). [`marshal`] turns
+//! compiled code into bytes and back: without the feature the crate is a runtime that runs
+//! code compiled ahead of time ([`load_bytes`], [`run_code`]).
 
 // Style lints that would only reshape working code; correctness lints stay on.
 #![allow(
@@ -16,15 +20,20 @@
 pub mod builtins;
 pub mod bytecode;
 pub mod capture;
+#[cfg(feature = "parser")]
 pub mod compile;
 pub mod gil;
 pub mod host;
 pub mod limits;
+pub mod marshal;
 pub mod modules;
+mod numlit;
 pub mod objects;
+#[cfg(feature = "parser")]
 pub mod parse;
 pub mod protocols;
 pub mod stop;
+#[cfg(feature = "parser")]
 mod symtable;
 pub mod trace;
 pub mod vm;
@@ -79,12 +88,30 @@ impl Options {
     }
 }
 
+/// Compile a module to the bytes [`load_bytes`] reads (see [`marshal`]).
+///
+/// # Errors
+/// A syntax error or an unsupported construct.
+#[cfg(feature = "parser")]
+pub fn compile_to_bytes(source: &str, filename: &str) -> Result<Vec<u8>, parse::SourceError> {
+    parse::compile_source(source, filename).map(|code| marshal::dump(&code))
+}
+
+/// Read a module that [`compile_to_bytes`] compiled.
+///
+/// # Errors
+/// Bytes of another format version, damaged or cut short.
+pub fn load_bytes(bytes: &[u8]) -> Result<Arc<bytecode::Code>, marshal::LoadError> {
+    marshal::load(bytes)
+}
+
 /// Run a program to its end on `host`; returns the process exit status (0, or 1 after an
 /// uncaught exception, which is printed on stderr as CPython prints it).
 ///
 /// Python calls nest on the calling thread's stack: call this from a thread with a stack of
 /// [`host::THREAD_STACK`] bytes (as `labpy` does) so that the recursion limit, not the
 /// stack, ends deep recursion. Threads the program starts get that stack from the host.
+#[cfg(feature = "parser")]
 pub fn run_source(host: Arc<dyn host::Host>, filename: &str, source: &str, opts: &Options) -> i32 {
     run(
         host,
@@ -115,6 +142,7 @@ pub struct RunOutcome {
 /// When this returns, no thread of the program runs any more: daemon threads still
 /// running when the main thread ends are stopped too (CPython kills them at exit), which
 /// sets `stop`. A flag is for one run.
+#[cfg(feature = "parser")]
 pub fn run(
     host: Arc<dyn host::Host>,
     filename: &str,
@@ -122,18 +150,30 @@ pub fn run(
     opts: &Options,
     stop: Arc<AtomicBool>,
 ) -> RunOutcome {
-    let code = match parse::compile_source(source, filename) {
-        Ok(c) => c,
+    match parse::compile_source(source, filename) {
+        Ok(code) => run_code(host, filename, source, code, opts, stop),
         Err(e) => {
             host.stderr(&e.report(filename));
             host.flush();
-            return RunOutcome {
+            RunOutcome {
                 exit_code: 1,
                 stopped: false,
                 trace: trace::Trace::default(),
-            };
+            }
         }
-    };
+    }
+}
+
+/// Run a compiled program like [`run`]. `source` is the text it was compiled from: its
+/// lines appear in tracebacks (an empty one leaves them out).
+pub fn run_code(
+    host: Arc<dyn host::Host>,
+    filename: &str,
+    source: &str,
+    code: Arc<bytecode::Code>,
+    opts: &Options,
+    stop: Arc<AtomicBool>,
+) -> RunOutcome {
     let rt = Runtime::with_stop(host.clone(), !opts.free_threaded, stop);
     if let Some(s) = opts.switch_interval.filter(|s| *s > 0.0 && s.is_finite()) {
         rt.gil.set_interval(s);
@@ -146,6 +186,8 @@ pub fn run(
         *lock(&rt.start_method) = m.to_string();
     }
     lock(&rt.sources).insert(filename.to_string(), Arc::from(source));
+    // A spawned process and an interpreter run the main module again: from this code.
+    lock(&rt.compiled).insert(filename.to_string(), code.clone());
     let mut vm = Vm::new(rt.clone());
     vm.enter_thread();
     vm.gil_acquire();

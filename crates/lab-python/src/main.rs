@@ -1,19 +1,22 @@
 //! `labpy [--free-threaded] [--switch-interval SECONDS] [--start-method METHOD]
-//! [--trace FILE.json] FILE.py`: run a program with the lab's Python; `--trace` writes the
-//! run's trace (its JSON shape is in `lab_python::trace`).
+//! [--compiled] [--trace FILE.json] FILE.py`: run a program with the lab's Python;
+//! `--trace` writes the run's trace (its JSON shape is in `lab_python::trace`);
+//! `--compiled` runs it as the book's pages do, from its compiled bytes
+//! (`lab_python::marshal`) rather than from the compiler's output directly.
 
 use lab_python::host::{StdHost, THREAD_STACK};
-use lab_python::{Options, run};
+use lab_python::{Options, compile_to_bytes, load_bytes, run, run_code};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 const USAGE: &str = "usage: labpy [--free-threaded] [--switch-interval SECONDS] \
-[--start-method spawn|forkserver|fork] [--trace FILE.json] FILE.py";
+[--start-method spawn|forkserver|fork] [--compiled] [--trace FILE.json] FILE.py";
 
 fn main() {
     let mut opts = Options::default();
     let mut file = None;
     let mut trace = None;
+    let mut compiled = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -26,6 +29,7 @@ fn main() {
                 }
             }
             "--start-method" => opts.start_method = args.next(),
+            "--compiled" => compiled = true,
             "--trace" => match args.next() {
                 Some(t) => trace = Some(t),
                 None => {
@@ -64,7 +68,21 @@ fn main() {
         .stack_size(THREAD_STACK)
         .spawn(move || {
             let stop = Arc::new(AtomicBool::new(false));
-            run(Arc::new(StdHost::new()), &file, &source, &opts, stop)
+            let host = Arc::new(StdHost::new());
+            if !compiled {
+                return run(host, &file, &source, &opts, stop);
+            }
+            let code = match compile_to_bytes(&source, &file) {
+                Ok(bytes) => load_bytes(&bytes).unwrap_or_else(|e| {
+                    eprintln!("labpy: {e}");
+                    std::process::exit(70)
+                }),
+                Err(e) => {
+                    eprint!("{}", e.report(&file));
+                    std::process::exit(1)
+                }
+            };
+            run_code(host, &file, &source, code, &opts, stop)
         });
     let outcome = match runner.map(|h| h.join()) {
         Ok(Ok(o)) => o,

@@ -88,6 +88,9 @@ pub struct Runtime {
     pub modules: Mutex<HashMap<String, Value>>,
     /// Source text by file name, for traceback lines.
     pub sources: Mutex<HashMap<String, Arc<str>>>,
+    /// Compiled main modules by file name: what a spawned process or an interpreter runs
+    /// again as its main module (the runtime may have no parser).
+    pub compiled: Mutex<HashMap<String, Arc<Code>>>,
     /// Thread identities.
     pub next_ident: AtomicU64,
     /// Live Python threads (besides the main thread), for `active_count`.
@@ -244,6 +247,7 @@ impl Runtime {
             builtins: Arc::new(Dict::new()),
             modules: Mutex::new(HashMap::new()),
             sources: Mutex::new(HashMap::new()),
+            compiled: Mutex::new(HashMap::new()),
             next_ident: AtomicU64::new(1),
             threads: AtomicU64::new(0),
             stop,

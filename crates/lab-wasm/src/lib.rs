@@ -15,18 +15,22 @@ compile_error!(
     unreachable_pub,
     reason = "wasm-bindgen exports these to JS (scripts/bench)"
 )]
+#[cfg(feature = "widgets")]
 mod bench;
 mod platform;
 #[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
 #[cfg(feature = "python")]
 mod python;
-#[cfg(feature = "threads")]
+#[cfg(all(feature = "threads", feature = "widgets"))]
 #[allow(unreachable_pub, reason = "wasm-bindgen exports these to JS")]
 mod threaded;
 
+#[cfg(feature = "widgets")]
 use lab::{Experiment, Model, Params};
 use serde::Serialize;
+#[cfg(feature = "widgets")]
 use serde::de::DeserializeOwned;
+#[cfg(feature = "widgets")]
 use std::collections::BTreeMap;
 use std::sync::{Mutex, Once};
 use wasm_bindgen::prelude::*;
@@ -78,11 +82,13 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 
 /// Reads a value the page sent back (one this module made: parameters, a report, an
 /// outcome); `what` names it in the error.
+#[cfg(feature = "widgets")]
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("not {what}: {e}")))
 }
 
 /// The experiment's defaults with `overrides` (an object of text values) applied.
+#[cfg(feature = "widgets")]
 pub(crate) fn params_from(
     experiment: &str,
     overrides: JsValue,
@@ -120,6 +126,7 @@ pub(crate) fn params_from(
 
 /// Tests only (feature `fault-injection`): the fault a run's settings ask for.
 #[cfg_attr(not(feature = "fault-injection"), allow(dead_code))]
+#[cfg(feature = "widgets")]
 pub(crate) enum Fault {
     /// `panic=TEXT`: the run panics with TEXT (the panic hook keeps the message).
     Panic(String),
@@ -127,6 +134,7 @@ pub(crate) enum Fault {
     Trap,
 }
 
+#[cfg(feature = "widgets")]
 impl Fault {
     /// The names of the settings that inject a fault.
     const SETTINGS: [&str; 2] = ["panic", "trap"];
@@ -143,6 +151,7 @@ impl Fault {
 
 /// Tests only (feature `fault-injection`): the fault in a run's settings, if any, which
 /// the run strikes on the thread that runs it.
+#[cfg(feature = "widgets")]
 #[cfg(feature = "fault-injection")]
 pub(crate) fn injected_fault(params: &JsValue) -> Option<Fault> {
     let setting = |name: &str| js_sys::Reflect::get(params, &name.into()).ok()?.as_string();
@@ -152,6 +161,7 @@ pub(crate) fn injected_fault(params: &JsValue) -> Option<Fault> {
 }
 
 /// Without `fault-injection`, no setting can make a run fail.
+#[cfg(feature = "widgets")]
 #[cfg(not(feature = "fault-injection"))]
 pub(crate) fn injected_fault(_: &JsValue) -> Option<Fault> {
     None
@@ -159,6 +169,7 @@ pub(crate) fn injected_fault(_: &JsValue) -> Option<Fault> {
 
 /// Every execution model's description (id, label, where it runs, what it shares, its
 /// lock and its start-up), as the core defines them.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen]
 pub fn models() -> Result<JsValue, JsError> {
     to_js(&Model::ALL.map(Model::info))
@@ -169,6 +180,7 @@ pub fn models() -> Result<JsValue, JsError> {
 ///
 /// # Errors
 /// An unknown experiment, or a setting that is unknown, malformed or out of range.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = validateParams)]
 pub fn validate_params(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
     let (_, params) = params_from(experiment, overrides)?;
@@ -181,6 +193,7 @@ pub fn validate_params(experiment: &str, overrides: JsValue) -> Result<JsValue, 
 ///
 /// # Errors
 /// An unknown experiment, or a bad setting.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = planRun)]
 pub fn plan_run(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError> {
     let injected: Vec<(String, JsValue)> = if injected_fault(&overrides).is_some() {
@@ -216,6 +229,7 @@ pub fn plan_run(experiment: &str, overrides: JsValue) -> Result<JsValue, JsError
 ///
 /// # Errors
 /// A value that is not an outcome, or one with nothing to draw.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen]
 pub fn render(outcome: JsValue) -> Result<JsValue, JsError> {
     let outcome: lab::present::Outcome = from_js(outcome, "an outcome")?;
@@ -228,6 +242,7 @@ pub fn render(outcome: JsValue) -> Result<JsValue, JsError> {
 ///
 /// # Errors
 /// Bad parameters, or a single-threaded build asked for more than one thread.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = runCounter)]
 pub fn run_counter(params: JsValue) -> Result<JsValue, JsError> {
     let params: Params = from_js(params, "parameters")?;
@@ -262,6 +277,7 @@ pub fn run_counter(params: JsValue) -> Result<JsValue, JsError> {
 ///
 /// # Errors
 /// Bad parameters.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = runProcessTask)]
 pub fn run_process_task(params: JsValue, task: u32) -> Result<JsValue, JsError> {
     let params: Params = from_js(params, "parameters")?;
@@ -276,6 +292,7 @@ pub fn run_process_task(params: JsValue, task: u32) -> Result<JsValue, JsError> 
 ///
 /// # Errors
 /// Values that are not parameters or per-task records.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = assembleProcesses)]
 pub fn assemble_processes(params: JsValue, tasks: JsValue) -> Result<JsValue, JsError> {
     let params: Params = from_js(params, "parameters")?;
@@ -290,6 +307,7 @@ pub fn assemble_processes(params: JsValue, tasks: JsValue) -> Result<JsValue, Js
 /// # Errors
 /// Bad parameters, or a model that cannot run here: processes (on workers of their
 /// own), or a model that needs the pool in the single-threaded build.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = runBlocking)]
 pub fn run_blocking(params: JsValue, model: &str) -> Result<JsValue, JsError> {
     let injected = injected_fault(&params);
@@ -307,6 +325,7 @@ pub fn run_blocking(params: JsValue, model: &str) -> Result<JsValue, JsError> {
 }
 
 /// The model named `id`, if this build can run it in memory.
+#[cfg(feature = "widgets")]
 pub(crate) fn runnable_here(id: &str) -> Result<Model, JsError> {
     let model = Model::parse(id).map_err(|e| JsError::new(&e.message))?;
     match model.info().host {
@@ -324,6 +343,7 @@ pub(crate) fn runnable_here(id: &str) -> Result<Model, JsError> {
 
 /// What only a run can measure for the comparison table: the event loop's switch cost,
 /// the size of one coroutine's state, and the size of one interpreter's own state.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = measureLoopCosts)]
 pub fn measure_loop_costs() -> Result<JsValue, JsError> {
     let platform = platform::BrowserPlatform;
@@ -348,6 +368,7 @@ pub fn measure_loop_costs() -> Result<JsValue, JsError> {
 /// `cores` as the page reports them, and how long a process took to start by each start
 /// method in an earlier run, if one was measured: the median start in microseconds and
 /// how many started at once (`0` keeps the default).
+#[cfg(feature = "widgets")]
 #[wasm_bindgen]
 pub fn calibrate(
     cores: u32,
@@ -372,6 +393,7 @@ pub fn calibrate(
 ///
 /// # Errors
 /// Values that are not a report or a machine.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = predictBeside)]
 pub fn predict_beside(measured: JsValue, machine: JsValue) -> Result<JsValue, JsError> {
     let measured: lab::Report = from_js(measured, "a report")?;
@@ -392,6 +414,7 @@ pub fn predict_beside(measured: JsValue, machine: JsValue) -> Result<JsValue, Js
 /// long that took. A fresh module runs on the browser's baseline compiler, several times
 /// slower than the optimised code it tiers up to; without this, the first model of the
 /// first run (the sequential baseline) would be measured slow and every speedup inflated.
+#[cfg(feature = "widgets")]
 #[wasm_bindgen(js_name = warmUp)]
 pub fn warm_up(max_ms: f64) -> f64 {
     use lab::Platform as _;

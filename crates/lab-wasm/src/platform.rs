@@ -1,6 +1,7 @@
 //! The browser's [`Platform`]: a clock aligned across workers, lanes on the rayon pool's
 //! Web Workers, and blocking waits.
 
+#[cfg(feature = "widgets")]
 use lab::Platform;
 use wasm_bindgen::prelude::*;
 
@@ -24,9 +25,11 @@ pub(crate) fn epoch_ms() -> f64 {
 
 /// The browser platform. Lanes run on the rayon pool in the threaded build; the
 /// single-threaded build has one lane only.
+#[cfg(feature = "widgets")]
 #[derive(Debug, Default)]
 pub(crate) struct BrowserPlatform;
 
+#[cfg(feature = "widgets")]
 impl Platform for BrowserPlatform {
     fn now_us(&self) -> f64 {
         epoch_ms() * 1000.0

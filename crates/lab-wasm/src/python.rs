@@ -2,6 +2,10 @@
 //! returns its output, exit status and trace; in the threaded build `startPython` runs one
 //! on the rayon pool and returns a handle to poll and to stop it. Python threads run on
 //! the pool's workers, one worker each for as long as the thread lives.
+//!
+//! Both take the program compiled ahead of time (`lab_python::compile_to_bytes`: by the
+//! book's build, or by the compiler module `lab-pyc` for an edited listing) and its source,
+//! for tracebacks: this build has no parser.
 
 use crate::platform::epoch_ms;
 use crate::to_js;
@@ -240,9 +244,16 @@ fn capture_host(opts: &PyOptions, stack: usize) -> Arc<CaptureHost> {
     Arc::new(CaptureHost::new(Arc::new(BrowserHost::new(stack)), limit))
 }
 
-/// Run `source` to its end on the calling thread.
+/// The compiled program, or why its bytes do not load.
+fn load(code: &[u8]) -> Result<Arc<lab_python::bytecode::Code>, JsError> {
+    lab_python::load_bytes(code)
+        .map_err(|e| JsError::new(&format!("the program does not load: {e}")))
+}
+
+/// Run `code` (compiled from `source`) to its end on the calling thread.
 fn run_here(
     source: &str,
+    code: Arc<lab_python::bytecode::Code>,
     opts: &PyOptions,
     host: Arc<CaptureHost>,
     stop: Arc<AtomicBool>,
@@ -255,7 +266,7 @@ fn run_here(
         std::sync::atomic::Ordering::Relaxed,
     );
     let t0 = epoch_ms();
-    let outcome = lab_python::run(host.clone(), filename, source, &run_opts, stop);
+    let outcome = lab_python::run_code(host.clone(), filename, source, code, &run_opts, stop);
     let wall_ms = epoch_ms() - t0;
     let (out, err) = (host.take_stdout(), host.take_stderr());
     Finished {
@@ -279,7 +290,8 @@ fn finished_to_js(f: &Finished) -> Result<JsValue, JsError> {
     Ok(value)
 }
 
-/// Runs a Python program to its end on the calling worker and returns
+/// Runs a compiled Python program (`code`, the bytes of `source`) to its end on the
+/// calling worker and returns
 /// `{stdout, stderr, stdout_dropped, stderr_dropped, exit_code, stopped, wall_ms, timeline,
 /// trace}` (`timeline`: the trace drawn as an SVG chart).
 /// `options`: `{freeThreaded, filename, outputLimit, switchIntervalMs, startMethod}`, all
@@ -287,13 +299,15 @@ fn finished_to_js(f: &Finished) -> Result<JsValue, JsError> {
 /// it from outside; use `startPython` for that (threaded build).
 ///
 /// # Errors
-/// Options that are not an object of those fields, or values a run cannot take (a switch
-/// interval that is not positive, an unknown start method).
+/// Options that are not an object of those fields, values a run cannot take (a switch
+/// interval that is not positive, an unknown start method), or bytes that are not
+/// compiled code of this version.
 #[wasm_bindgen(js_name = runPython)]
-pub fn run_python(source: &str, options: JsValue) -> Result<JsValue, JsError> {
+pub fn run_python(source: &str, code: &[u8], options: JsValue) -> Result<JsValue, JsError> {
     let opts = self::options(options)?;
+    let code = load(code)?;
     let host = capture_host(&opts, CALLER_STACK);
-    let finished = run_here(source, &opts, host, Arc::new(AtomicBool::new(false)));
+    let finished = run_here(source, code, &opts, host, Arc::new(AtomicBool::new(false)));
     finished_to_js(&finished)
 }
 
@@ -370,31 +384,22 @@ impl PythonRun {
 /// the result, `stop` it to end it. Options as for `runPython`.
 ///
 /// # Errors
-/// Bad options, or a pool with no thread free.
+/// Bad options, bytes that are not compiled code, or a pool with no thread free.
 #[cfg(feature = "threads")]
 #[wasm_bindgen(js_name = startPython)]
-pub fn start_python(source: String, options: JsValue) -> Result<PythonRun, JsError> {
+pub fn start_python(source: String, code: &[u8], options: JsValue) -> Result<PythonRun, JsError> {
     let opts = self::options(options)?;
+    let code = load(code)?;
     take_pool_thread().map_err(|e| JsError::new(&e))?;
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(Mutex::new(None));
     let host = capture_host(&opts, POOL_STACK);
     let (run_stop, run_done, run_host) = (stop.clone(), done.clone(), host.clone());
     spawn_taken(Box::new(move || {
-        let finished = run_here(&source, &opts, run_host, run_stop);
+        let finished = run_here(&source, code, &opts, run_host, run_stop);
         if let Ok(mut d) = run_done.lock() {
             *d = Some(finished);
         }
     }));
     Ok(PythonRun { stop, done, host })
-}
-
-/// Compiles a Python program without running it (a program a reader opens from a link):
-/// `undefined` when it compiles, else the report CPython would print for the error
-/// (`File "<filename>", line N`, the line, a caret, the exception's name and message).
-#[wasm_bindgen(js_name = checkPython)]
-pub fn check_python(source: &str, filename: &str) -> Option<String> {
-    lab_python::parse::compile_source(source, filename)
-        .err()
-        .map(|e| e.report(filename))
 }

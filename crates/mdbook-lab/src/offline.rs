@@ -95,8 +95,8 @@ pub(crate) fn unsealed(sw: &[u8]) -> Vec<u8> {
 }
 
 /// The site's files, relative to its root, but the service worker itself, hidden files,
-/// TypeScript declarations and the builds with Python (lab/pkg-py*): only a reader who runs
-/// a listing downloads those, and the worker then keeps the copy it read.
+/// TypeScript declarations and the builds with Python and its compiler (lab/pkg-py*): only
+/// a reader who runs a listing downloads those, and the worker then keeps the copy it read.
 fn list(dir: &Path, prefix: &str, files: &mut Vec<String>) -> anyhow::Result<()> {
     for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let entry = entry?;
@@ -134,9 +134,11 @@ mod tests {
         fs::write(site.join("index.html"), "a").unwrap();
         fs::write(site.join("lab/lab.js"), "b").unwrap();
         fs::write(site.join(".nojekyll"), "").unwrap();
-        // The builds with Python are left to the readers who run a listing.
+        // The builds with Python and the compiler are left to the readers who run a listing.
         fs::create_dir_all(site.join("lab/pkg-py-st")).unwrap();
         fs::write(site.join("lab/pkg-py-st/lab_wasm.js"), "p").unwrap();
+        fs::create_dir_all(site.join("lab/pkg-pyc")).unwrap();
+        fs::write(site.join("lab/pkg-pyc/lab_pyc.js"), "c").unwrap();
         assert_eq!(seal(&site).unwrap(), 2);
         let sw = fs::read_to_string(site.join("sw.js")).unwrap();
         let line = sw.lines().nth(1).unwrap();

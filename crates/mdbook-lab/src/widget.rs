@@ -269,19 +269,19 @@ fn listing_markup(
     record: Option<&serde_json::Value>,
     standalone: bool,
 ) -> Result<String, String> {
-    if let Err(e) = lab_python::parse::compile_source(source, "listing.py") {
+    let code = lab_python::compile_to_bytes(source, "listing.py").map_err(|e| {
         let line = match &e {
             lab_python::parse::SourceError::Syntax { line, .. } => *line,
             lab_python::parse::SourceError::Unsupported(c, _) => c.line,
         } as usize;
-        return Err(format!(
+        format!(
             "line {}: this listing does not compile: {e}",
             first + line.max(1) - 1
-        ));
-    }
+        )
+    })?;
     Ok(format!(
         r##"
-<div class="lab-widget lab-listing" id="{id}" data-lab="python"{standalone} data-state="idle" data-source="{src}"{cpython}><div class="lab-head"><span class="lab-title">Run the {what} above</span>{anchor}</div>{settings}<div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button>{embed}</div><noscript><p class="lab-note">Running this {what} needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
+<div class="lab-widget lab-listing" id="{id}" data-lab="python"{standalone} data-state="idle" data-source="{src}" data-code="{code}"{cpython}><div class="lab-head"><span class="lab-title">Run the {what} above</span>{anchor}</div>{settings}<div class="lab-buttons"><button type="button" data-action="run">Run</button><button type="button" data-action="stop" disabled>Stop</button>{embed}</div><noscript><p class="lab-note">Running this {what} needs JavaScript.</p></noscript><p class="lab-status" role="status"></p><p class="lab-error" role="alert" hidden></p><pre class="lab-output" hidden></pre><div class="lab-summary" hidden></div></div>
 
 "##,
         // Newlines as references: a blank line would end Markdown's HTML block.
@@ -302,6 +302,8 @@ fn listing_markup(
         } else {
             r#"<button type="button" data-action="embed">Embed</button>"#
         },
+        // The compiled listing: the page runs it without downloading the compiler.
+        code = base64(&code),
     ))
 }
 
@@ -354,6 +356,28 @@ fn readonly_note(id: &str, reason: &str) -> String {
 "##,
         why = escape(reason),
     )
+}
+
+/// Standard base64 with padding (what the page's `atob` reads).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Keeps an echoed line short in an error message.
@@ -758,6 +782,33 @@ mod tests {
         for method in lab_python::START_METHODS {
             assert!(out.contains(&format!(r#"<option value="{method}""#)));
         }
+    }
+
+    #[test]
+    fn a_listing_carries_its_compiled_code() {
+        let md = "{{#lab python id=hello}}\n```python\nprint('hi')\n```\n";
+        let out = expand(md, "ch").unwrap();
+        let start = out.find("data-code=\"").unwrap() + "data-code=\"".len();
+        let encoded = &out[start..start + out[start..].find('"').unwrap()];
+        let want = lab_python::compile_to_bytes("print('hi')\n", "listing.py").unwrap();
+        assert_eq!(encoded, base64(&want));
+        assert!(lab_python::load_bytes(&want).is_ok());
+    }
+
+    #[test]
+    fn base64_pads_like_the_standard() {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(raw.as_bytes()), enc);
+        }
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
     }
 
     #[test]

@@ -20,18 +20,9 @@ pub(crate) fn add(d: &Dict, name: &'static str, f: BuiltinFn) {
     d.set_str(name, Value::Builtin(Arc::new(Builtin { name, f })));
 }
 
-/// Modules written in Python, on top of the native ones.
-const PY_MODULES: &[(&str, &str)] = &[
-    ("concurrent", "# The `concurrent` package.\n"),
-    ("threading", include_str!("threading.py")),
-    ("queue", include_str!("queue.py")),
-    ("concurrent.futures", include_str!("futures.py")),
-    ("asyncio", include_str!("asyncio.py")),
-    ("asyncio.exceptions", include_str!("asyncio_exceptions.py")),
-    ("_asyncgen", include_str!("asyncgen.py")),
-    ("multiprocessing", include_str!("multiprocessing.py")),
-    ("concurrent.interpreters", include_str!("interpreters.py")),
-];
+// Modules written in Python, on top of the native ones, compiled by build.rs: the
+// runtime imports them without a parser.
+include!(concat!(env!("OUT_DIR"), "/py_modules.rs"));
 
 /// `import name`: the module object, created on first import.
 ///
@@ -84,19 +75,15 @@ fn import_one(vm: &mut Vm, name: &str) -> PyResult<Value> {
         lock(&vm.rt.modules).insert(name.to_string(), module.clone());
         return Ok(module);
     }
-    let Some((_, source)) = PY_MODULES.iter().find(|(n, _)| *n == name) else {
+    let Some((_, source, compiled)) = PY_MODULES.iter().find(|(n, _, _)| *n == name) else {
         return Err(err(
             "ModuleNotFoundError",
             &format!("No module named '{name}'"),
         ));
     };
     let filename = format!("<lab>/{name}.py");
-    let code = crate::parse::compile_source(source, &filename).map_err(|e| {
-        err(
-            "SystemError",
-            &format!("module {name} does not compile: {e}"),
-        )
-    })?;
+    let code = crate::marshal::load(compiled)
+        .map_err(|e| err("SystemError", &format!("module {name} does not load: {e}")))?;
     lock(&vm.rt.sources).insert(filename, Arc::from(*source));
     lock(&vm.rt.modules).insert(name.to_string(), module.clone());
     vm.run_module(code, dict)?;

@@ -648,11 +648,7 @@ impl Host for ChildHost {
 /// How a child starts.
 enum Start {
     /// Run the parent's main script as `__mp_main__`, then unpickle the work.
-    Spawn {
-        file: String,
-        source: Option<Arc<str>>,
-        work: Pickled,
-    },
+    Spawn { main: MainScript, work: Pickled },
     /// Copy the parent's main globals and the work (the parent waits for the copy).
     Fork {
         main: Arc<Dict>,
@@ -661,8 +657,33 @@ enum Start {
     },
 }
 
-/// The parent's main module: its globals, file name and source.
-fn parent_main(vm: &Vm) -> (Option<Arc<Dict>>, String, Option<Arc<str>>) {
+/// The parent's main script, which a spawned process or an interpreter runs again.
+#[derive(Clone)]
+struct MainScript {
+    file: String,
+    /// Its text, for tracebacks.
+    source: Option<Arc<str>>,
+    /// Its compiled code (the runtime may have no parser to compile the source again).
+    code: Option<Arc<crate::bytecode::Code>>,
+}
+
+impl MainScript {
+    /// Run the script in `dict`, registered so that this runtime's own processes and
+    /// interpreters can run it again.
+    fn run(&self, vm: &mut Vm, dict: &Arc<Dict>) -> PyResult<()> {
+        if let Some(source) = &self.source {
+            lock(&vm.rt.sources).insert(self.file.clone(), source.clone());
+        }
+        if let Some(code) = &self.code {
+            lock(&vm.rt.compiled).insert(self.file.clone(), code.clone());
+            vm.run_module(code.clone(), dict.clone())?;
+        }
+        Ok(())
+    }
+}
+
+/// The parent's main module: its globals and its script.
+fn parent_main(vm: &Vm) -> (Option<Arc<Dict>>, MainScript) {
     let main = match lock(&vm.rt.modules).get("__main__") {
         Some(Value::Module(m)) => Some(m.dict.clone()),
         _ => None,
@@ -672,7 +693,8 @@ fn parent_main(vm: &Vm) -> (Option<Arc<Dict>>, String, Option<Arc<str>>) {
         _ => String::new(),
     };
     let source = lock(&vm.rt.sources).get(&file).cloned();
-    (main, file, source)
+    let code = lock(&vm.rt.compiled).get(&file).cloned();
+    (main, MainScript { file, source, code })
 }
 
 /// Register `dict` as the runtime's main module (under `__main__` and its own name).
@@ -744,27 +766,16 @@ fn prepare(vm: &mut Vm, method: &str, name: &str, inheriting: bool) -> PyResult<
 fn child_main(vm: &mut Vm, method: &str, name: &str, start: Start) -> i64 {
     let main = Arc::new(Dict::new());
     let work = match start {
-        Start::Spawn { file, source, work } => {
+        Start::Spawn { main: script, work } => {
             main.set_str("__name__", Value::str("__mp_main__"));
-            main.set_str("__file__", Value::str(&file));
+            main.set_str("__file__", Value::str(&script.file));
             set_main(vm, "__mp_main__", &main);
             let mp = match prepare(vm, method, name, true) {
                 Ok(m) => m,
                 Err(e) => return report(vm, &e),
             };
-            if let Some(source) = source {
-                lock(&vm.rt.sources).insert(file.clone(), source.clone());
-                match crate::parse::compile_source(&source, &file) {
-                    Ok(code) => {
-                        if let Err(e) = vm.run_module(code, main.clone()) {
-                            return report(vm, &e);
-                        }
-                    }
-                    Err(e) => {
-                        vm.rt.host.stderr(&e.report(&file));
-                        return 1;
-                    }
-                }
+            if let Err(e) = script.run(vm, &main) {
+                return report(vm, &e);
             }
             if let Err(e) = vm.set_attr(&mp, "_inheriting", Value::Bool(false)) {
                 return report(vm, &e);
@@ -820,7 +831,7 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         arg(&a, 2, "start")?.clone(),
         arg(&a, 3, "start")?.clone(),
     ]);
-    let (main, file, source) = parent_main(vm);
+    let (main, script) = parent_main(vm);
     let copied = Arc::new((Mutex::new(false), Condvar::new()));
     let how = if method == "fork" {
         Start::Fork {
@@ -831,8 +842,7 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     } else {
         // Pickled here, in the parent: an object that cannot be pickled fails start().
         Start::Spawn {
-            file,
-            source,
+            main: script,
             work: dumps(vm, &work, &spawning)?,
         }
     };
@@ -963,8 +973,7 @@ fn exc_info(vm: &mut Vm, e: &crate::vm::PyErr) -> ExcInfo {
 fn fake_main_lookup(
     vm: &mut Vm,
     cache: &Mutex<Option<Arc<Dict>>>,
-    file: &str,
-    source: &Option<Arc<str>>,
+    script: &MainScript,
     qualname: &str,
 ) -> PyResult<Value> {
     let existing = lock(cache).clone();
@@ -973,14 +982,9 @@ fn fake_main_lookup(
         None => {
             let d = Arc::new(Dict::new());
             d.set_str("__name__", Value::str("<fake __main__>"));
-            d.set_str("__file__", Value::str(file));
+            d.set_str("__file__", Value::str(&script.file));
             *lock(cache) = Some(d.clone());
-            if let Some(src) = source {
-                lock(&vm.rt.sources).insert(file.to_string(), src.clone());
-                let code = crate::parse::compile_source(src, file)
-                    .map_err(|e| err("SyntaxError", &e.report(file)))?;
-                vm.run_module(code, d.clone())?;
-            }
+            script.run(vm, &d)?;
             d
         }
     };
@@ -994,12 +998,36 @@ fn fake_main_lookup(
     Ok(cur)
 }
 
-fn interp_serve(
-    rt: Arc<Runtime>,
-    jobs: mpsc::Receiver<Job>,
-    file: String,
-    source: Option<Arc<str>>,
-) {
+/// `Interpreter.exec(source)`: compile the text and run it in the interpreter's `__main__`.
+#[cfg(feature = "parser")]
+fn exec_source(vm: &mut Vm, src: &str, main: &Arc<Dict>) -> Result<(), ExcInfo> {
+    match crate::parse::compile_source(src, "<string>") {
+        Ok(code) => {
+            lock(&vm.rt.sources).insert("<string>".into(), Arc::from(src));
+            vm.run_module(code, main.clone())
+                .map(|_| ())
+                .map_err(|e| exc_info(vm, &e))
+        }
+        Err(e) => Err((
+            "SyntaxError".into(),
+            e.report("<string>"),
+            e.report("<string>"),
+        )),
+    }
+}
+
+/// Without a parser, source text cannot run (the book's listings do not call this).
+#[cfg(not(feature = "parser"))]
+fn exec_source(_: &mut Vm, _: &str, _: &Arc<Dict>) -> Result<(), ExcInfo> {
+    let msg = "this build of the lab's Python has no compiler: Interpreter.exec() cannot run source text here";
+    Err((
+        "NotImplementedError".into(),
+        msg.into(),
+        format!("NotImplementedError: {msg}\n"),
+    ))
+}
+
+fn interp_serve(rt: Arc<Runtime>, jobs: mpsc::Receiver<Job>, script: MainScript) {
     let mut vm = Vm::new(rt.clone());
     rt.gil.acquire(vm.ident);
     let main = Arc::new(Dict::new());
@@ -1011,24 +1039,11 @@ fn interp_serve(
         let Ok(job) = job else { break };
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job {
             Job::Exec(src, reply) => {
-                let r = match crate::parse::compile_source(&src, "<string>") {
-                    Ok(code) => {
-                        lock(&vm.rt.sources).insert("<string>".into(), Arc::from(src.as_str()));
-                        vm.run_module(code, main.clone())
-                            .map(|_| ())
-                            .map_err(|e| exc_info(&mut vm, &e))
-                    }
-                    Err(e) => Err((
-                        "SyntaxError".into(),
-                        e.report("<string>"),
-                        e.report("<string>"),
-                    )),
-                };
-                let _ = reply.send(r);
+                let _ = reply.send(exec_source(&mut vm, &src, &main));
             }
             Job::Call(p, reply) => {
                 let fallback =
-                    |vm: &mut Vm, _: &str, q: &str| fake_main_lookup(vm, &fake, &file, &source, q);
+                    |vm: &mut Vm, _: &str, q: &str| fake_main_lookup(vm, &fake, &script, q);
                 let r = loads(&mut vm, &p, Some(&fallback))
                     .and_then(|w| match &w {
                         Value::Tuple(t) if t.len() == 3 => {
@@ -1220,11 +1235,11 @@ fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let (tx, rx) = mpsc::channel();
     // Never sent on: the thread's end drops it, which is what `close` waits for.
     let (end_tx, end_rx) = mpsc::channel::<()>();
-    let (_, file, source) = parent_main(vm);
+    let (_, script) = parent_main(vm);
     vm.rt
         .host
         .spawn(Box::new(move || {
-            interp_serve(rt, rx, file, source);
+            interp_serve(rt, rx, script);
             drop(end_tx);
         }))
         .map_err(|e| err("RuntimeError", &format!("interpreter creation failed: {e}")))?;
