@@ -9,7 +9,7 @@
 import { copyEmbed } from './embed-code.js';
 import { setState } from './views/common.js';
 import { clearMarks, markTraceback, mountEditing, programOf } from './listing/editor.js';
-import { readSettings, runOptions, settingPairs, applyQuery, mountSettings, lockSettings, describe } from './listing/controls.js';
+import { readSettings, runOptions, settingPairs, applyQuery, lockSettings, describe } from './listing/controls.js';
 import { showOutput, streamOutput, showCpython, noteRecordedSource } from './listing/output.js';
 
 /** The one Python worker of the page, started by the first Run. @type {Worker | null} */
@@ -217,7 +217,6 @@ export function mountListing(root) {
   $(root, '[data-action=stop]').addEventListener('click', () => stop(root));
   // Its embed page and links run it with the settings chosen here.
   root.querySelector('[data-action=embed]')?.addEventListener('click', () => copyEmbed(root, settingPairs(root)));
-  mountSettings(root);
   noteRecordedSource(root);
   applyQuery(root, new URLSearchParams(location.search));
   $(root, '.lab-status').textContent = 'Press Run to run this listing in your browser.';

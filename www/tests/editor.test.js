@@ -290,7 +290,8 @@ test('the Python lab page: a starter program in the editor, Run, and links of it
   await page.waitForFunction((s) => /Link copied/.test(document.querySelector(`${s} .lab-status`).textContent), sel);
   const link = new URL(await page.evaluate(() => navigator.clipboard.readText()));
   assert.equal(link.pathname, '/lab/python.html');
-  assert.deepEqual([...link.searchParams.keys()], ['program']);
+  // The widget's id and the program; settings left at their defaults are not written.
+  assert.deepEqual([...link.searchParams.keys()], ['lab', 'program']);
   await page.goto(link.href);
   await page.waitForFunction((s) => document.querySelector(s).dataset.linked === 'ready', sel, { timeout: 120_000 });
   assert.equal(await editorText(page, sel), 'print(sum(range(10)))\n');

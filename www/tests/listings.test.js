@@ -176,6 +176,12 @@ for (const chapter of CHAPTERS.filter((c) => c.runnable.length)) {
     let previous = Promise.resolve();
     const oracles = sources.map((s) => (previous = previous.then(() => cpythonRun(oracleSource(s)))));
     for (const [i, id] of chapter.runnable.entries()) {
+      // A listing CPython 3.13 cannot be the oracle for (3.14's interpreters) has its
+      // expected output written above, and its own test.
+      if (LISTINGS.some((l) => l.id === id && l.expect)) {
+        oracles[i].catch(() => {});
+        continue;
+      }
       await runWidget(page, `#${id}`, 240_000);
       const r = await result(page, id);
       let expected = await oracles[i];

@@ -324,7 +324,7 @@ fn listing_settings(id: &str) -> String {
     };
     let methods: Vec<(&str, &str)> = lab_python::START_METHODS.iter().map(|m| (*m, *m)).collect();
     format!(
-        r#"<details class="lab-settings"><summary>Settings</summary><form class="lab-controls" aria-label="Settings of this run">{}{}{}</form></details>"#,
+        r#"<details class="lab-settings"><summary>Settings</summary><div class="lab-controls" role="group" aria-label="Settings of this run">{}{}{}</div></details>"#,
         select(
             "gil",
             "interpreter",

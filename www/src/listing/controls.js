@@ -1,14 +1,14 @@
 // @ts-check
-// A runnable listing's settings (the form mdbook-lab writes under "Settings"): the
+// A runnable listing's settings (the selects mdbook-lab writes under "Settings"): the
 // interpreter (with the GIL or free-threaded), the switch interval and the start method of
 // processes. Read at Run into the run's options and its data-result; carried by the
 // Embed code and a link's address (?lab=ID&gil=off&switch=1&start=fork).
 
 /** The settings as data-result keeps them. @typedef {{ gil: boolean, switch_interval_ms: number, start_method: string }} Settings */
 
-/** The form's selects by name. @param {HTMLElement} root */
+/** The settings' selects by name. @param {HTMLElement} root */
 function fields(root) {
-  const form = root.querySelector('.lab-settings form');
+  const form = root.querySelector('.lab-settings .lab-controls');
   /** @type {Record<string, HTMLSelectElement>} */
   const out = {};
   for (const el of form ? form.querySelectorAll('select') : []) out[/** @type {HTMLSelectElement} */ (el).name] = /** @type {HTMLSelectElement} */ (el);
@@ -56,11 +56,6 @@ export function applyQuery(root, query) {
   }
   const details = /** @type {HTMLDetailsElement | null} */ (root.querySelector('.lab-settings'));
   if (changed && details) details.open = true;
-}
-
-/** Keeps the form from submitting (Enter in a select) and from changing mid-run. @param {HTMLElement} root */
-export function mountSettings(root) {
-  root.querySelector('.lab-settings form')?.addEventListener('submit', (e) => e.preventDefault());
 }
 
 /** Locks or unlocks the settings (a run keeps those it started with). @param {HTMLElement} root @param {boolean} running */
