@@ -98,18 +98,30 @@ for (const file of pages) {
 }
 
 test('no long task on the main thread while a listing runs, its first run (loading Python) included', async (t) => {
-  const page = await watchedPage(chromium);
-  await observeLongTasks(page.context());
-  await page.goto(`${server.url}synchronisation.html`);
   const sel = '#lab-synchronisation-bank';
-  await page.waitForSelector(`${sel}[data-ready]`);
-  const found = [];
-  for (const run of ['first', 'second']) {
-    let long = await longTasksDuringRun(page, sel, t);
-    // The first run loads the worker only once: a retry is a second run.
-    for (let again = 1; run === 'second' && again < TRIES && long.length; again++) long = await longTasksDuringRun(page, sel, t);
-    for (const e of long) found.push(`${run} run: a ${Math.round(e.duration)} ms task ${Math.round(e.into)} ms into it`);
+  /** A fresh page with the listing ready: its first Run starts the Python worker. */
+  const fresh = async () => {
+    const page = await watchedPage(chromium);
+    await observeLongTasks(page.context());
+    await page.goto(`${server.url}synchronisation.html`);
+    await page.waitForSelector(`${sel}[data-ready]`);
+    return page;
+  };
+  // A first run can only be tried again on a new page.
+  let page = await fresh();
+  let first = await longTasksDuringRun(page, sel, t);
+  for (let again = 1; again < TRIES && first.length; again++) {
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+    page = await fresh();
+    first = await longTasksDuringRun(page, sel, t);
   }
+  let later = await longTasksDuringRun(page, sel, t);
+  for (let again = 1; again < TRIES && later.length; again++) later = await longTasksDuringRun(page, sel, t);
+  const found = [
+    ...first.map((e) => `first run: a ${Math.round(e.duration)} ms task ${Math.round(e.into)} ms into it`),
+    ...later.map((e) => `later run: a ${Math.round(e.duration)} ms task ${Math.round(e.into)} ms into it`),
+  ];
   assert.deepEqual(found, []);
   assert.deepEqual(page.problems, []);
   await page.context().close();
