@@ -1,5 +1,5 @@
 // Every widget works from the keyboard alone: Tab reaches each of its controls in order
-// and then Run; typing sets a number, Space a model; Enter on Run runs; the focus moves
+// (a runnable listing's folded Settings first) and then Run; typing sets a number, Space a model; Enter on Run runs; the focus moves
 // to Stop so that Enter stops a long run, and back to Run afterwards.
 
 import { test, before, after } from 'node:test';
@@ -25,7 +25,9 @@ for (const file of pages) {
     await page.goto(server.url + file);
     for (const id of await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id))) {
       await page.waitForSelector(`#${id}[data-ready]`);
-      const expected = await page.$$eval(`#${id} .lab-controls :is(input, select):not([disabled])`, (inputs) => inputs.map((i) => i.name));
+      const expected = await page.$$eval(`#${id} .lab-controls :is(input, select):not([disabled])`, (inputs) => inputs.filter((i) => i.checkVisibility()).map((i) => i.name));
+      // A runnable listing's settings come first, folded under their "Settings" summary.
+      if (await page.locator(`#${id} > .lab-settings`).count()) expected.unshift('summary');
       // The folded "Your prediction" (where the widget takes a guess) comes before Run.
       if (await page.locator(`#${id} .lab-predict:not([hidden])`).count()) expected.push('summary');
       // Start from the widget's own link, the first thing Tab reaches in it.
