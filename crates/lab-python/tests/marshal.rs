@@ -3,26 +3,15 @@
 //! run a `labpy` process of its own: interpreter ids and the like count per process); bad
 //! bytes are refused with an error.
 
+mod common;
+
 use lab_python::capture::{CaptureHost, DEFAULT_LIMIT};
 use lab_python::host::{StdHost, THREAD_STACK};
 use lab_python::marshal::{LoadError, VERSION};
 use lab_python::{Options, RunOutcome, compile_to_bytes, load_bytes, run, run_code};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-
-fn programs() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("programs dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    v.sort();
-    v
-}
 
 /// stdout, stderr and the exit status of one run in this process, from source or bytes.
 fn outcome(file: &str, source: &str, bytes: Option<Vec<u8>>) -> (String, String, i32) {
@@ -50,7 +39,7 @@ fn outcome(file: &str, source: &str, bytes: Option<Vec<u8>>) -> (String, String,
 
 #[test]
 fn every_program_runs_the_same_from_bytes() {
-    let progs = programs();
+    let progs = common::programs();
     assert!(progs.len() >= 30, "corpus has {} programs", progs.len());
     let mut failures = Vec::new();
     for p in &progs {
