@@ -130,6 +130,29 @@ test('the single-threaded build runs a program without threads and refuses threa
   assert.match(stuck.stderr.trimEnd().split('\n').at(-1), /^RuntimeError: deadlock: /);
 });
 
+/**
+ * Every pool thread is free: a run needing POOL threads (the main one and POOL - 1
+ * started, all alive at once) gets them all.
+ */
+async function assertPoolFree() {
+  const all = [
+    'import threading',
+    `n = ${POOL - 1}`,
+    'go = threading.Barrier(n + 1)',
+    'ts = [threading.Thread(target=go.wait) for _ in range(n)]',
+    'for t in ts:',
+    '    t.start()',
+    'go.wait()',
+    'for t in ts:',
+    '    t.join()',
+    "print('all', threading.active_count())",
+    '',
+  ].join('\n');
+  const full = await ask('threaded', { type: 'start', source: all });
+  assert.equal(full.stderr, '');
+  assert.equal(full.stdout, 'all 1\n');
+}
+
 test('a deadlocked program is stopped, and its pool threads are free again', async () => {
   const deadlock = [
     'import threading',
@@ -154,24 +177,7 @@ test('a deadlocked program is stopped, and its pool threads are free again', asy
   assert.equal(result.exit_code, 130);
   assert.equal(result.stderr.trimEnd().split('\n').at(-1), 'KeyboardInterrupt');
   assert.equal(result.trace.lanes.length, 3);
-  // Every pool thread is free: a run needing POOL threads (the main one and POOL - 1
-  // started, all alive at once) gets them all.
-  const all = [
-    'import threading',
-    `n = ${POOL - 1}`,
-    'go = threading.Barrier(n + 1)',
-    'ts = [threading.Thread(target=go.wait) for _ in range(n)]',
-    'for t in ts:',
-    '    t.start()',
-    'go.wait()',
-    'for t in ts:',
-    '    t.join()',
-    "print('all', threading.active_count())",
-    '',
-  ].join('\n');
-  const full = await ask('threaded', { type: 'start', source: all });
-  assert.equal(full.stderr, '');
-  assert.equal(full.stdout, 'all 1\n');
+  await assertPoolFree();
   assert.deepEqual(page.problems, []);
 });
 
@@ -219,23 +225,8 @@ test('fifty stopped runs in a row leave no pool thread and no memory behind', as
   // grows it with every run: leaving a run's objects behind grew it by 44 MB here.
   // (The native tests count the heap to the byte: crates/lab-python/tests/memory.rs.)
   assert.ok(grown <= 4 << 20, `45 stopped runs grew the memory by ${grown} bytes`);
-  // Every pool thread is free again: a run that needs all of them at once gets them.
-  const all = [
-    'import threading',
-    `n = ${POOL - 1}`,
-    'go = threading.Barrier(n + 1)',
-    'ts = [threading.Thread(target=go.wait) for _ in range(n)]',
-    'for t in ts:',
-    '    t.start()',
-    'go.wait()',
-    'for t in ts:',
-    '    t.join()',
-    "print('all', threading.active_count())",
-    '',
-  ].join('\n');
-  const full = await ask('threaded', { type: 'start', source: all });
-  assert.equal(full.stderr, '');
-  assert.equal(full.stdout, 'all 1\n');
+  // Every pool thread is free again.
+  await assertPoolFree();
   assert.deepEqual(page.problems, []);
 });
 
