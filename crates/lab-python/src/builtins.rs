@@ -341,15 +341,29 @@ fn print(vm: &mut Vm, a: Vec<Value>, k: Kwargs) -> PyResult<Value> {
 /// the `#` format of that base gives (`-0xff`, `0b0`).
 fn radix(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<Value> {
     if !matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Bool(_)) {
-        return Err(err(
-            "TypeError",
-            &format!(
-                "'{}' object cannot be interpreted as an integer",
-                v.type_name()
-            ),
-        ));
+        return Err(not_an_integer(v));
     }
     Ok(Value::str(&vm.format(v, spec)?))
+}
+
+/// CPython's TypeError for a value where an integer is needed.
+pub(crate) fn not_an_integer(v: &Value) -> Box<crate::vm::PyErr> {
+    err(
+        "TypeError",
+        &format!(
+            "'{}' object cannot be interpreted as an integer",
+            v.type_name()
+        ),
+    )
+}
+
+/// A small int or a bool as `i64`; anything else is [`not_an_integer`].
+pub(crate) fn small_int(v: &Value) -> PyResult<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(i64::from(*b)),
+        other => Err(not_an_integer(other)),
+    }
 }
 
 fn abs(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
@@ -709,19 +723,7 @@ pub fn construct(
         BuiltinType::Range => {
             let mut n = Vec::new();
             for v in &a {
-                n.push(match v {
-                    Value::Int(i) => *i,
-                    Value::Bool(b) => *b as i64,
-                    other => {
-                        return Err(err(
-                            "TypeError",
-                            &format!(
-                                "'{}' object cannot be interpreted as an integer",
-                                other.type_name()
-                            ),
-                        ));
-                    }
-                });
+                n.push(small_int(v)?);
             }
             let (start, stop, step) = match n.len() {
                 1 => (0, n[0], 1),

@@ -112,19 +112,7 @@ pub fn construct(vm: &mut Vm, args: &[Value]) -> PyResult<Value> {
             })?;
             let mut out = Vec::new();
             while let Some(x) = vm.next(&it)? {
-                let v = match x {
-                    Value::Int(i) => i,
-                    Value::Bool(b) => i64::from(b),
-                    other => {
-                        return Err(err(
-                            "TypeError",
-                            &format!(
-                                "'{}' object cannot be interpreted as an integer",
-                                other.type_name()
-                            ),
-                        ));
-                    }
-                };
+                let v = crate::builtins::small_int(&x)?;
                 let b = u8::try_from(v)
                     .map_err(|_| err("ValueError", "bytes must be in range(0, 256)"))?;
                 crate::limits::check_str_len(out.len() + 1)?;
