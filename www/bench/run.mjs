@@ -5,6 +5,9 @@
 //
 //   node www/bench/run.mjs --site DIR --server BIN --native BIN --out DIR
 //        [--reps N] [--python-ref FILE] [--python-missing WHY]
+//   node www/bench/run.mjs --first --site DIR --server BIN --out DIR [--reps N]
+//        (only the first-result figures: page load to first widget result, a listing's
+//        Run to first output; writes DIR/first.json)
 //   node www/bench/run.mjs --markdown REPORT.json   (prints report.md again, measures nothing)
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,9 +29,10 @@ const { values: opt } = parseArgs({
     'python-ref': { type: 'string' },
     'python-missing': { type: 'string' },
     markdown: { type: 'string' },
+    first: { type: 'boolean' },
   },
 });
-if (!opt.markdown) for (const k of ['site', 'server', 'native', 'out']) if (!opt[k]) throw new Error(`--${k} is required`);
+if (!opt.markdown) for (const k of opt.first ? ['site', 'server', 'out'] : ['site', 'server', 'native', 'out']) if (!opt[k]) throw new Error(`--${k} is required`);
 const REPS = Number(opt.reps);
 if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps must be a whole number >= 1, not ${opt.reps}`);
 
@@ -429,6 +433,45 @@ async function listingFirstOutput(browser, url) {
 
 // ---------------------------------------------------------------- the run
 
+/**
+ * `--first`: only the two first-result figures, REPS cold loads each, in a few minutes
+ * (the full bench takes much longer and its other figures need a quiet machine for
+ * longer). Writes first.json and prints the medians against their targets.
+ */
+async function firstResultsOnly(browser, info, load, url) {
+  say(`page load to first widget result: ${REPS} cold loads of ${FIRST_RESULT_PAGE}`);
+  const first = [];
+  for (let r = 0; r < REPS; r++) first.push(await firstResult(browser, url));
+  say(`runnable listing, Run to first output: ${REPS} cold loads of ${LISTING_PAGE}`);
+  const listing = [];
+  for (let r = 0; r < REPS; r++) listing.push(await listingFirstOutput(browser, url));
+  load.push(loadavg());
+  const report = {
+    ...info,
+    load_average: load,
+    first_result: {
+      page: FIRST_RESULT_PAGE,
+      result_ms: stats(first.map((x) => x.result)),
+      ready_ms: stats(first.map((x) => x.ready)),
+      second_run_ms: stats(first.map((x) => x.second_run_ms)),
+      target_ms: TARGETS.firstResultMs,
+    },
+    listing_first_output: {
+      page: LISTING_PAGE,
+      first_run_ms: stats(listing.map((x) => x.first_ms)),
+      second_run_ms: stats(listing.map((x) => x.second_ms)),
+      target_ms: TARGETS.listingFirstOutputMs,
+    },
+    finished: new Date().toISOString(),
+  };
+  fs.mkdirSync(opt.out, { recursive: true });
+  fs.writeFileSync(path.join(opt.out, 'first.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const line = (name, s, goal) => say(`${name}: median ${f(s.median)} ms (${f(s.min)}-${f(s.max)}), target ≤ ${goal} ms: ${s.median <= goal ? 'met' : 'missed'}`);
+  line('page load to first widget result', report.first_result.result_ms, TARGETS.firstResultMs);
+  line('listing, Run to first output (first Run)', report.listing_first_output.first_run_ms, TARGETS.listingFirstOutputMs);
+  say(`listing, later Run: median ${f(report.listing_first_output.second_run_ms.median)} ms; wrote ${path.join(opt.out, 'first.json')}`);
+}
+
 async function main() {
   const started = new Date();
   const load = [loadavg()];
@@ -439,6 +482,15 @@ async function main() {
   const browser = await launchBrowser();
   info.browser = `Chromium ${browser.version()} (headless, via playwright-core)`;
   const pageProblems = [];
+  if (opt.first) {
+    try {
+      await firstResultsOnly(browser, info, load, server.url);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+    return;
+  }
   try {
     const context = await browser.newContext();
     const page = await context.newPage();
