@@ -12,8 +12,11 @@ import { clearMarks, markTraceback, mountEditing, programOf } from './listing/ed
 import { readSettings, runOptions, settingPairs, applyQuery, lockSettings, describe } from './listing/controls.js';
 import { showOutput, streamOutput, showCpython, noteRecordedSource } from './listing/output.js';
 
-/** The one Python worker of the page, started by the first Run. @type {Worker | null} */
+/** The one Python worker of the page, started by the first Run (or as a reader reaches
+ * for Run). @type {Worker | null} */
 let worker = null;
+/** Whether the worker has its build loaded and its threads started. */
+let loaded = false;
 /** The widget whose listing runs now, and how to settle its run. */
 /** @type {{ root: HTMLElement, t0: number, threaded: boolean, lines: any[], settle: (msg: any) => void } | null} */
 let active = null;
@@ -50,7 +53,11 @@ const $ = (/** @type {ParentNode} */ root, /** @type {string} */ sel) => /** @ty
 
 function startWorker() {
   const w = new Worker(new URL('./python-worker.js', import.meta.url), { type: 'module', name: 'lab-python' });
-  w.onmessage = ({ data }) => (data.type === 'checked' ? checks.shift()?.(data) : active?.settle(data));
+  w.onmessage = ({ data }) => {
+    if (data.type === 'loaded') loaded = true;
+    else if (data.type === 'checked') checks.shift()?.(data);
+    else active?.settle(data);
+  };
   w.onerror = (e) => {
     const message = e.message || 'the Python worker failed to start';
     for (const answer of checks.splice(0)) answer({ failed: message });
@@ -72,10 +79,22 @@ function check(source) {
   return new Promise((resolve, reject) => checks.push((answer) => (answer.failed ? reject(new Error(answer.failed)) : resolve(answer.report))));
 }
 
+/**
+ * Starts the worker, its build and its threads as a reader reaches for Run (the pointer
+ * over it, a finger on it, keyboard focus on it): most of a first Run's wait is spent
+ * before the click. A reader who never comes near Run downloads nothing of Python.
+ */
+function warm() {
+  if (worker) return;
+  worker = startWorker();
+  worker.postMessage({ type: 'load', threaded: threaded(), threads: POOL_THREADS });
+}
+
 /** Ends the worker (a new Run starts another). */
 function endWorker() {
   worker?.terminate();
   worker = null;
+  loaded = false;
   for (const answer of checks.splice(0)) answer({ failed: 'the Python worker was ended' });
 }
 
@@ -146,7 +165,7 @@ function run(root) {
   lockSettings(root, true);
   setState(root, 'running');
   const wantThreads = threaded();
-  status.textContent = worker ? 'Running...' : 'Loading Python, then running...';
+  status.textContent = loaded ? 'Running...' : 'Loading Python, then running...';
   worker ??= startWorker();
   active = {
     root,
@@ -213,7 +232,9 @@ export function mountListing(root) {
   if (root.dataset.mounted) return;
   root.dataset.mounted = 'true';
   bookSources.set(root, root.dataset.source ?? '');
-  $(root, '[data-action=run]').addEventListener('click', () => run(root));
+  const runButton = $(root, '[data-action=run]');
+  runButton.addEventListener('click', () => run(root));
+  for (const reach of ['pointerenter', 'focus', 'touchstart']) runButton.addEventListener(reach, warm, { passive: true });
   $(root, '[data-action=stop]').addEventListener('click', () => stop(root));
   // Its embed page and links run it with the settings chosen here.
   root.querySelector('[data-action=embed]')?.addEventListener('click', () => copyEmbed(root, settingPairs(root)));

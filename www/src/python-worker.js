@@ -5,8 +5,9 @@
 // Those builds have no parser: they run code compiled ahead of time. A book listing comes
 // with its code (compiled by the book's build); an edited one is compiled here by the
 // compiler module (lab/pkg-pyc), fetched on the first edited run only.
-// Messages in: {type: 'run', source, code?, threaded, threads, options} (code: base64;
-// options of runPython) and {type: 'stop'}. Out:
+// Messages in: {type: 'load', threaded, threads} (load the build and start its threads
+// ahead of a Run; out: {type: 'loaded'} once ready), {type: 'run', source, code?,
+// threaded, threads, options} (code: base64; options of runPython) and {type: 'stop'}. Out:
 // {type: 'output', stdout, lines} while a threaded run goes on (lines: the completed lines
 // since the last message, each {who, stream, text}), then {type: 'done', result} or
 // {type: 'failed', message}. Also {type: 'check', source}, which compiles a program
@@ -15,6 +16,9 @@
 
 /** @type {any} */
 let lab = null;
+/** The build loading, once: a Run may come while a `load` message's loading goes on. */
+/** @type {Promise<void> | null} */
+let loading = null;
 /** The threaded run going on, if any (the single-threaded build cannot be reached mid-run). */
 /** @type {any} */
 let current = null;
@@ -22,13 +26,17 @@ let current = null;
 const post = (/** @type {object} */ body) => postMessage(body);
 
 /** Loads the build once. @param {boolean} threaded @param {number} threads */
-async function load(threaded, threads) {
-  if (lab) return;
-  const url = new URL(threaded ? './pkg-py/lab_wasm.js' : './pkg-py-st/lab_wasm.js', import.meta.url);
-  const mod = await import(url.href);
-  await mod.default();
-  if (threaded) await mod.initThreadPool(threads);
-  lab = mod;
+function load(threaded, threads) {
+  loading ??= (async () => {
+    const url = new URL(threaded ? './pkg-py/lab_wasm.js' : './pkg-py-st/lab_wasm.js', import.meta.url);
+    const mod = await import(url.href);
+    await mod.default();
+    // Most of a first Run's wait: every thread of the pool loads the module.
+    if (threaded) await mod.initThreadPool(threads);
+    lab = mod;
+    post({ type: 'loaded' });
+  })();
+  return loading;
 }
 
 /** The compiler module, loaded on the first edited listing. @type {any} */
@@ -117,6 +125,11 @@ self.onmessage = async ({ data }) => {
       current?.stop();
       return;
     }
+    if (data.type === 'load') {
+      // A failure here is reported by the Run that waits for the same loading.
+      load(data.threaded, data.threads).catch(() => {});
+      return;
+    }
     if (data.type === 'check') {
       try {
         const program = await compiled(data.source, undefined);
@@ -141,7 +154,16 @@ self.onmessage = async ({ data }) => {
     current = run;
     let shown = '';
     let sent = 0;
-    const timer = setInterval(() => {
+    // Soon after the start, then every 50 ms: a program's first line shows without
+    // waiting a whole interval, and a long run is not polled more than it needs.
+    let delay = 4;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    const poll = () => {
+      delay = Math.min(50, delay * 2);
+      timer = setTimeout(check, delay);
+    };
+    const check = () => {
       try {
         const out = run.output();
         const lines = run.lines(sent);
@@ -151,17 +173,17 @@ self.onmessage = async ({ data }) => {
           post({ type: 'output', stdout: out, lines });
         }
         const result = run.poll();
-        if (result === null) return;
-        clearInterval(timer);
+        if (result === null) return poll();
         current = null;
         run.free();
         post({ type: 'done', result: finished(result) });
       } catch (e) {
-        clearInterval(timer);
+        clearTimeout(timer);
         current = null;
         post({ type: 'failed', message: String(e) });
       }
-    }, 50);
+    };
+    poll();
   } catch (e) {
     post({ type: 'failed', message: String(e) });
   }

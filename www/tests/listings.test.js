@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SITE, serve, browser, watchedPage, runWidget } from './harness.js';
+import { SITE, serve, browser, watchedPage, runWidget, until } from './harness.js';
 
 /** CPython 3.13 from pyenv, the listings' oracle. */
 function cpython() {
@@ -208,7 +208,7 @@ for (const chapter of CHAPTERS.filter((c) => c.runnable.length)) {
   });
 }
 
-test('a page downloads Python only when a listing runs', async () => {
+test('a page downloads Python only when a reader runs a listing or reaches for its Run', async () => {
   const page = await open('synchronisation.html');
   assert.ok(await page.locator('.lab-widget[data-lab=python]').count() >= 3);
   assert.deepEqual(pythonRequests(page), []);
@@ -216,6 +216,43 @@ test('a page downloads Python only when a listing runs', async () => {
   assert.ok(pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')), page.requested.join('\n'));
   // The listing ran from the code the book's build compiled: no compiler was fetched.
   assert.deepEqual(page.requested.filter((u) => u.includes('/lab/pkg-pyc/')), []);
+  await page.context().close();
+});
+
+test('reaching for Run starts loading Python before the click; scrolling past does not', async () => {
+  const page = await open('synchronisation.html');
+  const sel = '#lab-synchronisation-bank';
+  const workers = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  // Scrolled to, read, the pointer moving over the listing's text: nothing of Python.
+  await page.locator(sel).scrollIntoViewIfNeeded();
+  await page.hover(`${sel} .lab-status`);
+  await page.waitForTimeout(300);
+  assert.deepEqual(pythonRequests(page), []);
+  assert.deepEqual(workers.filter((u) => u.includes('python-worker')), []);
+  // The pointer on Run: the worker starts and fetches the build, no click yet.
+  await page.hover(`${sel} [data-action=run]`);
+  await until(() => pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')));
+  assert.ok(pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')), page.requested.join('\n'));
+  assert.equal(workers.filter((u) => u.includes('python-worker')).length, 1);
+  assert.equal(await page.getAttribute(sel, 'data-state'), 'idle');
+  // The click runs on that same worker, and the run is as without the head start.
+  await runWidget(page, sel);
+  assert.equal(workers.filter((u) => u.includes('python-worker')).length, 1);
+  assert.equal((await result(page, 'lab-synchronisation-bank')).exit_code, 0);
+  // Keyboard focus on another listing's Run starts nothing more: one worker a page.
+  await page.focus('#lab-synchronisation-queue [data-action=run]');
+  await page.waitForTimeout(200);
+  assert.equal(workers.filter((u) => u.includes('python-worker')).length, 1);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('keyboard focus on Run starts loading Python', async () => {
+  const page = await open('synchronisation.html');
+  await page.focus('#lab-synchronisation-bank [data-action=run]');
+  await until(() => pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')));
+  assert.ok(pythonRequests(page).some((u) => u.includes('/lab/pkg-py/')), page.requested.join('\n'));
   await page.context().close();
 });
 
