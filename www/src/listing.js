@@ -103,11 +103,21 @@ const ms = (/** @type {number} */ v) => `${v < 10 ? v.toFixed(1) : Math.round(v)
 /** The per-thread table of a finished run. @param {HTMLElement} box @param {any} summary */
 function showSummary(box, summary) {
   box.replaceChildren();
-  const table = document.createElement('table');
-  const caption = table.createCaption();
+  // The caption stays above the table's scroll box, so that on a phone it is read whole
+  // while the table scrolls sideways under it.
+  const caption = document.createElement('p');
+  caption.className = 'lab-summary-caption';
+  caption.id = `${box.closest('.lab-widget')?.id ?? 'lab'}-summary-caption`;
+  const children = summary.lanes.filter((/** @type {any} */ l) => l.process).map((/** @type {any} */ l) => /^interpreter \d+$/.test(l.process));
+  const kinds = ['Threads', children.includes(false) && 'processes', children.includes(true) && 'interpreters'].filter(Boolean);
+  const who = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : kinds[0];
   caption.textContent = summary.gil
-    ? `Threads: time running, waiting for the GIL and blocked; the GIL changed hands ${summary.handoffs} times.`
-    : 'Threads: time running and blocked (no GIL).';
+    ? `${who}: time running, waiting for the GIL and blocked; the GIL changed hands ${summary.handoffs} times.`
+    : `${who}: time running and blocked (no GIL).`;
+  const scroll = document.createElement('div');
+  scroll.className = 'lab-table-scroll';
+  const table = document.createElement('table');
+  table.setAttribute('aria-labelledby', caption.id);
   const head = table.createTHead().insertRow();
   for (const h of ['thread', 'running', 'waiting for the GIL', 'blocked']) {
     const th = document.createElement('th');
@@ -124,8 +134,15 @@ function showSummary(box, summary) {
     row.append(th);
     for (const v of [lane.running_ms, lane.gil_ms, lane.blocked_ms]) row.insertCell().textContent = ms(v);
   }
-  box.append(table);
+  scroll.append(table);
+  box.append(caption, scroll);
   box.hidden = false;
+  // Wider than its box (a phone), it scrolls sideways: the keyboard must reach it.
+  if (scroll.scrollWidth > scroll.clientWidth) {
+    scroll.tabIndex = 0;
+    scroll.setAttribute('role', 'region');
+    scroll.setAttribute('aria-labelledby', caption.id);
+  }
 }
 
 /** The run's timeline, an SVG drawn by the lab's own chart code in the worker. @param {HTMLElement} box @param {string | undefined} svg */

@@ -70,7 +70,8 @@ async function compiled(source, code) {
 const notCompiled = (stderr) => ({ stdout: '', stderr, exit_code: 1, stopped: false, wall_ms: 0, trace: null, timeline: '' });
 
 /**
- * What a reader wants from the trace: for each lane (a Python thread), the time it ran,
+ * What a reader wants from the trace: for each lane (a Python thread, the program's or a
+ * child process's or subinterpreter's), the time it ran,
  * waited for the GIL and was blocked (sleeping, on a lock, a queue, a join...).
  * @param {any} trace
  */
@@ -82,9 +83,11 @@ function summarise(trace) {
       // `native`: computing with the GIL released (hashlib), which is running too.
       if (s.kind === 'running' || s.kind === 'native') sums.running_ms += d;
       else if (s.kind === 'gil') sums.gil_ms += d;
-      else sums.blocked_ms += d;
+      // A child process's start is none of the three (the timeline draws it).
+      else if (s.kind !== 'starting') sums.blocked_ms += d;
     }
-    return { name: lane.name, thread: lane.thread, ...sums };
+    // A child process's or subinterpreter's thread says whose it is.
+    return { name: lane.name, thread: lane.thread, ...(lane.process ? { process: lane.process } : {}), ...sums };
   });
   return { gil: Boolean(trace?.gil), handoffs: trace?.handoffs ?? 0, lanes };
 }

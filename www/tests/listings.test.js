@@ -41,16 +41,16 @@ const LISTINGS = [
   { page: 'synchronisation.html', id: 'lab-synchronisation-queue', threads: 3 },
   { page: 'asyncio-practice.html', id: 'lab-asyncio-practice-cancel', threads: 0 },
   {
-    page: 'asyncio-practice.html', id: 'lab-asyncio-practice-loop-latency', threads: 2,
+    page: 'asyncio-practice.html', id: 'lab-asyncio-practice-loop-latency', threads: 2, children: 1,
     expect: /^spin\(\) in to_thread\(\) delays the loop: (True|False)\nspin\(\) in a process delays it less: (True|False)\n$/,
   },
   { page: 'free-threading-practice.html', id: 'lab-free-threading-practice-share', threads: 12 },
   {
-    page: 'overcoming-gil.html', id: 'lab-overcoming-gil-interpreter-pool', threads: 2,
+    page: 'overcoming-gil.html', id: 'lab-overcoming-gil-interpreter-pool', threads: 2, children: 2,
     expect: '[1999999000000, 1999999000000, 1999999000000, 1999999000000]\n',
   },
   {
-    page: 'overcoming-gil.html', id: 'lab-overcoming-gil-interpreter-copy', threads: 0,
+    page: 'overcoming-gil.html', id: 'lab-overcoming-gil-interpreter-copy', threads: 0, children: 1,
     expect: "came back: ['made here', 'added over there']\nstill here: ['made here']\nsame list: False\n",
   },
 ];
@@ -139,16 +139,20 @@ for (const listing of LISTINGS) {
     assert.equal(r.stderr, '');
     assert.equal(r.exit_code, 0);
     assert.equal(typeof r.wall_ms, 'number');
-    // The main thread and each thread the listing starts have a lane in the summary.
-    assert.equal(r.threads, listing.threads + 1);
-    assert.equal(r.summary.lanes.length, listing.threads + 1);
+    // The main thread and each thread the listing starts have a lane in the summary, and
+    // so has each child process or subinterpreter (its main thread; these start none).
+    const lanes = listing.threads + 1 + (listing.children ?? 0);
+    assert.equal(r.threads, lanes);
+    assert.equal(r.summary.lanes.filter((l) => !l.process).length, listing.threads + 1);
+    assert.equal(r.summary.lanes.filter((l) => l.process).length, listing.children ?? 0);
+    assert.ok(r.summary.lanes.filter((l) => l.process).every((l) => l.name === l.process), JSON.stringify(r.summary.lanes));
     assert.ok(r.summary.lanes.every((l) => l.running_ms >= 0 && l.gil_ms >= 0 && l.blocked_ms >= 0));
     assert.ok(r.summary.lanes[0].running_ms > 0);
     assert.equal(r.summary.gil, true);
     assert.equal(typeof r.summary.handoffs, 'number');
     // The widget shows the output and one row a thread.
     assert.equal(await page.locator(`${sel} .lab-output`).textContent(), r.stdout);
-    assert.equal(await page.locator(`${sel} .lab-summary tbody tr`).count(), listing.threads + 1);
+    assert.equal(await page.locator(`${sel} .lab-summary tbody tr`).count(), lanes);
     // And the trace as the lab's timeline chart, with the time the main thread ran.
     assert.equal(await page.locator(`${sel} .lab-summary svg`).count(), 1);
     assert.ok(await page.locator(`${sel} .lab-summary svg rect.lab-state-running`).count() > 0);

@@ -18,7 +18,9 @@
 //!       "name": "MainThread",   // threading's name for it
 //!       "spans": [{"kind": "running", "start_ms": 0.0, "end_ms": 1.25}],
 //!       "dropped_spans": 0      // spans past the per-lane cap, not kept
-//!     }
+//!     },
+//!     {"thread": 1, "name": "Process-1", "process": "Process-1",
+//!      "spans": [{"kind": "starting", "start_ms": 2.0, "end_ms": 9.1}], "dropped_spans": 0}
 //!   ],
 //!   "output": [{"lane": 0, "stream": "stdout", "t_ms": 1.2, "text": "hello"},
 //!              {"lane": 0, "stream": "stdout", "t_ms": 9.5, "text": "hi", "process": "Process-1"}],
@@ -32,11 +34,18 @@
 //! `queue.Queue` get or put), `wait` (`Condition`, `Event`, `Semaphore`, `Barrier`, a
 //! future), `start` (`Thread.start` waiting for the new thread to run), or `native`: not
 //! blocked but running Rust code with the GIL released, as C code in CPython does
-//! (`hashlib` on 2 KiB or more). An output line's
-//! `lane` is an index into `lanes`; a line is recorded when its newline is written (a last
-//! line without one when its thread ends), without the newline. A line written by a child
-//! process or a subinterpreter has its name in `process` (its lane is then meaningless: the
-//! child's threads have no lane in the parent's trace).
+//! (`hashlib` on 2 KiB or more), or `starting`: a child process or subinterpreter between
+//! its creation and its first bytecode.
+//!
+//! After the program's own threads come the lanes of its child processes and
+//! subinterpreters (and theirs), each thread of a child as one lane with the child's name
+//! in `process`: its main thread is named after the child (`Process-1`, `interpreter 1`),
+//! another thread `Process-1: Thread-2`. A child's lanes join the trace when it ends (one
+//! still running when the program ends has none). An output line's `lane` is an index
+//! into `lanes`; a line is recorded when its newline is written (a last line without one
+//! when its thread ends), without the newline. A line written by a child process or a
+//! subinterpreter has its name in `process` (and its `lane` is the child's main lane
+//! where it has one, else 0).
 
 use crate::host::Host;
 use crate::objects::lock;
@@ -78,6 +87,8 @@ pub struct Lane {
     pub spans: Vec<Span>,
     /// Spans past [`MAX_SPANS`].
     pub dropped_spans: usize,
+    /// The child process or subinterpreter the thread belongs to (`None`: the program's).
+    pub process: Option<String>,
 }
 
 /// One line of output.
@@ -139,6 +150,9 @@ pub struct Recorder {
     lines: Mutex<(Vec<RawLine>, usize)>,
     /// The threads' names so far, for lines marked as they are written.
     names: Mutex<std::collections::HashMap<u64, String>>,
+    /// The lanes of each child process or subinterpreter that ended (its main thread's
+    /// first), on this run's clock.
+    children: Mutex<Vec<Vec<Lane>>>,
 }
 
 thread_local! {
@@ -168,7 +182,56 @@ impl Recorder {
             lanes: Mutex::new(Vec::new()),
             lines: Mutex::new((Vec::new(), 0)),
             names: Mutex::new(std::collections::HashMap::new()),
+            children: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Takes in the lanes of `child`, the recorder of a child process or subinterpreter
+    /// named `label` whose threads have all ended, on this run's clock. The child's main
+    /// thread gets a `starting` span from the child's creation to its first one.
+    pub(crate) fn adopt(&self, child: &Recorder, label: &str) {
+        let shift = child.start - self.start;
+        let mut own = std::mem::take(&mut *lock(&child.lanes));
+        own.sort_by_key(|(ident, _)| *ident);
+        let grandchildren = std::mem::take(&mut *lock(&child.children));
+        let mut lanes = Vec::with_capacity(own.len() + grandchildren.len());
+        for (thread, rec) in own {
+            let mut spans = Vec::with_capacity(rec.spans.len() + 1);
+            if thread == 1
+                && let Some(first) = rec.spans.first()
+                && first.start > 0.0
+            {
+                spans.push(Span {
+                    kind: "starting",
+                    start: shift,
+                    end: first.start + shift,
+                });
+            }
+            spans.extend(rec.spans.into_iter().map(|s| Span {
+                start: s.start + shift,
+                end: s.end + shift,
+                ..s
+            }));
+            lanes.push(Lane {
+                thread,
+                name: if thread == 1 {
+                    label.to_string()
+                } else {
+                    format!("{label}: {}", rec.name)
+                },
+                spans,
+                dropped_spans: rec.dropped,
+                process: Some(label.to_string()),
+            });
+        }
+        for mut lane in grandchildren.into_iter().flatten() {
+            for s in &mut lane.spans {
+                s.start += shift;
+                s.end += shift;
+            }
+            lanes.push(lane);
+        }
+        lock(&self.children).push(lanes);
     }
 
     fn line(&self, host: &dyn Host, stderr: bool, text: &str) {
@@ -224,20 +287,36 @@ impl Recorder {
     pub fn finish(&self, host: &dyn Host, gil: bool, handoffs: u64) -> Trace {
         let mut raw = std::mem::take(&mut *lock(&self.lanes));
         raw.sort_by_key(|(ident, _)| *ident);
-        let lanes: Vec<Lane> = raw
+        let mut lanes: Vec<Lane> = raw
             .into_iter()
             .map(|(thread, rec)| Lane {
                 thread,
                 name: rec.name,
                 spans: rec.spans,
                 dropped_spans: rec.dropped,
+                process: None,
             })
             .collect();
+        // Each child's lanes together, the children in the order they started.
+        let mut children = std::mem::take(&mut *lock(&self.children));
+        let first = |g: &Vec<Lane>| {
+            (g.first().and_then(|l| l.spans.first())).map_or(f64::INFINITY, |s| s.start)
+        };
+        children.sort_by(|a, b| first(a).total_cmp(&first(b)));
+        lanes.extend(children.into_iter().flatten());
         let (raw_lines, dropped_lines) = std::mem::take(&mut *lock(&self.lines));
         let output = raw_lines
             .into_iter()
             .map(|l| OutputLine {
-                lane: lanes.iter().position(|x| x.thread == l.thread).unwrap_or(0),
+                lane: match &l.process {
+                    None => lanes
+                        .iter()
+                        .position(|x| x.process.is_none() && x.thread == l.thread),
+                    Some(p) => lanes
+                        .iter()
+                        .position(|x| x.process.as_deref() == Some(&**p)),
+                }
+                .unwrap_or(0),
                 stderr: l.stderr,
                 t: l.t,
                 text: l.text,
@@ -368,7 +447,6 @@ impl Vm {
     /// The thread ends (still holding the GIL, if any): close its last span, record an
     /// unfinished output line, and hand the lane to the run.
     pub fn finish_lane(&mut self) {
-        self.mark("end");
         let (host, rec) = (self.rt.host.clone(), self.rt.trace.clone());
         PARTIAL.with(|p| {
             let mut p = p.borrow_mut();
@@ -379,12 +457,19 @@ impl Vm {
                 }
             }
         });
+        self.hand_in_lane();
+    }
+
+    /// Close the thread's last span and hand its lane to the run (a child's main thread,
+    /// whose unfinished output its host keeps).
+    pub(crate) fn hand_in_lane(&mut self) {
+        self.mark("end");
         let mut lane = std::mem::take(&mut self.lane);
         lane.current = None;
         if lane.name.is_empty() {
             lane.name = default_name(self.ident);
         }
-        lock(&rec.lanes).push((self.ident, lane));
+        lock(&self.rt.trace.lanes).push((self.ident, lane));
     }
 }
 
@@ -439,10 +524,14 @@ impl Trace {
             }
             let _ = write!(
                 o,
-                "{{\"thread\":{},\"name\":{},\"spans\":[",
+                "{{\"thread\":{},\"name\":{},",
                 lane.thread,
                 quote(&lane.name)
             );
+            if let Some(p) = &lane.process {
+                let _ = write!(o, "\"process\":{},", quote(p));
+            }
+            o.push_str("\"spans\":[");
             for (j, s) in lane.spans.iter().enumerate() {
                 if j > 0 {
                     o.push(',');

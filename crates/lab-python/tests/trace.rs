@@ -339,3 +339,70 @@ if __name__ == '__main__':
     assert_eq!(capture.lines_since(2).len(), 1);
     assert!(capture.lines_since(9).is_empty());
 }
+
+#[test]
+fn child_processes_and_interpreters_get_lanes_after_the_programs_own() {
+    let src = "
+import multiprocessing, threading, time
+from concurrent import interpreters
+def child():
+    t = threading.Thread(target=time.sleep, args=(0.01,), name='helper')
+    t.start()
+    t.join()
+    print('child done')
+if __name__ == '__main__':
+    p = multiprocessing.Process(target=child, name='kid')
+    p.start()
+    p.join()
+    interp = interpreters.create()
+    interp.exec('x = 6 * 7')
+    interp.close()
+    print('parent done')
+";
+    let (out, t) = traced_with(
+        src,
+        Options {
+            start_method: Some("spawn".to_string()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(out, "child done\nparent done\n");
+    let lanes: Vec<(&str, Option<&str>)> = (t.lanes.iter())
+        .map(|l| (l.name.as_str(), l.process.as_deref()))
+        .collect();
+    assert_eq!(
+        lanes,
+        [
+            ("MainThread", None),
+            ("kid", Some("kid")),
+            ("kid: helper", Some("kid")),
+            ("interpreter 1", Some("interpreter 1")),
+        ]
+    );
+    let kid = &t.lanes[1];
+    // From its creation to its first bytecode, then running; on the run's clock.
+    assert_eq!(kid.spans[0].kind, "starting");
+    assert!(kid.spans.iter().any(|s| s.kind == "running"));
+    let main_end = t.lanes[0].spans.last().unwrap().end;
+    for lane in &t.lanes[1..] {
+        for w in lane.spans.windows(2) {
+            assert_eq!(w[0].end, w[1].start, "{}", lane.name);
+        }
+        let (first, last) = (lane.spans.first().unwrap(), lane.spans.last().unwrap());
+        assert!(
+            first.start > 0.0 && last.end <= main_end,
+            "{}: {first:?} {last:?}",
+            lane.name
+        );
+    }
+    // The helper thread slept inside the child.
+    assert!(t.lanes[2].spans.iter().any(|s| s.kind == "sleep"));
+    // The child's line points at the child's main lane.
+    let line = t.output.iter().find(|l| l.text == "child done").unwrap();
+    assert_eq!(line.lane, 1);
+    let json = t.to_json();
+    assert!(
+        json.contains("\"name\":\"kid: helper\",\"process\":\"kid\""),
+        "{json}"
+    );
+}

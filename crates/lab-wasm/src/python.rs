@@ -184,8 +184,9 @@ struct Finished {
 }
 
 /// The trace as the lab's timeline chart: a row per Python thread under its `threading`
-/// name, its time running, running with the GIL released, waiting for the GIL, or blocked
-/// (a sleep, lock, queue, join...: never I/O, which the lab's Python does not do).
+/// name (then the child processes' and subinterpreters' threads, under their names), its
+/// time running, running with the GIL released, waiting for the GIL, starting up, or
+/// blocked (a sleep, lock, queue, join...: never I/O, which the lab's Python does not do).
 fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
     use lab::trace::{ModelRun, Span, State};
     let spans = trace
@@ -201,6 +202,8 @@ fn timeline_svg(trace: &lab_python::trace::Trace) -> String {
                     "gil" => State::WaitingGil,
                     // Computing with the GIL released (hashlib), as a C extension does.
                     "native" => State::Released,
+                    // A child process or subinterpreter before its first bytecode.
+                    "starting" => State::Starting,
                     _ => State::Blocked,
                 },
                 start_us: s.start * 1e6,

@@ -860,12 +860,14 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     *lock(&rt.start_method) = lock(&vm.rt.start_method).clone();
     let h = handle.clone();
     let fork = method == "fork";
+    let parent_trace = vm.rt.trace.clone();
     let body = Box::new(move || {
         let mut child = Vm::new(rt.clone());
-        rt.gil.acquire(child.ident);
+        child.gil_acquire();
         let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let c = child_main(&mut child, &method, &name, how);
             finish(&mut child);
+            child.hand_in_lane();
             c
         }))
         .unwrap_or_else(|p| {
@@ -877,6 +879,8 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         });
         rt.gil.release();
         host.flush();
+        // Its threads become lanes of the run's trace before anyone sees it has ended.
+        parent_trace.adopt(&rt.trace, &host.label);
         // A terminated process keeps the exit code of its signal.
         lock(&h.exit).get_or_insert(code);
         h.cv.notify_all();
@@ -1027,9 +1031,14 @@ fn exec_source(_: &mut Vm, _: &str, _: &Arc<Dict>) -> Result<(), ExcInfo> {
     ))
 }
 
-fn interp_serve(rt: Arc<Runtime>, jobs: mpsc::Receiver<Job>, script: MainScript) {
+fn interp_serve(
+    rt: Arc<Runtime>,
+    jobs: mpsc::Receiver<Job>,
+    script: MainScript,
+    parent: (Arc<crate::trace::Recorder>, String),
+) {
     let mut vm = Vm::new(rt.clone());
-    rt.gil.acquire(vm.ident);
+    vm.gil_acquire();
     let main = Arc::new(Dict::new());
     main.set_str("__name__", Value::str("__main__"));
     set_main(&vm, "__main__", &main);
@@ -1093,11 +1102,13 @@ fn interp_serve(rt: Arc<Runtime>, jobs: mpsc::Receiver<Job>, script: MainScript)
     let me = Arc::as_ptr(&rt) as usize;
     lock(&INTERPS).retain(|e| e.rt != me);
     finish(&mut vm);
+    vm.hand_in_lane();
     // The main script run again to find names by (see fake_main_lookup) goes too.
     let fake = lock(&fake).take().map(Value::Dict);
     crate::vm::empty_reachable(fake.into_iter().chain([Value::Dict(main)]).collect());
     rt.gil.release();
     rt.host.flush();
+    parent.0.adopt(&rt.trace, &parent.1);
 }
 
 impl Interp {
@@ -1221,11 +1232,9 @@ fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let root = root_of(me);
     let id = next_interp_id(root);
     // Its own stdout buffer, as a subinterpreter has its own `sys.stdout`.
-    let host = Arc::new(ChildHost::new(
-        vm.rt.host.clone(),
-        vm.rt.host.pid(),
-        &format!("interpreter {id}"),
-    ));
+    let label = format!("interpreter {id}");
+    let host = Arc::new(ChildHost::new(vm.rt.host.clone(), vm.rt.host.pid(), &label));
+    let parent = (vm.rt.trace.clone(), label);
     let rt = Runtime::with_stop(host, vm.rt.gil.enabled(), vm.rt.stop.clone());
     lock(&INTERPS).push(InterpEntry {
         root,
@@ -1239,7 +1248,7 @@ fn interp_create(vm: &mut Vm, _: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     vm.rt
         .host
         .spawn(Box::new(move || {
-            interp_serve(rt, rx, script);
+            interp_serve(rt, rx, script, parent);
             drop(end_tx);
         }))
         .map_err(|e| err("RuntimeError", &format!("interpreter creation failed: {e}")))?;
