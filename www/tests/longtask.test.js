@@ -153,7 +153,7 @@ test('no long task on the main thread while the editor loads, from the first Edi
     const long = await page.evaluate(({ start, end }) => window.labLongTasks
       .filter((e) => e.start + e.duration > start && e.start < end)
       .map((e) => ({ duration: e.duration, into: e.start - start })), span);
-    t.diagnostic(`editor ready ${Math.round(span.end - span.start)} ms after Edit; long tasks: ${long.map((e) => Math.round(e.duration)).join(', ') || 'none'}`);
+    t.diagnostic(`editor ready ${Math.round(span.end - span.start)} ms after Edit; long tasks: ${long.map((e) => `${Math.round(e.duration)} ms at ${Math.round(e.into)} ms`).join(', ') || 'none'}`);
     assert.deepEqual(page.problems, []);
     await page.context().close();
     return long;
