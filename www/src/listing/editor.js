@@ -85,6 +85,9 @@ async function open(root, { text, pos, focus = true } = {}) {
     try {
       bundle ??= import('./codemirror.js');
       const { createEditor } = await bundle;
+      // The bundle's evaluation and the editor's mount would otherwise share one task,
+      // together over 50 ms: the page gets a turn between them.
+      await new Promise((r) => setTimeout(r, 0));
       const box = document.createElement('div');
       box.className = 'lab-editor';
       // mdBook's page-wide shortcuts (arrows change chapter, S and / open the search, ?
