@@ -115,21 +115,8 @@ impl CaptureHost {
 }
 
 impl Host for CaptureHost {
-    fn monotonic(&self) -> f64 {
-        self.inner.monotonic()
-    }
-
-    fn time(&self) -> f64 {
-        self.inner.time()
-    }
-
-    fn sleep(&self, secs: f64) {
-        self.inner.sleep(secs);
-    }
-
-    fn spawn(&self, f: Box<dyn FnOnce() + Send>) -> Result<(), String> {
-        self.inner.spawn(f)
-    }
+    crate::host::forward_host!(inner: monotonic, time, sleep, spawn, cpu_count, pid, cpu_time,
+        stack_size);
 
     fn stdout(&self, s: &str) {
         lock(&self.out).push(s, self.limit);
@@ -140,22 +127,6 @@ impl Host for CaptureHost {
     }
 
     fn flush(&self) {}
-
-    fn cpu_count(&self) -> usize {
-        self.inner.cpu_count()
-    }
-
-    fn pid(&self) -> u32 {
-        self.inner.pid()
-    }
-
-    fn cpu_time(&self) -> f64 {
-        self.inner.cpu_time()
-    }
-
-    fn stack_size(&self) -> usize {
-        self.inner.stack_size()
-    }
 
     fn line(&self, who: &str, stderr: bool, text: &str) {
         let mut lines = lock(&self.lines);

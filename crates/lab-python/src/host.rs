@@ -49,6 +49,32 @@ pub trait Host: Send + Sync {
     }
 }
 
+/// Implements the named [`Host`] methods by passing each call on to the host in the field
+/// `$inner`, so that a host that wraps another writes only the methods it changes:
+/// `forward_host!(inner: monotonic, time, sleep);` inside an `impl Host`.
+macro_rules! forward_host {
+    ($inner:ident: $($method:ident),+ $(,)?) => {
+        $( $crate::host::forward_host!(@ $inner $method); )+
+    };
+    (@ $i:ident monotonic) => { fn monotonic(&self) -> f64 { self.$i.monotonic() } };
+    (@ $i:ident time) => { fn time(&self) -> f64 { self.$i.time() } };
+    (@ $i:ident sleep) => { fn sleep(&self, secs: f64) { self.$i.sleep(secs) } };
+    (@ $i:ident spawn) => {
+        fn spawn(&self, f: Box<dyn FnOnce() + Send>) -> Result<(), String> { self.$i.spawn(f) }
+    };
+    (@ $i:ident stdout) => { fn stdout(&self, s: &str) { self.$i.stdout(s) } };
+    (@ $i:ident stderr) => { fn stderr(&self, s: &str) { self.$i.stderr(s) } };
+    (@ $i:ident flush) => { fn flush(&self) { self.$i.flush() } };
+    (@ $i:ident cpu_count) => { fn cpu_count(&self) -> usize { self.$i.cpu_count() } };
+    (@ $i:ident pid) => { fn pid(&self) -> u32 { self.$i.pid() } };
+    (@ $i:ident cpu_time) => { fn cpu_time(&self) -> f64 { self.$i.cpu_time() } };
+    (@ $i:ident stack_size) => { fn stack_size(&self) -> usize { self.$i.stack_size() } };
+    (@ $i:ident line) => {
+        fn line(&self, who: &str, stderr: bool, text: &str) { self.$i.line(who, stderr, text) }
+    };
+}
+pub(crate) use forward_host;
+
 /// Where `random` gets its seed on a host with no clock or process id that std can
 /// read (WebAssembly in the browser): the embedder stores a random value here.
 pub static ENTROPY: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(5489);

@@ -341,21 +341,8 @@ pub(crate) struct TracedHost {
 }
 
 impl Host for TracedHost {
-    fn monotonic(&self) -> f64 {
-        self.inner.monotonic()
-    }
-
-    fn time(&self) -> f64 {
-        self.inner.time()
-    }
-
-    fn sleep(&self, secs: f64) {
-        self.inner.sleep(secs);
-    }
-
-    fn spawn(&self, f: Box<dyn FnOnce() + Send>) -> Result<(), String> {
-        self.inner.spawn(f)
-    }
+    crate::host::forward_host!(inner: monotonic, time, sleep, spawn, flush, cpu_count, pid,
+        cpu_time, stack_size, line);
 
     fn stdout(&self, s: &str) {
         self.rec.write(&*self.inner, false, s);
@@ -365,30 +352,6 @@ impl Host for TracedHost {
     fn stderr(&self, s: &str) {
         self.rec.write(&*self.inner, true, s);
         self.inner.stderr(s);
-    }
-
-    fn flush(&self) {
-        self.inner.flush();
-    }
-
-    fn cpu_count(&self) -> usize {
-        self.inner.cpu_count()
-    }
-
-    fn pid(&self) -> u32 {
-        self.inner.pid()
-    }
-
-    fn cpu_time(&self) -> f64 {
-        self.inner.cpu_time()
-    }
-
-    fn stack_size(&self) -> usize {
-        self.inner.stack_size()
-    }
-
-    fn line(&self, who: &str, stderr: bool, text: &str) {
-        self.inner.line(who, stderr, text);
     }
 }
 

@@ -138,3 +138,45 @@ t.join()
     assert_eq!(status, 0, "{:?}", host.take_stderr());
     assert_eq!(host.take_stdout().text, "main True\nthread stopped too\n");
 }
+
+#[test]
+fn a_child_process_on_small_stacks_ends_deep_recursion_with_recursion_error() {
+    // A child process runs on a thread its parent's host starts, with that host's stack:
+    // its stack check must know that size too, or it overflows the stack.
+    let src = "
+import multiprocessing
+depth = 0
+def down():
+    global depth
+    depth += 1
+    [x for x in [down]][0]()
+def in_process():
+    try:
+        down()
+    except RecursionError:
+        print('process stopped', depth < 1000)
+if __name__ == '__main__':
+    p = multiprocessing.Process(target=in_process)
+    p.start()
+    p.join()
+    print('exit code', p.exitcode)
+";
+    let bytes = 1 << 20;
+    let inner = Arc::new(SmallStacks {
+        std: StdHost::new(),
+        bytes,
+    });
+    let host = Arc::new(CaptureHost::new(inner, 1 << 20));
+    let h = host.clone();
+    let status = std::thread::Builder::new()
+        .stack_size(bytes)
+        .spawn(move || run_source(h, "prog.py", src, &Options::default()))
+        .expect("runner")
+        .join()
+        .expect("run");
+    assert_eq!(status, 0, "{:?}", host.take_stderr());
+    assert_eq!(
+        host.take_stdout().text,
+        "process stopped True\nexit code 0\n"
+    );
+}

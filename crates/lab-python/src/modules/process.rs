@@ -596,18 +596,10 @@ impl ChildHost {
 }
 
 impl Host for ChildHost {
-    fn monotonic(&self) -> f64 {
-        self.parent.monotonic()
-    }
-    fn time(&self) -> f64 {
-        self.parent.time()
-    }
-    fn sleep(&self, secs: f64) {
-        self.parent.sleep(secs)
-    }
-    fn spawn(&self, f: Box<dyn FnOnce() + Send>) -> Result<(), String> {
-        self.parent.spawn(f)
-    }
+    // Its output lines are told to the parent's host when they pass through it (marked
+    // with the child's name), so `line` is not passed on: it would tell each twice.
+    crate::host::forward_host!(parent: monotonic, time, sleep, spawn, cpu_count, cpu_time,
+        stack_size);
     fn stdout(&self, s: &str) {
         if self.killed() {
             return;
@@ -634,14 +626,8 @@ impl Host for ChildHost {
         }
         self.parent.flush();
     }
-    fn cpu_count(&self) -> usize {
-        self.parent.cpu_count()
-    }
     fn pid(&self) -> u32 {
         self.pid
-    }
-    fn cpu_time(&self) -> f64 {
-        self.parent.cpu_time()
     }
 }
 
@@ -863,6 +849,8 @@ fn start(vm: &mut Vm, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
     let parent_trace = vm.rt.trace.clone();
     let body = Box::new(move || {
         let mut child = Vm::new(rt.clone());
+        // Its output lines, and the top of its stack for the recursion check.
+        child.enter_thread();
         child.gil_acquire();
         let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let c = child_main(&mut child, &method, &name, how);
@@ -1038,6 +1026,7 @@ fn interp_serve(
     parent: (Arc<crate::trace::Recorder>, String),
 ) {
     let mut vm = Vm::new(rt.clone());
+    vm.enter_thread();
     vm.gil_acquire();
     let main = Arc::new(Dict::new());
     main.set_str("__name__", Value::str("__main__"));
