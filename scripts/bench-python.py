@@ -16,7 +16,8 @@ figures compared in a ratio were measured close together and saw about the same 
 a ratio is taken per round, then its median over the rounds. A native time is the wall
 time of the whole process; each round also times an empty program on each native runner
 (its start and exit). In the browser a program is timed from its start to its exit,
-inside wasm, so its ratio to CPython takes CPython's time less CPython's start and exit.
+inside wasm, so its ratio to CPython takes CPython's time less CPython's start and exit
+(the least of the rounds').
 The worker's start-up (loading the build, starting its pool) is reported on its own.
 Every runner must print exactly what the newest CPython prints (for a shape, all but its
 timing line).
@@ -223,9 +224,10 @@ def main():
         row["lab_over"] = {
             n: statistics.median(a / b for a, b in zip(t["lab"], t[n])) for n in pythons
         }
-        # In wasm, the program alone: a native runner's time less its start and exit.
+        # In wasm, the program alone: a native runner's time less its start and exit, a
+        # fixed cost (the least of the rounds': load only adds to it).
         def program_only(n):
-            return [max(a - b, 1e-6) for a, b in zip(t[n], startup[n])]
+            return [max(a - min(startup[n]), 1e-6) for a in t[n]]
         row["wasm_over"] = {
             n: statistics.median(a / b for a, b in zip(t[WASM], program_only(n)))
             for n in [*pythons, "lab"]
@@ -287,7 +289,7 @@ def markdown(report, names, oracle):
     md += ["", "## Programs (crates/lab-python/bench)", "",
            "Native times are whole processes (start-up included); the wasm time is the program's, "
            "from its start to its exit, and its ratios compare it with the native runner's time "
-           "less that runner's empty-program time of the same round. Ratios are medians of the "
+           "less that runner's least empty-program time. Ratios are medians of the "
            f"rounds' ratios. Target: the lab in wasm at most {report['target_wasm_over_cpython']}x "
            f"the time of {oracle}.", ""]
     head = ([f"{n} (s)" for n in names] + ["lab (s)", "lab free-threaded (s)", f"{WASM} (s)"]
@@ -303,7 +305,13 @@ def markdown(report, names, oracle):
         md.append(f"| {row['program']} | " + " | ".join(cells) + " |")
     md += ["", "## Speedup shapes (crates/lab-python/bench/shapes)", "",
            "Each program times its sequential run and the same work done concurrently (4 tasks) "
-           "itself; speedup = sequential / concurrent, median of the rounds (range).", "",
+           "itself; speedup = sequential / concurrent, median of the rounds (range)."]
+    if la["median"] > m["cores"]:
+        md += ["", f"The machine was busy (load average {la['median']:.1f} on {m['cores']} cores): "
+               "the CPU-bound shapes then measure the other work's share of the cores as much as "
+               "the Python, and their speedups, with the GIL or without, say little about it. The "
+               "I/O-bound shapes need no free core."]
+    md += ["",
            "| shape | runner | sequential (s) | concurrent (s) | speedup | target | |",
            "|---|---|---|---|---|---|---|"]
     for row in report["shapes"]:
