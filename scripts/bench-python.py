@@ -138,6 +138,14 @@ def machine():
     return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform()}
 
 
+def commit():
+    """The commit measured, and whether tracked files had changed since."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def spread(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "samples": xs}
 
@@ -251,6 +259,7 @@ def main():
             })
     report = {
         "machine": machine(),
+        "commit": commit(),
         "reps": opt.reps,
         "load_average": spread(loads),
         "pythons": {n: subprocess.run([p, "-VV"], capture_output=True, text=True).stdout.strip()
@@ -274,6 +283,7 @@ def markdown(report, names, oracle):
     md = ["# The lab's Python against CPython, natively and in wasm", ""]
     m = report["machine"]
     md.append(f"- **Machine:** {m['cpu']}, {m['cores']} cores; {m['system']}")
+    md.append(f"- **Commit:** {report['commit']}; finished {report['finished']}")
     md.append("- **CPython:** " + "; ".join(f"{n}: {v}" for n, v in report["pythons"].items()))
     md.append(f"- **Browser:** headless {report['browser']}, the site's Python worker "
               "(lab/python-worker.js) and its threaded build (lab/pkg-py), cross-origin isolated")
