@@ -103,8 +103,12 @@ class Browser:
         return r["wall_ms"] / 1000, r["stdout"]
 
     def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=60)
+        """Ends the driver (its browser and server with it), even after it failed."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
 
 
 def shape_figures(program, name, out):
@@ -188,7 +192,8 @@ def main():
     shapes = {p.stem: {name: {"sequential_s": [], "concurrent_s": [], "speedup": []}
                        for name in shape_runners} for p in SHAPES}
     loads = []
-    empty = Path(tempfile.mkdtemp()) / "empty.py"
+    scratch = tempfile.TemporaryDirectory()
+    empty = Path(scratch.name) / "empty.py"
     empty.write_text("pass\n")
 
     browser = Browser(opt.site, opt.server)
@@ -223,6 +228,7 @@ def main():
             loads.append(os.getloadavg()[0])
     finally:
         browser.close()
+        scratch.cleanup()
 
     rows = []
     for program in PROGRAMS:
