@@ -217,7 +217,7 @@ impl Vm {
 
     /// `YieldFrom`: send TOS into the iterator below it.
     pub(super) fn yield_from(&mut self, f: &mut Frame) -> PyResult<Option<Exit>> {
-        let send = Self::pop(f);
+        let send = Self::pop(&mut f.stack);
         let sub = f.stack.last().cloned().unwrap_or(Value::None);
         let step = match &sub {
             Value::Generator(g) => self.resume(g, send)?,
@@ -241,7 +241,7 @@ impl Vm {
     pub(super) fn async_with_op(&mut self, f: &mut Frame, op: Op) -> PyResult<()> {
         match op {
             Op::BeforeAsyncWith => {
-                let mgr = Self::pop(f);
+                let mgr = Self::pop(&mut f.stack);
                 let protocol = |e: Box<PyErr>, mgr: &Value| {
                     if e.is("AttributeError") {
                         err(
@@ -266,7 +266,7 @@ impl Vm {
                 f.stack.push(entered);
             }
             Op::CallAsyncExitNone => {
-                let exit = Self::pop(f);
+                let exit = Self::pop(&mut f.stack);
                 let r = self.call(
                     &exit,
                     vec![Value::None, Value::None, Value::None],
@@ -306,7 +306,7 @@ impl Vm {
 
     /// The handler at the end of an `async for`: StopAsyncIteration ends the loop.
     pub(super) fn end_async_for(&mut self, f: &mut Frame) -> PyResult<()> {
-        let exc = Self::pop(f);
+        let exc = Self::pop(&mut f.stack);
         if exc
             .class()
             .is_subclass(&crate::objects::class::exc_class("StopAsyncIteration"))
