@@ -99,6 +99,15 @@ impl Vm {
     pub fn get_attr(&mut self, obj: &Value, name: &str) -> PyResult<Value> {
         match obj {
             Value::Instance(inst) => {
+                // A property on the class comes before the instance's own attribute (it is
+                // a data descriptor, as CPython calls it).
+                if inst.class.may_have_property() {
+                    if let Some(p @ Value::Wrapper(_)) = inst.class.lookup(name) {
+                        if matches!(&p, Value::Wrapper(w) if w.0 == WrapKind::Property) {
+                            return self.bind(p, obj, &Value::Class(inst.class.clone()));
+                        }
+                    }
+                }
                 if let Some(v) = lock(&inst.dict).get(name) {
                     return Ok(v.clone());
                 }

@@ -323,21 +323,47 @@ enum Block {
 pub struct Frame {
     /// The function running (module code runs as a function too).
     func: Arc<Function>,
-    /// Class bodies: the namespace being built.
-    ns: Option<Arc<Dict>>,
     locals: Vec<Option<Value>>,
-    cells: Vec<Arc<Cell>>,
     stack: Vec<Value>,
-    blocks: Vec<Block>,
     pc: usize,
     id: u64,
     started: bool,
+    /// What only some frames use, made on first use: a plain call neither builds nor
+    /// drops it.
+    more: Option<Box<FrameMore>>,
+}
+
+/// The parts of a frame that closures, class bodies, handlers and generators use.
+#[derive(Default)]
+struct FrameMore {
+    /// Class bodies: the namespace being built.
+    ns: Option<Arc<Dict>>,
+    cells: Vec<Arc<Cell>>,
+    blocks: Vec<Block>,
     /// An exception thrown into a suspended generator: raised where it resumes.
     pending: Option<Box<PyErr>>,
     /// The exceptions its `except` blocks were handling when it yielded (boxed like
     /// `Vm::handling`, so that they move between the two without copying).
     #[allow(clippy::vec_box)]
     saved_handling: Vec<Box<PyErr>>,
+}
+
+impl Frame {
+    fn more(&mut self) -> &mut FrameMore {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    fn cell(&self, i: u32) -> Option<&Arc<Cell>> {
+        self.more.as_ref()?.cells.get(i as usize)
+    }
+
+    fn ns(&self) -> Option<&Arc<Dict>> {
+        self.more.as_ref()?.ns.as_ref()
+    }
+
+    fn pop_block(&mut self) -> Option<Block> {
+        self.more.as_mut()?.blocks.pop()
+    }
 }
 
 /// How a frame stopped running.
@@ -409,8 +435,8 @@ impl Vm {
             closure: Vec::new(),
             owner: Mutex::new(Weak::new()),
         });
-        let mut frame = self.new_frame(func, None);
-        frame.locals = vec![None; frame.func.code.varnames.len()];
+        let n = func.code.varnames.len();
+        let mut frame = self.new_frame(func, None, vec![None; n]);
         // The module's frame counts towards the recursion limit, as in CPython.
         self.enter()?;
         let r = self.run_frame(&mut frame);
@@ -420,7 +446,12 @@ impl Vm {
         }
     }
 
-    fn new_frame(&mut self, func: Arc<Function>, ns: Option<Arc<Dict>>) -> Frame {
+    fn new_frame(
+        &mut self,
+        func: Arc<Function>,
+        ns: Option<Arc<Dict>>,
+        locals: Vec<Option<Value>>,
+    ) -> Frame {
         let code = &func.code;
         let cells: Vec<Arc<Cell>> = if code.cellvars.is_empty() && code.freevars.is_empty() {
             Vec::new()
@@ -437,15 +468,19 @@ impl Vm {
             c.extend(func.closure.iter().cloned());
             c
         };
+        let more = (ns.is_some() || !cells.is_empty()).then(|| {
+            Box::new(FrameMore {
+                ns,
+                cells,
+                ..FrameMore::default()
+            })
+        });
         Frame {
-            locals: Vec::new(),
+            locals,
             stack: self
                 .spare_stacks
                 .pop()
                 .unwrap_or_else(|| Vec::with_capacity(6)),
-            ns,
-            cells,
-            blocks: Vec::new(),
             pc: 0,
             func,
             id: {
@@ -453,8 +488,7 @@ impl Vm {
                 self.next_frame
             },
             started: false,
-            pending: None,
-            saved_handling: Vec::new(),
+            more,
         }
     }
 
@@ -470,11 +504,21 @@ impl Vm {
     }
 
     /// A finished frame gives back its locals and stack (emptied) for the next calls.
-    fn recycle(&mut self, f: &mut Frame) {
-        let mut locals = std::mem::take(&mut f.locals);
-        let mut stack = std::mem::take(&mut f.stack);
-        locals.clear();
-        stack.clear();
+    /// (Emptied one value at a time: numbers, the usual content, need no drop call.)
+    fn recycle(&mut self, frame: Frame) {
+        let Frame {
+            mut locals,
+            mut stack,
+            ..
+        } = frame;
+        while let Some(v) = locals.pop() {
+            if let Some(v) = v {
+                release(v);
+            }
+        }
+        while let Some(v) = stack.pop() {
+            release(v);
+        }
         if self.spare_locals.len() < SPARE_FRAMES {
             self.spare_locals.push(locals);
         }
@@ -518,7 +562,7 @@ impl Vm {
         args: Vec<Value>,
         kwargs: Kwargs,
     ) -> PyResult<Value> {
-        let mut frame = self.new_frame(func.clone(), None);
+        let mut frame = self.new_frame(func.clone(), None, Vec::new());
         self.bind_args(&mut frame, func, args, kwargs)?;
         if func.code.generator {
             let made = Value::Generator(Arc::new(Generator {
@@ -538,7 +582,7 @@ impl Vm {
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
-        self.recycle(&mut frame);
+        self.recycle(frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -550,16 +594,17 @@ impl Vm {
         func: Arc<Function>,
         locals: Vec<Option<Value>>,
     ) -> PyResult<Value> {
-        let mut frame = self.new_frame(func, None);
-        frame.locals = locals;
+        let mut frame = self.new_frame(func, None, locals);
         for &(cell, slot) in &frame.func.code.cell_params {
-            *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
+            if let Some(c) = frame.cell(cell) {
+                *lock(&c.value) = frame.locals[slot as usize].clone();
+            }
         }
         self.eval_breaker()?;
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
-        self.recycle(&mut frame);
+        self.recycle(frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -724,7 +769,9 @@ impl Vm {
             }
         }
         for &(cell, slot) in &code.cell_params {
-            *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
+            if let Some(c) = frame.cell(cell) {
+                *lock(&c.value) = frame.locals[slot as usize].clone();
+            }
         }
         Ok(())
     }
@@ -754,7 +801,7 @@ impl Vm {
 
     fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
         loop {
-            let r = match f.pending.take() {
+            let r = match f.more.as_mut().and_then(|m| m.pending.take()) {
                 Some(e) => Err(e),
                 None => self.exec(f),
             };
@@ -778,7 +825,7 @@ impl Vm {
                     }
                     // Find a handler in this frame.
                     let mut handled = false;
-                    while let Some(b) = f.blocks.pop() {
+                    while let Some(b) = f.pop_block() {
                         match b {
                             Block::Active => {
                                 // Raised while handling another exception: chain it.
@@ -788,7 +835,7 @@ impl Vm {
                             }
                             Block::Handler { target, level } => {
                                 f.stack.truncate(level as usize);
-                                f.blocks.push(Block::Active);
+                                f.more().blocks.push(Block::Active);
                                 f.stack.push(e.exc.clone());
                                 store_traceback(&e);
                                 self.handling.push(e.clone());
@@ -903,7 +950,7 @@ impl Vm {
                         f.stack.push(const_value(c));
                     }
                     Op::LoadFast(i) => match &f.locals[i as usize] {
-                        Some(v) => f.stack.push(v.clone()),
+                        Some(v) => f.stack.push(fast_clone(v)),
                         None => {
                             return Err(err(
                                 "UnboundLocalError",
@@ -922,7 +969,7 @@ impl Vm {
                         }
                     }
                     Op::LoadDeref(i) => {
-                        let v = lock(&f.cells[i as usize].value).clone();
+                        let v = f.cell(i).and_then(|c| lock(&c.value).clone());
                         match v {
                             Some(v) => f.stack.push(v),
                             None => {
@@ -943,7 +990,9 @@ impl Vm {
                     }
                     Op::StoreDeref(i) => {
                         let v = Self::pop(&mut f.stack);
-                        *lock(&f.cells[i as usize].value) = Some(v);
+                        if let Some(c) = f.cell(i) {
+                            *lock(&c.value) = Some(v);
+                        }
                     }
                     Op::LoadGlobal(i) => {
                         let v = self.load_global(f, i)?;
@@ -1191,8 +1240,7 @@ impl Vm {
                             if plain_call(&callee.code, n) {
                                 let nlocals = callee.code.varnames.len();
                                 let mut locals = self.take_locals(nlocals);
-                                locals.extend(f.stack.drain(at + 1..).map(Some));
-                                locals.resize(nlocals, None);
+                                move_args(&mut f.stack, at + 1, &mut locals, nlocals);
                                 if let Some(Value::Function(callee)) = f.stack.pop() {
                                     let v = self.call_prepared(callee, locals)?;
                                     f.stack.push(v);
@@ -1252,9 +1300,9 @@ impl Vm {
         }
         if let Some(callee) = method {
             return if plain_call(&callee.code, n + 1) {
-                let mut locals = self.take_locals(callee.code.varnames.len());
-                locals.extend(stack.drain(at..).map(Some));
-                locals.resize(callee.code.varnames.len(), None);
+                let nlocals = callee.code.varnames.len();
+                let mut locals = self.take_locals(nlocals);
+                move_args(stack, at, &mut locals, nlocals);
                 self.call_prepared(callee, locals)
             } else {
                 let args: Vec<Value> = stack.drain(at..).collect();
@@ -1275,9 +1323,10 @@ impl Vm {
             Op::DeleteFast(i) => f.locals[i as usize] = None,
             Op::LoadClosure(i) => {
                 // Cells travel inside a tuple of natives; represented as a cell wrapper.
-                f.stack.push(Value::Native(Arc::new(CellRef(
-                    f.cells[i as usize].clone(),
-                ))));
+                let Some(cell) = f.cell(i).cloned() else {
+                    return Err(err("SystemError", "bad cell index"));
+                };
+                f.stack.push(Value::Native(Arc::new(CellRef(cell))));
             }
             Op::DeleteGlobal(i) => {
                 let n = Self::name(f, i);
@@ -1287,7 +1336,7 @@ impl Vm {
             }
             Op::LoadName(i) => {
                 let n = Self::name(f, i);
-                let found = f.ns.as_ref().and_then(|ns| ns.get(&Key::Str(n.clone())));
+                let found = f.ns().and_then(|ns| ns.get(&Key::Str(n.clone())));
                 let v = match found {
                     Some(v) => v,
                     None => self.load_global(f, i)?,
@@ -1297,7 +1346,7 @@ impl Vm {
             Op::StoreName(i) => {
                 let v = Self::pop(&mut f.stack);
                 let n = Self::name(f, i);
-                let ns = f.ns.clone().unwrap_or_else(|| f.func.globals.clone());
+                let ns = f.ns().cloned().unwrap_or_else(|| f.func.globals.clone());
                 ns.set(Key::Str(n.clone()), Value::Str(n), v);
             }
             Op::DeleteAttr(i) => {
@@ -1586,19 +1635,19 @@ impl Vm {
                 let v = Self::pop(&mut f.stack);
                 return Ok(Some(Exit::Yield(v)));
             }
-            Op::SetupExcept(t) => f.blocks.push(Block::Handler {
-                target: t,
-                level: f.stack.len() as u32,
-            }),
-            Op::SetupWith(t) => f.blocks.push(Block::Handler {
-                target: t,
-                level: f.stack.len().saturating_sub(1) as u32,
-            }),
+            Op::SetupExcept(t) => {
+                let level = f.stack.len() as u32;
+                f.more().blocks.push(Block::Handler { target: t, level });
+            }
+            Op::SetupWith(t) => {
+                let level = f.stack.len().saturating_sub(1) as u32;
+                f.more().blocks.push(Block::Handler { target: t, level });
+            }
             Op::PopBlock => {
-                f.blocks.pop();
+                f.pop_block();
             }
             Op::PopExcept => {
-                f.blocks.pop();
+                f.pop_block();
                 self.handling.pop();
             }
             Op::Raise(n) => return Err(self.raise(f, n)?),
@@ -1822,8 +1871,8 @@ impl Vm {
             .unwrap_or_else(|| "__main__".into());
         ns.set_str("__module__", Value::str(&module));
         ns.set_str("__qualname__", Value::Str(func.code.qualname.clone()));
-        let mut frame = self.new_frame(func.clone(), Some(ns.clone()));
-        frame.locals = vec![None; frame.func.code.varnames.len()];
+        let n = func.code.varnames.len();
+        let mut frame = self.new_frame(func.clone(), Some(ns.clone()), vec![None; n]);
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
@@ -2007,6 +2056,19 @@ impl Vm {
     }
 }
 
+/// Clone a value, inline for the ones that own nothing (numbers, bools, None): the
+/// general clone is an out-of-line call on the hot path.
+#[inline(always)]
+fn fast_clone(v: &Value) -> Value {
+    match *v {
+        Value::Int(i) => Value::Int(i),
+        Value::Bool(b) => Value::Bool(b),
+        Value::Float(x) => Value::Float(x),
+        Value::None => Value::None,
+        _ => v.clone(),
+    }
+}
+
 /// Drop a value that went out of use, inline for the ones that own nothing (numbers,
 /// bools, None): the general drop is an out-of-line call on the hot path.
 #[inline(always)]
@@ -2054,6 +2116,21 @@ fn small_int_op(op: crate::bytecode::BinOp, x: i64, y: i64) -> Option<i64> {
         BinOp::Or => Some(x | y),
         BinOp::Xor => Some(x ^ y),
         _ => None,
+    }
+}
+
+/// Move the arguments at `stack[from..]` into `locals` (empty), then fill the callee's
+/// other slots with `None`: one pass, no drop calls.
+#[inline]
+fn move_args(stack: &mut Vec<Value>, from: usize, locals: &mut Vec<Option<Value>>, nlocals: usize) {
+    let n = stack.len().saturating_sub(from);
+    locals.resize_with(nlocals.max(n), || None);
+    for k in (0..n).rev() {
+        if let Some(v) = stack.pop() {
+            if let Some(old) = locals[k].replace(v) {
+                release(old);
+            }
+        }
     }
 }
 

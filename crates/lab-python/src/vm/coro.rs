@@ -39,12 +39,17 @@ impl Vm {
             return Err(e);
         }
         let base = self.handling.len();
-        self.handling.append(&mut frame.saved_handling);
+        if let Some(m) = &mut frame.more {
+            self.handling.append(&mut m.saved_handling);
+        }
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
         match r {
             Ok(Exit::Yield(v)) => {
-                frame.saved_handling = self.handling.split_off(base.min(self.handling.len()));
+                let saved = self.handling.split_off(base.min(self.handling.len()));
+                if !saved.is_empty() {
+                    frame.more().saved_handling = saved;
+                }
                 *lock(&g.frame) = GenState::Suspended(frame);
                 Ok(Some(v))
             }
@@ -104,11 +109,11 @@ impl Vm {
                 Err(e) => {
                     frame.stack.pop();
                     frame.pc += 1;
-                    frame.pending = Some(e);
+                    frame.more().pending = Some(e);
                 }
             }
         } else {
-            frame.pending = Some(e);
+            frame.more().pending = Some(e);
         }
         self.drive(g, frame)
     }
@@ -312,7 +317,7 @@ impl Vm {
             .is_subclass(&crate::objects::class::exc_class("StopAsyncIteration"))
         {
             f.stack.pop();
-            f.blocks.pop();
+            f.pop_block();
             self.handling.pop();
             return Ok(());
         }

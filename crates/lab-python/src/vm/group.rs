@@ -550,7 +550,7 @@ impl Vm {
                 let exc = Self::pop(&mut f.stack);
                 let state = f.stack.last().cloned().unwrap_or(Value::None);
                 let st = star_state(&state)?;
-                f.blocks.pop();
+                f.pop_block();
                 self.handling.pop();
                 // A bare `raise` (which raises the original here) re-raises what the clause
                 // caught; anything else, even the caught part by name, counts as new.
