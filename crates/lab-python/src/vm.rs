@@ -453,10 +453,11 @@ impl Vm {
         locals: Vec<Option<Value>>,
     ) -> Frame {
         let code = &func.code;
-        let cells: Vec<Arc<Cell>> = if code.cellvars.is_empty() && code.freevars.is_empty() {
-            Vec::new()
+        // Plain functions (no closure cells, not a class body) get no `FrameMore`.
+        let more = if code.cellvars.is_empty() && code.freevars.is_empty() && ns.is_none() {
+            None
         } else {
-            let mut c: Vec<Arc<Cell>> = code
+            let mut cells: Vec<Arc<Cell>> = code
                 .cellvars
                 .iter()
                 .map(|_| {
@@ -465,16 +466,13 @@ impl Vm {
                     cell
                 })
                 .collect();
-            c.extend(func.closure.iter().cloned());
-            c
-        };
-        let more = (ns.is_some() || !cells.is_empty()).then(|| {
-            Box::new(FrameMore {
+            cells.extend(func.closure.iter().cloned());
+            Some(Box::new(FrameMore {
                 ns,
                 cells,
                 ..FrameMore::default()
-            })
-        });
+            }))
+        };
         Frame {
             locals,
             stack: self
@@ -1196,6 +1194,12 @@ impl Vm {
                                         }
                                         Some(&Op::StoreGlobal(j)) => {
                                             f.pc += 1;
+                                            // A module-level loop reads its variable first thing:
+                                            // that load is the value just stored.
+                                            if ops.get(f.pc) == Some(&Op::LoadGlobal(j)) {
+                                                f.pc += 1;
+                                                f.stack.push(fast_clone(&v));
+                                            }
                                             self.store_global(f, j as usize, v);
                                         }
                                         _ => f.stack.push(v),
