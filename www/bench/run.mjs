@@ -99,7 +99,7 @@ function gzipSize(file) {
   return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
 }
 
-// Every wasm build of the site, as it is served (after wasm-opt): the widgets' two, the
+// Every wasm build of the site, as it is served: the widgets' two, the
 // two with the lab's Python that run listings, and the compiler, which loads only for an
 // edited listing and has no size target.
 const WASM_BUILDS = {
@@ -1039,7 +1039,7 @@ function markdown(r) {
   L.push('');
   const compiler = r.wasm_sizes.compiler;
   if (compiler) L.push(`The compiler's wasm, loaded only to run an edited listing: ${kb(compiler.wasm_gzip_bytes)} gzipped (${kb(compiler.wasm_bytes)} raw).`, '');
-  L.push(`Gzipped JS glue, for the record: threaded ${kb(r.wasm_sizes.threaded.js_gzip_bytes)}, single-threaded ${kb(r.wasm_sizes.single.js_gzip_bytes)}. Sizes are \`gzip -9\` of the files in the built site (after wasm-opt); 1 kB = 1000 bytes.`);
+  L.push(`Gzipped JS glue, for the record: threaded ${kb(r.wasm_sizes.threaded.js_gzip_bytes)}, single-threaded ${kb(r.wasm_sizes.single.js_gzip_bytes)}. Sizes are \`gzip -9\` of the files in the built site; 1 kB = 1000 bytes.`);
   if (r.problems.length) L.push('', `Problems on the bench page: ${r.problems.join('; ')}`);
   L.push('');
   return L.join('\n');
