@@ -636,15 +636,12 @@ impl Vm {
         self.stack_limit != 0 && stack_address() < self.stack_limit
     }
 
-    /// Note where this thread's stack starts, and so how deep calls may go: half of it (at
-    /// least 256 KiB) is kept for what runs between two checks and for raising the error.
-    /// (A quarter was not enough for the first thread of the browser's threaded build,
-    /// whose calls grew with the fast paths: deep recursion there ran past its stack,
-    /// which in wasm overwrites memory and hung the worker.) Worked out once here, so
+    /// Note where this thread's stack starts, and so how deep calls may go: a quarter (at
+    /// least 256 KiB) is kept for what runs between two checks. Worked out once here, so
     /// that a call does not ask the host for its stack size.
     pub(crate) fn set_stack_base(&mut self, base: usize) {
         let size = self.rt.host.stack_size();
-        let budget = size - (size / 2).max(256 << 10).min(size);
+        let budget = size - (size / 4).max(256 << 10).min(size);
         // 0 (no check) when the stack starts below the budget, as before the limit was
         // precomputed: the check compared the distance from `base` with the budget.
         self.stack_limit = base.saturating_sub(budget);
