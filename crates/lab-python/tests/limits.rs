@@ -98,6 +98,26 @@ impl lab_python::host::Host for SmallStacks {
     }
 }
 
+/// Runs `src` on 1 MiB stacks (the run's thread and every thread the host starts) and
+/// checks that it exits with 0; returns the host, whose output the test reads.
+fn run_on_small_stacks(src: &'static str) -> Arc<CaptureHost> {
+    let bytes = 1 << 20;
+    let inner = Arc::new(SmallStacks {
+        std: StdHost::new(),
+        bytes,
+    });
+    let host = Arc::new(CaptureHost::new(inner, 1 << 20));
+    let h = host.clone();
+    let status = std::thread::Builder::new()
+        .stack_size(bytes)
+        .spawn(move || run_source(h, "prog.py", src, &Options::default()))
+        .expect("runner")
+        .join()
+        .expect("run");
+    assert_eq!(status, 0, "{:?}", host.take_stderr());
+    host
+}
+
 #[test]
 fn small_stacks_end_deep_recursion_with_recursion_error() {
     // Without the stack check this overflows a 1 MiB stack long before depth 1000 (in
@@ -122,20 +142,7 @@ t = threading.Thread(target=in_thread)
 t.start()
 t.join()
 ";
-    let bytes = 1 << 20;
-    let inner = Arc::new(SmallStacks {
-        std: StdHost::new(),
-        bytes,
-    });
-    let host = Arc::new(CaptureHost::new(inner, 1 << 20));
-    let h = host.clone();
-    let status = std::thread::Builder::new()
-        .stack_size(bytes)
-        .spawn(move || run_source(h, "prog.py", src, &Options::default()))
-        .expect("runner")
-        .join()
-        .expect("run");
-    assert_eq!(status, 0, "{:?}", host.take_stderr());
+    let host = run_on_small_stacks(src);
     assert_eq!(host.take_stdout().text, "main True\nthread stopped too\n");
 }
 
@@ -161,20 +168,7 @@ if __name__ == '__main__':
     p.join()
     print('exit code', p.exitcode)
 ";
-    let bytes = 1 << 20;
-    let inner = Arc::new(SmallStacks {
-        std: StdHost::new(),
-        bytes,
-    });
-    let host = Arc::new(CaptureHost::new(inner, 1 << 20));
-    let h = host.clone();
-    let status = std::thread::Builder::new()
-        .stack_size(bytes)
-        .spawn(move || run_source(h, "prog.py", src, &Options::default()))
-        .expect("runner")
-        .join()
-        .expect("run");
-    assert_eq!(status, 0, "{:?}", host.take_stderr());
+    let host = run_on_small_stacks(src);
     assert_eq!(
         host.take_stdout().text,
         "process stopped True\nexit code 0\n"
