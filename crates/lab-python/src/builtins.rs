@@ -2,7 +2,9 @@
 
 use crate::objects::class::{BuiltinType, Class, types};
 use crate::objects::int::{from_big, parse_int, to_big};
-use crate::objects::{Builtin, BuiltinFn, Dict, IterState, RangeObj, Set, Value, WrapKind, lock};
+use crate::objects::{
+    Builtin, BuiltinFn, Dict, Iter, IterState, RangeObj, Set, Value, WrapKind, lock,
+};
 use crate::vm::{Kwargs, PyResult, Vm, err};
 use num_traits::ToPrimitive;
 use std::sync::{Arc, Mutex};
@@ -54,10 +56,7 @@ pub fn install(d: &Dict) {
         let v = arg(&a, 0, "reversed")?;
         let mut items = vm.to_vec(v)?;
         items.reverse();
-        Ok(Value::Iter(Arc::new(Mutex::new(IterState::Seq(
-            items.into(),
-            0,
-        )))))
+        Ok(Iter::seq(items.into()))
     });
     add(d, "enumerate", |vm, a, k| {
         let it = vm.iter(arg(&a, 0, "enumerate")?)?;
@@ -65,13 +64,11 @@ pub fn install(d: &Dict) {
             Some(v) => vm.index(v)?,
             None => 0,
         };
-        Ok(Value::Iter(Arc::new(Mutex::new(IterState::Enumerate(
-            it, start,
-        )))))
+        Ok(Iter::lazy(IterState::Enumerate(it, start)))
     });
     add(d, "zip", |vm, a, _| {
         let its = a.iter().map(|x| vm.iter(x)).collect::<PyResult<Vec<_>>>()?;
-        Ok(Value::Iter(Arc::new(Mutex::new(IterState::Zip(its)))))
+        Ok(Iter::lazy(IterState::Zip(its)))
     });
     add(d, "map", |vm, a, _| {
         let f = arg(&a, 0, "map")?.clone();
@@ -79,12 +76,12 @@ pub fn install(d: &Dict) {
             .iter()
             .map(|x| vm.iter(x))
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(Value::Iter(Arc::new(Mutex::new(IterState::Map(f, its)))))
+        Ok(Iter::lazy(IterState::Map(f, its)))
     });
     add(d, "filter", |vm, a, _| {
         let f = arg(&a, 0, "filter")?.clone();
         let it = vm.iter(arg(&a, 1, "filter")?)?;
-        Ok(Value::Iter(Arc::new(Mutex::new(IterState::Filter(f, it)))))
+        Ok(Iter::lazy(IterState::Filter(f, it)))
     });
     add(d, "iter", |vm, a, _| vm.iter(arg(&a, 0, "iter")?));
     add(d, "next", |vm, a, _| {

@@ -5,7 +5,7 @@ use crate::bytecode::{BinOp, CmpOp, Code, CodeKind, Const, Op, UnOp};
 use crate::symtable::{Place, SymTable, Unsupported};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A compile error: a construct outside the lab's subset, or a syntax error that only
@@ -73,6 +73,9 @@ pub struct Compiler<'a> {
     filename: Arc<str>,
     /// The function about to be compiled is an `async def`.
     next_async: bool,
+    /// One shared string per name in the whole module: a function finds the module's
+    /// globals by pointer (the global cache's check) instead of comparing the text.
+    interned: HashSet<Arc<str>>,
 }
 
 /// Compile a parsed module.
@@ -107,6 +110,7 @@ pub fn compile_module(body: &[Stmt], source: &str, filename: &str) -> CResult<Ar
         line_starts,
         filename: Arc::from(filename),
         next_async: false,
+        interned: HashSet::new(),
     };
     c.push_unit(0, "<module>", "<module>", CodeKind::Module, 1);
     for s in body {
@@ -272,11 +276,18 @@ impl<'a> Compiler<'a> {
     }
 
     fn name_index(&mut self, name: &str) -> u32 {
-        let u = self.unit();
-        if let Some(i) = u.names.get(name) {
+        if let Some(i) = self.unit().names.get(name) {
             return *i;
         }
-        let a: Arc<str> = Arc::from(name);
+        let a: Arc<str> = match self.interned.get(name) {
+            Some(k) => k.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(name);
+                self.interned.insert(a.clone());
+                a
+            }
+        };
+        let u = self.unit();
         u.code.names.push(a.clone());
         let i = (u.code.names.len() - 1) as u32;
         u.names.insert(a, i);

@@ -5,7 +5,7 @@ use crate::bytecode::{BinOp, CmpOp, UnOp};
 use crate::objects::float::float_repr;
 use crate::objects::int::{float_binop, from_big, int_binop, to_big};
 use crate::objects::iter::{Step, simple_next};
-use crate::objects::{IterState, Value, WrapKind, lock};
+use crate::objects::{Iter, IterState, Value, WrapKind, lock};
 use crate::vm::{Kwargs, PyResult, Vm, err};
 use std::cmp::Ordering;
 use std::sync::{Arc, Mutex};
@@ -99,6 +99,15 @@ impl Vm {
     pub fn get_attr(&mut self, obj: &Value, name: &str) -> PyResult<Value> {
         match obj {
             Value::Instance(inst) => {
+                // A property on the class comes before the instance's own attribute (it is
+                // a data descriptor, as CPython calls it).
+                if inst.class.may_have_property() {
+                    if let Some(p @ Value::Wrapper(_)) = inst.class.lookup(name) {
+                        if matches!(&p, Value::Wrapper(w) if w.0 == WrapKind::Property) {
+                            return self.bind(p, obj, &Value::Class(inst.class.clone()));
+                        }
+                    }
+                }
                 if let Some(v) = lock(&inst.dict).get(name) {
                     return Ok(v.clone());
                 }
@@ -268,7 +277,13 @@ impl Vm {
     pub fn set_attr(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
         match obj {
             Value::Instance(i) => {
-                if let Some(Value::Wrapper(w)) = i.class.lookup(name) {
+                // A property on the class takes the store (CPython's data descriptors).
+                let prop = if i.class.may_have_property() {
+                    i.class.lookup(name)
+                } else {
+                    None
+                };
+                if let Some(Value::Wrapper(w)) = prop {
                     if w.0 == WrapKind::Property {
                         let (_, fset) = crate::builtins::property_parts(&w.1);
                         if !matches!(fset, Value::None) {
@@ -284,11 +299,12 @@ impl Vm {
                         ));
                     }
                 }
-                lock(&i.dict).insert(Arc::from(name), v);
+                store_attr(&mut lock(&i.dict), name, v);
                 Ok(())
             }
             Value::Class(c) if c.builtin.is_none() => {
-                lock(&c.dict).insert(Arc::from(name), v);
+                c.note_attr(&v);
+                store_attr(&mut lock(&c.dict), name, v);
                 Ok(())
             }
             Value::Module(m) => {
@@ -431,21 +447,8 @@ impl Vm {
                 }
                 return Ok(match seq {
                     Value::Str(s) => Value::str(&s.repeat(n)),
-                    Value::List(l) => {
-                        let items = l.snapshot();
-                        let mut out = Vec::with_capacity(items.len() * n);
-                        for _ in 0..n {
-                            out.extend(items.iter().cloned());
-                        }
-                        Value::list(out)
-                    }
-                    Value::Tuple(t) => {
-                        let mut out = Vec::with_capacity(t.len() * n);
-                        for _ in 0..n {
-                            out.extend(t.iter().cloned());
-                        }
-                        Value::tuple(out)
-                    }
+                    Value::List(l) => Value::list(repeat_items(&l.snapshot(), n)),
+                    Value::Tuple(t) => Value::tuple(repeat_items(t, n)),
                     _ => Value::None,
                 });
             }
@@ -499,9 +502,12 @@ impl Vm {
             lock(&l.items).extend(items);
             return Ok(a.clone());
         }
-        let name = format!("__i{}", &op.dunder().0[2..]);
-        if let Some(m) = self.dunder(a, &name) {
-            return self.call(&m, vec![a.clone(), b.clone()], Vec::new());
+        // Only instances can define `__iadd__` and the like (the name is built only then).
+        if let Value::Instance(_) = a {
+            let name = format!("__i{}", &op.dunder().0[2..]);
+            if let Some(m) = self.dunder(a, &name) {
+                return self.call(&m, vec![a.clone(), b.clone()], Vec::new());
+            }
         }
         self.binary(op, a, b)
     }
@@ -1069,20 +1075,14 @@ impl Vm {
     /// # Errors
     /// TypeError for non-iterables.
     pub fn iter(&mut self, v: &Value) -> PyResult<Value> {
-        let state = match v {
-            Value::List(l) => IterState::List(l.clone(), 0),
-            Value::Tuple(t) => IterState::Seq(t.clone(), 0),
-            Value::Str(s) => {
-                IterState::Seq(s.chars().map(|c| Value::str(&c.to_string())).collect(), 0)
-            }
-            Value::Dict(d) => IterState::Seq(d.keys().into(), 0),
-            Value::Set(s) => IterState::Seq(s.snapshot().into(), 0),
-            Value::Range(r) => IterState::Range {
-                cur: r.start,
-                stop: r.stop,
-                step: r.step,
-            },
-            Value::Iter(_) | Value::Generator(_) => return Ok(v.clone()),
+        Ok(match v {
+            Value::List(l) => Iter::list(l.clone()),
+            Value::Tuple(t) => Iter::seq(t.clone()),
+            Value::Str(s) => Iter::seq(s.chars().map(|c| Value::str(&c.to_string())).collect()),
+            Value::Dict(d) => Iter::seq(d.keys().into()),
+            Value::Set(s) => Iter::seq(s.snapshot().into()),
+            Value::Range(r) => Iter::range(r.start, r.stop, r.step),
+            Value::Iter(_) | Value::Generator(_) => v.clone(),
             Value::Instance(_) if self.dunder(v, "__iter__").is_some() => {
                 return self.call_method(v, "__iter__", Vec::new(), Vec::new());
             }
@@ -1091,15 +1091,14 @@ impl Vm {
                     .clone()
                     .call_method(self, "__iter__", Vec::new(), Vec::new());
             }
-            Value::Native(n) if n.has_method("__next__") => return Ok(v.clone()),
+            Value::Native(n) if n.has_method("__next__") => v.clone(),
             _ => {
                 return Err(err(
                     "TypeError",
                     &format!("'{}' object is not iterable", v.type_name()),
                 ));
             }
-        };
-        Ok(Value::Iter(Arc::new(Mutex::new(state))))
+        })
     }
 
     /// `next(it)`, or `None` when exhausted.
@@ -1108,14 +1107,14 @@ impl Vm {
     /// What the iterator raises.
     pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
         match it {
-            Value::Iter(st) => {
-                let step = simple_next(&mut lock(st));
-                match step {
-                    Step::Item(v) => Ok(Some(v)),
-                    Step::Stop => Ok(None),
-                    Step::Complex => self.complex_next(st),
-                }
-            }
+            Value::Iter(st) => match simple_next(st) {
+                Step::Item(v) => Ok(Some(v)),
+                Step::Stop => Ok(None),
+                Step::Complex => match &**st {
+                    Iter::Lazy(st) => self.complex_next(st),
+                    _ => Ok(None),
+                },
+            },
             Value::Generator(g) => self.resume(g, Value::None),
             Value::Instance(_) | Value::Native(_) => {
                 match self.call_method(it, "__next__", Vec::new(), Vec::new()) {
@@ -1131,7 +1130,7 @@ impl Vm {
         }
     }
 
-    fn complex_next(&mut self, st: &Arc<Mutex<IterState>>) -> PyResult<Option<Value>> {
+    fn complex_next(&mut self, st: &Mutex<IterState>) -> PyResult<Option<Value>> {
         // Copy what is needed out of the lock: the steps below run Python code.
         enum Plan {
             Enumerate(Value, i64),
@@ -1147,9 +1146,9 @@ impl Vm {
             IterState::Zip(its) => Plan::Zip(its.clone()),
             IterState::Map(f, its) => Plan::Map(f.clone(), its.clone()),
             IterState::Filter(f, it) => Plan::Filter(f.clone(), it.clone()),
-            _ => return Ok(None),
+            IterState::Done => return Ok(None),
         };
-        let done = |st: &Arc<Mutex<IterState>>| *lock(st) = IterState::Done;
+        let done = |st: &Mutex<IterState>| *lock(st) = IterState::Done;
         match plan {
             Plan::Enumerate(it, n) => match self.next(&it)? {
                 Some(v) => Ok(Some(Value::tuple(vec![Value::Int(n), v]))),
@@ -1491,4 +1490,28 @@ pub fn str_repr(s: &str) -> String {
     }
     out.push(q);
     out
+}
+
+/// `items * n` for lists and tuples. `[x] * n` (the common case, as in a sieve) fills in
+/// one pass instead of extending `n` times.
+fn repeat_items(items: &[Value], n: usize) -> Vec<Value> {
+    if let [one] = items {
+        return vec![one.clone(); n];
+    }
+    let mut out = Vec::with_capacity(items.len() * n);
+    for _ in 0..n {
+        out.extend_from_slice(items);
+    }
+    out
+}
+
+/// Set an attribute in a namespace. An existing attribute (the usual case: `self.n += 1`)
+/// takes the new value in place, without allocating a copy of its name.
+fn store_attr(dict: &mut crate::objects::class::AttrMap, name: &str, v: Value) {
+    match dict.get_mut(name) {
+        Some(slot) => *slot = v,
+        None => {
+            dict.insert(Arc::from(name), v);
+        }
+    }
 }

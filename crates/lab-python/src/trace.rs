@@ -398,7 +398,7 @@ impl Vm {
     /// top of its stack for the recursion check).
     pub fn enter_thread(&mut self) {
         CURRENT.with(|c| c.set(self.ident));
-        self.stack_base = crate::vm::stack_address();
+        self.set_stack_base(crate::vm::stack_address());
     }
 
     /// Name the lane (threading's name for the thread).

@@ -299,9 +299,16 @@ pub struct Vm {
     pub(crate) repr_stack: Vec<usize>,
     /// This thread's spans so far, for the run's trace.
     pub(crate) lane: crate::trace::LaneRec,
-    /// The stack's address when the thread started (0: unknown), for the recursion check.
-    pub(crate) stack_base: usize,
+    /// The lowest stack address calls may reach (0: unknown), for the recursion check.
+    pub(crate) stack_limit: usize,
+    /// Emptied locals and value stacks of finished frames, reused by the next calls so
+    /// that a call does not allocate them anew.
+    spare_locals: Vec<Vec<Option<Value>>>,
+    spare_stacks: Vec<Vec<Value>>,
 }
+
+/// How many emptied frame vectors a thread keeps for reuse.
+const SPARE_FRAMES: usize = 64;
 
 /// A handler block of a frame.
 #[derive(Clone, Copy, Debug)]
@@ -316,21 +323,47 @@ enum Block {
 pub struct Frame {
     /// The function running (module code runs as a function too).
     func: Arc<Function>,
-    /// Class bodies: the namespace being built.
-    ns: Option<Arc<Dict>>,
     locals: Vec<Option<Value>>,
-    cells: Vec<Arc<Cell>>,
     stack: Vec<Value>,
-    blocks: Vec<Block>,
     pc: usize,
     id: u64,
     started: bool,
+    /// What only some frames use, made on first use: a plain call neither builds nor
+    /// drops it.
+    more: Option<Box<FrameMore>>,
+}
+
+/// The parts of a frame that closures, class bodies, handlers and generators use.
+#[derive(Default)]
+struct FrameMore {
+    /// Class bodies: the namespace being built.
+    ns: Option<Arc<Dict>>,
+    cells: Vec<Arc<Cell>>,
+    blocks: Vec<Block>,
     /// An exception thrown into a suspended generator: raised where it resumes.
     pending: Option<Box<PyErr>>,
     /// The exceptions its `except` blocks were handling when it yielded (boxed like
     /// `Vm::handling`, so that they move between the two without copying).
     #[allow(clippy::vec_box)]
     saved_handling: Vec<Box<PyErr>>,
+}
+
+impl Frame {
+    fn more(&mut self) -> &mut FrameMore {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    fn cell(&self, i: u32) -> Option<&Arc<Cell>> {
+        self.more.as_ref()?.cells.get(i as usize)
+    }
+
+    fn ns(&self) -> Option<&Arc<Dict>> {
+        self.more.as_ref()?.ns.as_ref()
+    }
+
+    fn pop_block(&mut self) -> Option<Block> {
+        self.more.as_mut()?.blocks.pop()
+    }
 }
 
 /// How a frame stopped running.
@@ -367,7 +400,9 @@ impl Vm {
             next_frame: 0,
             repr_stack: Vec::new(),
             lane: Default::default(),
-            stack_base: 0,
+            stack_limit: 0,
+            spare_locals: Vec::new(),
+            spare_stacks: Vec::new(),
         }
     }
 
@@ -400,8 +435,8 @@ impl Vm {
             closure: Vec::new(),
             owner: Mutex::new(Weak::new()),
         });
-        let mut frame = self.new_frame(func, None);
-        frame.locals = vec![None; frame.func.code.varnames.len()];
+        let n = func.code.varnames.len();
+        let mut frame = self.new_frame(func, None, vec![None; n]);
         // The module's frame counts towards the recursion limit, as in CPython.
         self.enter()?;
         let r = self.run_frame(&mut frame);
@@ -411,12 +446,18 @@ impl Vm {
         }
     }
 
-    fn new_frame(&mut self, func: Arc<Function>, ns: Option<Arc<Dict>>) -> Frame {
+    fn new_frame(
+        &mut self,
+        func: Arc<Function>,
+        ns: Option<Arc<Dict>>,
+        locals: Vec<Option<Value>>,
+    ) -> Frame {
         let code = &func.code;
-        let cells: Vec<Arc<Cell>> = if code.cellvars.is_empty() && code.freevars.is_empty() {
-            Vec::new()
+        // Plain functions (no closure cells, not a class body) get no `FrameMore`.
+        let more = if code.cellvars.is_empty() && code.freevars.is_empty() && ns.is_none() {
+            None
         } else {
-            let mut c: Vec<Arc<Cell>> = code
+            let mut cells: Vec<Arc<Cell>> = code
                 .cellvars
                 .iter()
                 .map(|_| {
@@ -425,15 +466,19 @@ impl Vm {
                     cell
                 })
                 .collect();
-            c.extend(func.closure.iter().cloned());
-            c
+            cells.extend(func.closure.iter().cloned());
+            Some(Box::new(FrameMore {
+                ns,
+                cells,
+                ..FrameMore::default()
+            }))
         };
         Frame {
-            locals: Vec::new(),
-            stack: Vec::with_capacity(6),
-            ns,
-            cells,
-            blocks: Vec::new(),
+            locals,
+            stack: self
+                .spare_stacks
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(6)),
             pc: 0,
             func,
             id: {
@@ -441,8 +486,42 @@ impl Vm {
                 self.next_frame
             },
             started: false,
-            pending: None,
-            saved_handling: Vec::new(),
+            more,
+        }
+    }
+
+    /// An empty locals vector with room for `n` slots, reused when one is spare.
+    fn take_locals(&mut self, n: usize) -> Vec<Option<Value>> {
+        match self.spare_locals.pop() {
+            Some(mut v) => {
+                v.reserve(n);
+                v
+            }
+            None => Vec::with_capacity(n),
+        }
+    }
+
+    /// A finished frame gives back its locals and stack (emptied) for the next calls.
+    /// (Emptied one value at a time: numbers, the usual content, need no drop call.)
+    fn recycle(&mut self, frame: Frame) {
+        let Frame {
+            mut locals,
+            mut stack,
+            ..
+        } = frame;
+        while let Some(v) = locals.pop() {
+            if let Some(v) = v {
+                release(v);
+            }
+        }
+        while let Some(v) = stack.pop() {
+            release(v);
+        }
+        if self.spare_locals.len() < SPARE_FRAMES {
+            self.spare_locals.push(locals);
+        }
+        if self.spare_stacks.len() < SPARE_FRAMES {
+            self.spare_stacks.push(stack);
         }
     }
 
@@ -481,7 +560,7 @@ impl Vm {
         args: Vec<Value>,
         kwargs: Kwargs,
     ) -> PyResult<Value> {
-        let mut frame = self.new_frame(func.clone(), None);
+        let mut frame = self.new_frame(func.clone(), None, Vec::new());
         self.bind_args(&mut frame, func, args, kwargs)?;
         if func.code.generator {
             let made = Value::Generator(Arc::new(Generator {
@@ -501,6 +580,7 @@ impl Vm {
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
+        self.recycle(frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -509,18 +589,20 @@ impl Vm {
     /// Call a function whose arguments are already its locals (the fast path of `Call`).
     fn call_prepared(
         &mut self,
-        func: &Arc<Function>,
+        func: Arc<Function>,
         locals: Vec<Option<Value>>,
     ) -> PyResult<Value> {
-        let mut frame = self.new_frame(func.clone(), None);
-        frame.locals = locals;
-        for &(cell, slot) in &func.code.cell_params {
-            *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
+        let mut frame = self.new_frame(func, None, locals);
+        for &(cell, slot) in &frame.func.code.cell_params {
+            if let Some(c) = frame.cell(cell) {
+                *lock(&c.value) = frame.locals[slot as usize].clone();
+            }
         }
         self.eval_breaker()?;
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
+        self.recycle(frame);
         match r? {
             Exit::Return(v) | Exit::Yield(v) => Ok(v),
         }
@@ -551,13 +633,18 @@ impl Vm {
     /// workers have 2 MiB) reaches this before the recursion limit; overflowing there would
     /// not trap but overwrite memory.
     fn stack_exhausted(&self) -> bool {
-        if self.stack_base == 0 {
-            return false;
-        }
-        // Keep a quarter (at least 256 KiB) for what runs between two checks.
+        self.stack_limit != 0 && stack_address() < self.stack_limit
+    }
+
+    /// Note where this thread's stack starts, and so how deep calls may go: a quarter (at
+    /// least 256 KiB) is kept for what runs between two checks. Worked out once here, so
+    /// that a call does not ask the host for its stack size.
+    pub(crate) fn set_stack_base(&mut self, base: usize) {
         let size = self.rt.host.stack_size();
         let budget = size - (size / 4).max(256 << 10).min(size);
-        self.stack_base.saturating_sub(stack_address()) > budget
+        // 0 (no check) when the stack starts below the budget, as before the limit was
+        // precomputed: the check compared the distance from `base` with the budget.
+        self.stack_limit = base.saturating_sub(budget);
     }
 
     fn bind_args(
@@ -680,7 +767,9 @@ impl Vm {
             }
         }
         for &(cell, slot) in &code.cell_params {
-            *lock(&frame.cells[cell as usize].value) = frame.locals[slot as usize].clone();
+            if let Some(c) = frame.cell(cell) {
+                *lock(&c.value) = frame.locals[slot as usize].clone();
+            }
         }
         Ok(())
     }
@@ -710,7 +799,7 @@ impl Vm {
 
     fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
         loop {
-            let r = match f.pending.take() {
+            let r = match f.more.as_mut().and_then(|m| m.pending.take()) {
                 Some(e) => Err(e),
                 None => self.exec(f),
             };
@@ -734,7 +823,7 @@ impl Vm {
                     }
                     // Find a handler in this frame.
                     let mut handled = false;
-                    while let Some(b) = f.blocks.pop() {
+                    while let Some(b) = f.pop_block() {
                         match b {
                             Block::Active => {
                                 // Raised while handling another exception: chain it.
@@ -744,7 +833,7 @@ impl Vm {
                             }
                             Block::Handler { target, level } => {
                                 f.stack.truncate(level as usize);
-                                f.blocks.push(Block::Active);
+                                f.more().blocks.push(Block::Active);
                                 f.stack.push(e.exc.clone());
                                 store_traceback(&e);
                                 self.handling.push(e.clone());
@@ -762,14 +851,19 @@ impl Vm {
         }
     }
 
+    /// Pop a frame's value stack. (It takes the stack alone, not the frame, so that the
+    /// evaluation loop can hold the frame's code while it pops.)
     #[inline]
-    fn pop(f: &mut Frame) -> Value {
-        f.stack.pop().unwrap_or(Value::None)
+    fn pop(stack: &mut Vec<Value>) -> Value {
+        match stack.pop() {
+            Some(v) => v,
+            None => Value::None,
+        }
     }
 
-    fn popn(f: &mut Frame, n: usize) -> Vec<Value> {
-        let at = f.stack.len().saturating_sub(n);
-        f.stack.split_off(at)
+    fn popn(stack: &mut Vec<Value>, n: usize) -> Vec<Value> {
+        let at = stack.len().saturating_sub(n);
+        stack.split_off(at)
     }
 
     fn name(f: &Frame, i: u32) -> Arc<str> {
@@ -839,292 +933,404 @@ impl Vm {
 
     #[allow(clippy::too_many_lines)]
     fn exec(&mut self, f: &mut Frame) -> PyResult<Exit> {
-        let func = f.func.clone();
-        let code = &*func.code;
-        let ops = &code.ops[..];
         loop {
-            let op = ops[f.pc];
-            f.pc += 1;
-            match op {
-                Op::LoadConst(i) => {
-                    let c = &code.consts[i as usize];
-                    f.stack.push(const_value(c));
-                }
-                Op::LoadFast(i) => match &f.locals[i as usize] {
-                    Some(v) => f.stack.push(v.clone()),
-                    None => {
-                        return Err(err(
-                            "UnboundLocalError",
-                            &format!(
-                                "cannot access local variable '{}' where it is not associated with a value",
-                                code.varnames[i as usize]
-                            ),
-                        ));
+            // The code is borrowed from the frame (the loop below touches the frame's other
+            // fields only), not cloned: no reference count per call. Instructions that need
+            // the whole frame leave the inner loop for `exec_slow`.
+            let code = &*f.func.code;
+            let ops = &code.ops[..];
+            let slow = loop {
+                let op = ops[f.pc];
+                f.pc += 1;
+                match op {
+                    Op::LoadConst(i) => {
+                        let c = &code.consts[i as usize];
+                        f.stack.push(const_value(c));
                     }
-                },
-                Op::StoreFast(i) => {
-                    let v = Self::pop(f);
-                    f.locals[i as usize] = Some(v);
-                }
-                Op::LoadDeref(i) => {
-                    let v = lock(&f.cells[i as usize].value).clone();
-                    match v {
-                        Some(v) => f.stack.push(v),
+                    Op::LoadFast(i) => match &f.locals[i as usize] {
+                        Some(v) => f.stack.push(fast_clone(v)),
                         None => {
-                            let i = i as usize;
-                            let name = if i < code.cellvars.len() {
-                                &code.cellvars[i]
-                            } else {
-                                &code.freevars[i - code.cellvars.len()]
-                            };
                             return Err(err(
-                                "NameError",
+                                "UnboundLocalError",
                                 &format!(
-                                    "cannot access free variable '{name}' where it is not associated with a value in enclosing scope"
+                                    "cannot access local variable '{}' where it is not associated with a value",
+                                    code.varnames[i as usize]
                                 ),
                             ));
                         }
+                    },
+                    Op::StoreFast(i) => {
+                        let v = Self::pop(&mut f.stack);
+                        let old = f.locals[i as usize].replace(v);
+                        if let Some(old) = old {
+                            release(old);
+                        }
                     }
-                }
-                Op::StoreDeref(i) => {
-                    let v = Self::pop(f);
-                    *lock(&f.cells[i as usize].value) = Some(v);
-                }
-                Op::LoadGlobal(i) => {
-                    let v = self.load_global(f, i)?;
-                    f.stack.push(v);
-                }
-                Op::StoreGlobal(i) => {
-                    let v = Self::pop(f);
-                    self.store_global(f, i as usize, v);
-                }
-                Op::LoadAttr(i) => {
-                    let o = Self::pop(f);
-                    let v = self.get_attr(&o, &code.names[i as usize])?;
-                    f.stack.push(v);
-                }
-                Op::StoreAttr(i) => {
-                    let o = Self::pop(f);
-                    let v = Self::pop(f);
-                    self.set_attr(&o, &code.names[i as usize], v)?;
-                }
-                Op::CallMethod(name, argc) => {
-                    let args = Self::popn(f, argc as usize);
-                    let obj = Self::pop(f);
-                    let v = self.call_method(&obj, &code.names[name as usize], args, Vec::new())?;
-                    f.stack.push(v);
-                }
-                Op::Binary(bop) => {
-                    let b = Self::pop(f);
-                    let a = Self::pop(f);
-                    let v = match (&a, &b) {
-                        (Value::Int(x), Value::Int(y)) => match bop {
-                            crate::bytecode::BinOp::Add => x.checked_add(*y).map(Value::Int),
-                            crate::bytecode::BinOp::Sub => x.checked_sub(*y).map(Value::Int),
+                    Op::LoadDeref(i) => {
+                        let v = f.cell(i).and_then(|c| lock(&c.value).clone());
+                        match v {
+                            Some(v) => f.stack.push(v),
+                            None => {
+                                let i = i as usize;
+                                let name = if i < code.cellvars.len() {
+                                    &code.cellvars[i]
+                                } else {
+                                    &code.freevars[i - code.cellvars.len()]
+                                };
+                                return Err(err(
+                                    "NameError",
+                                    &format!(
+                                        "cannot access free variable '{name}' where it is not associated with a value in enclosing scope"
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    Op::StoreDeref(i) => {
+                        let v = Self::pop(&mut f.stack);
+                        if let Some(c) = f.cell(i) {
+                            *lock(&c.value) = Some(v);
+                        }
+                    }
+                    Op::LoadGlobal(i) => {
+                        let v = self.load_global(f, i)?;
+                        f.stack.push(v);
+                    }
+                    Op::StoreGlobal(i) => {
+                        let v = Self::pop(&mut f.stack);
+                        self.store_global(f, i as usize, v);
+                    }
+                    Op::LoadAttr(i) => {
+                        let o = Self::pop(&mut f.stack);
+                        let v = self.get_attr(&o, &code.names[i as usize])?;
+                        f.stack.push(v);
+                    }
+                    Op::StoreAttr(i) => {
+                        let o = Self::pop(&mut f.stack);
+                        let v = Self::pop(&mut f.stack);
+                        self.set_attr(&o, &code.names[i as usize], v)?;
+                    }
+                    Op::CallMethod(name, argc) => {
+                        let name = &code.names[name as usize];
+                        let v = self.call_method_op(&mut f.stack, name, argc as usize)?;
+                        f.stack.push(v);
+                    }
+                    Op::Binary(bop) => {
+                        let b = Self::pop(&mut f.stack);
+                        let a = Self::pop(&mut f.stack);
+                        let v = match (&a, &b) {
+                            (Value::Int(x), Value::Int(y)) => small_int_op(bop, *x, *y),
                             _ => None,
-                        },
-                        _ => None,
-                    };
-                    let v = match v {
-                        Some(v) => v,
-                        None => self.binary(bop, &a, &b)?,
-                    };
-                    f.stack.push(v);
-                }
-                Op::Inplace(bop) => {
-                    let b = Self::pop(f);
-                    let a = Self::pop(f);
-                    let v = match (&a, &b) {
-                        (Value::Int(x), Value::Int(y)) if bop == crate::bytecode::BinOp::Add => {
-                            match x.checked_add(*y) {
+                        };
+                        let v = match v {
+                            Some(v) => Value::Int(v),
+                            None => self.binary(bop, &a, &b)?,
+                        };
+                        release(a);
+                        release(b);
+                        f.stack.push(v);
+                    }
+                    Op::Inplace(bop) => {
+                        let b = Self::pop(&mut f.stack);
+                        let a = Self::pop(&mut f.stack);
+                        // Ints are immutable: `a op= b` is `a op b` for them.
+                        let v = match (&a, &b) {
+                            (Value::Int(x), Value::Int(y)) => match small_int_op(bop, *x, *y) {
                                 Some(s) => Value::Int(s),
                                 None => self.binary(bop, &a, &b)?,
+                            },
+                            _ => self.inplace(bop, &a, &b)?,
+                        };
+                        release(a);
+                        release(b);
+                        // `x += y` on a local stores the result next: done here.
+                        if let Some(&Op::StoreFast(j)) = ops.get(f.pc) {
+                            f.pc += 1;
+                            if let Some(old) = f.locals[j as usize].replace(v) {
+                                release(old);
                             }
-                        }
-                        _ => self.inplace(bop, &a, &b)?,
-                    };
-                    f.stack.push(v);
-                }
-                Op::Compare(c) => {
-                    let b = Self::pop(f);
-                    let a = Self::pop(f);
-                    let v = match (&a, &b) {
-                        (Value::Int(x), Value::Int(y)) => Value::Bool(match c {
-                            crate::bytecode::CmpOp::Eq => x == y,
-                            crate::bytecode::CmpOp::Ne => x != y,
-                            crate::bytecode::CmpOp::Lt => x < y,
-                            crate::bytecode::CmpOp::Le => x <= y,
-                            crate::bytecode::CmpOp::Gt => x > y,
-                            crate::bytecode::CmpOp::Ge => x >= y,
-                        }),
-                        _ => self.compare(c, &a, &b)?,
-                    };
-                    f.stack.push(v);
-                }
-                Op::Is(neg) => {
-                    let b = Self::pop(f);
-                    let a = Self::pop(f);
-                    f.stack.push(Value::Bool(a.is(&b) != neg));
-                }
-                Op::Subscr => {
-                    let i = Self::pop(f);
-                    let o = Self::pop(f);
-                    let v = self.getitem(&o, &i)?;
-                    f.stack.push(v);
-                }
-                Op::StoreSubscr => {
-                    let i = Self::pop(f);
-                    let o = Self::pop(f);
-                    let v = Self::pop(f);
-                    self.setitem(&o, &i, v)?;
-                }
-                Op::BuildTuple(n) => {
-                    let items = Self::popn(f, n as usize);
-                    f.stack.push(Value::tuple(items));
-                }
-                Op::ListAppend(d) => {
-                    let v = Self::pop(f);
-                    let at = f.stack.len() - d as usize;
-                    if let Value::List(l) = &f.stack[at] {
-                        lock(&l.items).push(v);
-                    }
-                }
-                Op::Jump(t) => {
-                    if (t as usize) < f.pc {
-                        self.eval_breaker()?;
-                    }
-                    f.pc = t as usize;
-                }
-                Op::PopJumpIfFalse(t) => {
-                    let v = Self::pop(f);
-                    if !self.truthy(&v)? {
-                        f.pc = t as usize;
-                    }
-                }
-                Op::PopJumpIfTrue(t) => {
-                    let v = Self::pop(f);
-                    if self.truthy(&v)? {
-                        f.pc = t as usize;
-                    }
-                }
-                Op::JumpIfFalseOrPop(t) => {
-                    let v = f.stack.last().cloned().unwrap_or(Value::None);
-                    if self.truthy(&v)? {
-                        f.stack.pop();
-                    } else {
-                        f.pc = t as usize;
-                    }
-                }
-                Op::JumpIfTrueOrPop(t) => {
-                    let v = f.stack.last().cloned().unwrap_or(Value::None);
-                    if self.truthy(&v)? {
-                        f.pc = t as usize;
-                    } else {
-                        f.stack.pop();
-                    }
-                }
-                Op::GetIter => {
-                    let v = Self::pop(f);
-                    let it = self.iter(&v)?;
-                    f.stack.push(it);
-                }
-                Op::ForIter(t) => {
-                    // Fast path: a built-in iterator that needs no Python code.
-                    let step = match f.stack.last() {
-                        Some(Value::Iter(st)) => {
-                            Some(crate::objects::iter::simple_next(&mut lock(st)))
-                        }
-                        _ => None,
-                    };
-                    if let Some(step) = step {
-                        match step {
-                            crate::objects::iter::Step::Item(v) => {
-                                f.stack.push(v);
-                                continue;
-                            }
-                            crate::objects::iter::Step::Stop => {
-                                f.stack.pop();
-                                f.pc = t as usize;
-                                continue;
-                            }
-                            crate::objects::iter::Step::Complex => {}
+                        } else {
+                            f.stack.push(v);
                         }
                     }
-                    let it = f.stack.last().cloned().unwrap_or(Value::None);
-                    match self.next(&it)? {
-                        Some(v) => f.stack.push(v),
-                        None => {
-                            f.stack.pop();
+                    Op::Compare(c) => {
+                        let b = Self::pop(&mut f.stack);
+                        let a = Self::pop(&mut f.stack);
+                        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                            let r = match c {
+                                crate::bytecode::CmpOp::Eq => x == y,
+                                crate::bytecode::CmpOp::Ne => x != y,
+                                crate::bytecode::CmpOp::Lt => x < y,
+                                crate::bytecode::CmpOp::Le => x <= y,
+                                crate::bytecode::CmpOp::Gt => x > y,
+                                crate::bytecode::CmpOp::Ge => x >= y,
+                            };
+                            // A conditional jump on the result (`if`, `while`) is taken here,
+                            // without pushing the bool for it to pop.
+                            match ops.get(f.pc) {
+                                Some(&Op::PopJumpIfFalse(t)) => {
+                                    f.pc = if r { f.pc + 1 } else { t as usize };
+                                }
+                                Some(&Op::PopJumpIfTrue(t)) => {
+                                    f.pc = if r { t as usize } else { f.pc + 1 };
+                                }
+                                _ => f.stack.push(Value::Bool(r)),
+                            }
+                            release(a);
+                            release(b);
+                            continue;
+                        }
+                        let v = self.compare(c, &a, &b)?;
+                        release(a);
+                        release(b);
+                        f.stack.push(v);
+                    }
+                    Op::Is(neg) => {
+                        let b = Self::pop(&mut f.stack);
+                        let a = Self::pop(&mut f.stack);
+                        f.stack.push(Value::Bool(a.is(&b) != neg));
+                    }
+                    Op::Subscr => {
+                        let i = Self::pop(&mut f.stack);
+                        let o = Self::pop(&mut f.stack);
+                        // A list at an int index in range: inline (errors take the general path).
+                        let item = match (&o, &i) {
+                            (Value::List(l), &Value::Int(k)) => {
+                                let items = lock(&l.items);
+                                let k = if k < 0 { k + items.len() as i64 } else { k };
+                                usize::try_from(k).ok().and_then(|k| items.get(k).cloned())
+                            }
+                            _ => None,
+                        };
+                        let v = match item {
+                            Some(v) => v,
+                            None => self.getitem(&o, &i)?,
+                        };
+                        release(i);
+                        f.stack.push(v);
+                    }
+                    Op::StoreSubscr => {
+                        let i = Self::pop(&mut f.stack);
+                        let o = Self::pop(&mut f.stack);
+                        let v = Self::pop(&mut f.stack);
+                        self.setitem(&o, &i, v)?;
+                    }
+                    Op::BuildTuple(n) => {
+                        let items = Self::popn(&mut f.stack, n as usize);
+                        f.stack.push(Value::tuple(items));
+                    }
+                    Op::ListAppend(d) => {
+                        let v = Self::pop(&mut f.stack);
+                        let at = f.stack.len() - d as usize;
+                        if let Value::List(l) = &f.stack[at] {
+                            lock(&l.items).push(v);
+                        }
+                    }
+                    Op::Jump(t) => {
+                        if (t as usize) < f.pc {
+                            self.eval_breaker()?;
+                        }
+                        f.pc = t as usize;
+                    }
+                    Op::PopJumpIfFalse(t) => {
+                        let v = Self::pop(&mut f.stack);
+                        // Comparisons leave a bool: test it without the general call.
+                        let b = match v {
+                            Value::Bool(b) => b,
+                            _ => self.truthy(&v)?,
+                        };
+                        if !b {
                             f.pc = t as usize;
                         }
                     }
-                }
-                Op::Pop => {
-                    f.stack.pop();
-                }
-                Op::Dup => {
-                    let v = f.stack.last().cloned().unwrap_or(Value::None);
-                    f.stack.push(v);
-                }
-                Op::Rot2 => {
-                    let n = f.stack.len();
-                    f.stack.swap(n - 1, n - 2);
-                }
-                Op::Call(n) => {
-                    let n = n as usize;
-                    let at = f.stack.len() - n - 1;
-                    // Fast path: a plain Python function called with exactly its positional
-                    // parameters: the arguments become its locals in one allocation.
-                    let plain = match &f.stack[at] {
-                        Value::Function(callee) => {
-                            let c = &callee.code;
-                            (c.argcount as usize == n
-                                && !c.varargs
-                                && !c.varkw
-                                && c.kwonlycount == 0
-                                && !c.generator)
-                                .then(|| callee.clone())
+                    Op::PopJumpIfTrue(t) => {
+                        let v = Self::pop(&mut f.stack);
+                        // Comparisons leave a bool: test it without the general call.
+                        let b = match v {
+                            Value::Bool(b) => b,
+                            _ => self.truthy(&v)?,
+                        };
+                        if b {
+                            f.pc = t as usize;
                         }
-                        _ => None,
-                    };
-                    if let Some(callee) = plain {
-                        let mut locals = Vec::with_capacity(callee.code.varnames.len());
-                        locals.extend(f.stack.drain(at + 1..).map(Some));
+                    }
+                    Op::JumpIfFalseOrPop(t) => {
+                        let v = f.stack.last().cloned().unwrap_or(Value::None);
+                        if self.truthy(&v)? {
+                            f.stack.pop();
+                        } else {
+                            f.pc = t as usize;
+                        }
+                    }
+                    Op::JumpIfTrueOrPop(t) => {
+                        let v = f.stack.last().cloned().unwrap_or(Value::None);
+                        if self.truthy(&v)? {
+                            f.pc = t as usize;
+                        } else {
+                            f.stack.pop();
+                        }
+                    }
+                    Op::GetIter => {
+                        let v = Self::pop(&mut f.stack);
+                        let it = self.iter(&v)?;
+                        f.stack.push(it);
+                    }
+                    Op::ForIter(t) => {
+                        // Fast path: a built-in iterator that needs no Python code.
+                        let step = match f.stack.last() {
+                            Some(Value::Iter(it)) => Some(crate::objects::iter::simple_next(it)),
+                            _ => None,
+                        };
+                        if let Some(step) = step {
+                            match step {
+                                crate::objects::iter::Step::Item(v) => {
+                                    // `for x in ...` stores the item at once: done here.
+                                    match ops.get(f.pc) {
+                                        Some(&Op::StoreFast(j)) => {
+                                            f.pc += 1;
+                                            if let Some(old) = f.locals[j as usize].replace(v) {
+                                                release(old);
+                                            }
+                                        }
+                                        Some(&Op::StoreGlobal(j)) => {
+                                            f.pc += 1;
+                                            // A module-level loop reads its variable first thing:
+                                            // that load is the value just stored.
+                                            if ops.get(f.pc) == Some(&Op::LoadGlobal(j)) {
+                                                f.pc += 1;
+                                                f.stack.push(fast_clone(&v));
+                                            }
+                                            self.store_global(f, j as usize, v);
+                                        }
+                                        _ => f.stack.push(v),
+                                    }
+                                    continue;
+                                }
+                                crate::objects::iter::Step::Stop => {
+                                    f.stack.pop();
+                                    f.pc = t as usize;
+                                    continue;
+                                }
+                                crate::objects::iter::Step::Complex => {}
+                            }
+                        }
+                        let it = f.stack.last().cloned().unwrap_or(Value::None);
+                        match self.next(&it)? {
+                            Some(v) => f.stack.push(v),
+                            None => {
+                                f.stack.pop();
+                                f.pc = t as usize;
+                            }
+                        }
+                    }
+                    Op::Pop => {
                         f.stack.pop();
-                        locals.resize(callee.code.varnames.len(), None);
-                        let v = self.call_prepared(&callee, locals)?;
+                    }
+                    Op::Dup => {
+                        let v = f.stack.last().cloned().unwrap_or(Value::None);
                         f.stack.push(v);
-                        continue;
                     }
-                    let args = Self::popn(f, n);
-                    let callee = Self::pop(f);
-                    let v = self.call(&callee, args, Vec::new())?;
-                    f.stack.push(v);
-                }
-                Op::Return => {
-                    let v = Self::pop(f);
-                    return Ok(Exit::Return(v));
-                }
-                other => {
-                    if let Some(exit) = self.exec_slow(f, other, code)? {
-                        return Ok(exit);
+                    Op::Rot2 => {
+                        let n = f.stack.len();
+                        f.stack.swap(n - 1, n - 2);
                     }
+                    Op::Call(n) => {
+                        let n = n as usize;
+                        let at = f.stack.len() - n - 1;
+                        // Fast path: a plain Python function called with exactly its positional
+                        // parameters: the arguments become its locals in one allocation.
+                        // The function moves from the stack into the frame (no reference count).
+                        if let Value::Function(callee) = &f.stack[at] {
+                            if plain_call(&callee.code, n) {
+                                let nlocals = callee.code.varnames.len();
+                                let mut locals = self.take_locals(nlocals);
+                                move_args(&mut f.stack, at + 1, &mut locals, nlocals);
+                                if let Some(Value::Function(callee)) = f.stack.pop() {
+                                    let v = self.call_prepared(callee, locals)?;
+                                    f.stack.push(v);
+                                    continue;
+                                }
+                            }
+                        }
+                        let args = Self::popn(&mut f.stack, n);
+                        let callee = Self::pop(&mut f.stack);
+                        let v = self.call(&callee, args, Vec::new())?;
+                        f.stack.push(v);
+                    }
+                    Op::Return => {
+                        let v = Self::pop(&mut f.stack);
+                        return Ok(Exit::Return(v));
+                    }
+                    other => break other,
                 }
+            };
+            if let Some(exit) = self.exec_slow(f, slow)? {
+                return Ok(exit);
             }
         }
+    }
+
+    /// `CallMethod`: call method `name` of the object under `n` arguments on the stack.
+    /// Kept out of `exec`, whose hot loop slows down as it grows.
+    #[inline(never)]
+    fn call_method_op(
+        &mut self,
+        stack: &mut Vec<Value>,
+        name: &Arc<str>,
+        n: usize,
+    ) -> PyResult<Value> {
+        let at = stack.len() - n - 1;
+        // Fast path: a Python function found on an instance's class (and not hidden by an
+        // instance attribute) gets the instance as its first argument straight from the
+        // stack, with no bound method made.
+        let method = match &stack[at] {
+            Value::Instance(inst) => {
+                let shadowed = lock(&inst.dict).contains_key(&**name);
+                match inst.class.lookup(name) {
+                    Some(Value::Function(m)) if !shadowed => Some(m),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        // `list.append(x)`, the commonest method call of all: no argument vector.
+        if n == 1 && &**name == "append" {
+            let (obj, arg) = stack.split_at_mut(at + 1);
+            if let Value::List(l) = &obj[at] {
+                lock(&l.items).push(std::mem::replace(&mut arg[0], Value::None));
+                stack.truncate(at);
+                return Ok(Value::None);
+            }
+        }
+        if let Some(callee) = method {
+            return if plain_call(&callee.code, n + 1) {
+                let nlocals = callee.code.varnames.len();
+                let mut locals = self.take_locals(nlocals);
+                move_args(stack, at, &mut locals, nlocals);
+                self.call_prepared(callee, locals)
+            } else {
+                let args: Vec<Value> = stack.drain(at..).collect();
+                self.call_function(&callee, args, Vec::new())
+            };
+        }
+        let args = Self::popn(stack, n);
+        let obj = Self::pop(stack);
+        self.call_method(&obj, name, args, Vec::new())
     }
 
     /// The less frequent instructions, kept out of `exec` so that the hot loop stays small.
     #[inline(never)]
     #[allow(clippy::too_many_lines)]
-    fn exec_slow(&mut self, f: &mut Frame, op: Op, code: &Code) -> PyResult<Option<Exit>> {
+    fn exec_slow(&mut self, f: &mut Frame, op: Op) -> PyResult<Option<Exit>> {
+        let code = &*f.func.code;
         match op {
             Op::DeleteFast(i) => f.locals[i as usize] = None,
             Op::LoadClosure(i) => {
                 // Cells travel inside a tuple of natives; represented as a cell wrapper.
-                f.stack.push(Value::Native(Arc::new(CellRef(
-                    f.cells[i as usize].clone(),
-                ))));
+                let Some(cell) = f.cell(i).cloned() else {
+                    return Err(err("SystemError", "bad cell index"));
+                };
+                f.stack.push(Value::Native(Arc::new(CellRef(cell))));
             }
             Op::DeleteGlobal(i) => {
                 let n = Self::name(f, i);
@@ -1134,7 +1340,7 @@ impl Vm {
             }
             Op::LoadName(i) => {
                 let n = Self::name(f, i);
-                let found = f.ns.as_ref().and_then(|ns| ns.get(&Key::Str(n.clone())));
+                let found = f.ns().and_then(|ns| ns.get(&Key::Str(n.clone())));
                 let v = match found {
                     Some(v) => v,
                     None => self.load_global(f, i)?,
@@ -1142,37 +1348,37 @@ impl Vm {
                 f.stack.push(v);
             }
             Op::StoreName(i) => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 let n = Self::name(f, i);
-                let ns = f.ns.clone().unwrap_or_else(|| f.func.globals.clone());
+                let ns = f.ns().cloned().unwrap_or_else(|| f.func.globals.clone());
                 ns.set(Key::Str(n.clone()), Value::Str(n), v);
             }
             Op::DeleteAttr(i) => {
-                let o = Self::pop(f);
+                let o = Self::pop(&mut f.stack);
                 self.del_attr(&o, &code.names[i as usize])?;
             }
             Op::Unary(u) => {
-                let a = Self::pop(f);
+                let a = Self::pop(&mut f.stack);
                 let v = self.unary(u, &a)?;
                 f.stack.push(v);
             }
             Op::In(neg) => {
-                let b = Self::pop(f);
-                let a = Self::pop(f);
+                let b = Self::pop(&mut f.stack);
+                let a = Self::pop(&mut f.stack);
                 let r = self.contains(&b, &a)?;
                 f.stack.push(Value::Bool(r != neg));
             }
             Op::DeleteSubscr => {
-                let i = Self::pop(f);
-                let o = Self::pop(f);
+                let i = Self::pop(&mut f.stack);
+                let o = Self::pop(&mut f.stack);
                 self.delitem(&o, &i)?;
             }
             Op::BuildList(n) => {
-                let items = Self::popn(f, n as usize);
+                let items = Self::popn(&mut f.stack, n as usize);
                 f.stack.push(Value::list(items));
             }
             Op::BuildSet(n) => {
-                let items = Self::popn(f, n as usize);
+                let items = Self::popn(&mut f.stack, n as usize);
                 let s = crate::objects::Set::new();
                 for it in items {
                     let k = self.key(&it)?;
@@ -1181,7 +1387,7 @@ impl Vm {
                 f.stack.push(Value::Set(Arc::new(s)));
             }
             Op::BuildMap(n) => {
-                let items = Self::popn(f, 2 * n as usize);
+                let items = Self::popn(&mut f.stack, 2 * n as usize);
                 let d = Dict::new();
                 let mut it = items.into_iter();
                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
@@ -1191,7 +1397,7 @@ impl Vm {
                 f.stack.push(Value::Dict(Arc::new(d)));
             }
             Op::BuildSlice(n) => {
-                let mut items = Self::popn(f, n as usize);
+                let mut items = Self::popn(&mut f.stack, n as usize);
                 if items.len() == 2 {
                     items.push(Value::None);
                 }
@@ -1199,32 +1405,50 @@ impl Vm {
                 f.stack.push(Value::Slice(Arc::new(arr)));
             }
             Op::BuildString(n) => {
-                let items = Self::popn(f, n as usize);
-                let mut s = String::new();
-                for it in &items {
+                let at = f.stack.len().saturating_sub(n as usize);
+                let parts = &f.stack[at..];
+                let len = parts
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(x) => x.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                let mut s = String::with_capacity(len);
+                for it in parts {
                     if let Value::Str(x) = it {
                         s.push_str(x);
                     }
                 }
+                f.stack.truncate(at);
                 f.stack.push(Value::str(&s));
             }
             Op::FormatValue(conv, has_spec) => {
-                let spec = if has_spec { Some(Self::pop(f)) } else { None };
-                let v = Self::pop(f);
+                let spec = if has_spec {
+                    Some(Self::pop(&mut f.stack))
+                } else {
+                    None
+                };
+                let v = Self::pop(&mut f.stack);
+                let spec = match &spec {
+                    Some(Value::Str(s)) => &**s,
+                    _ => "",
+                };
+                // A string without conversion or spec is its own format: no copy.
+                if let (0 | 1, "", Value::Str(_)) = (conv, spec, &v) {
+                    f.stack.push(v);
+                    return Ok(None);
+                }
                 let v = match conv {
                     1 => Value::str(&self.to_str(&v)?),
                     2 | 3 => Value::str(&self.repr(&v)?),
                     _ => v,
                 };
-                let spec = match &spec {
-                    Some(Value::Str(s)) => s.to_string(),
-                    _ => String::new(),
-                };
-                let s = self.format(&v, &spec)?;
+                let s = self.format(&v, spec)?;
                 f.stack.push(Value::str(&s));
             }
             Op::SetAdd(d) => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 let k = self.key(&v)?;
                 let at = f.stack.len() - d as usize;
                 if let Value::Set(s) = &f.stack[at] {
@@ -1232,8 +1456,8 @@ impl Vm {
                 }
             }
             Op::MapAdd(d) => {
-                let v = Self::pop(f);
-                let k = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
+                let k = Self::pop(&mut f.stack);
                 let key = self.key(&k)?;
                 let at = f.stack.len() - d as usize;
                 if let Value::Dict(m) = &f.stack[at] {
@@ -1241,14 +1465,14 @@ impl Vm {
                 }
             }
             Op::ListExtend => {
-                let it = Self::pop(f);
+                let it = Self::pop(&mut f.stack);
                 let items = self.to_vec(&it)?;
                 if let Some(Value::List(l)) = f.stack.last() {
                     lock(&l.items).extend(items);
                 }
             }
             Op::DictUpdate => {
-                let m = Self::pop(f);
+                let m = Self::pop(&mut f.stack);
                 let Value::Dict(src) = &m else {
                     return Err(err(
                         "TypeError",
@@ -1263,12 +1487,19 @@ impl Vm {
                 }
             }
             Op::ListToTuple => {
-                let l = Self::pop(f);
+                let l = Self::pop(&mut f.stack);
                 let items = self.to_vec(&l)?;
                 f.stack.push(Value::tuple(items));
             }
             Op::UnpackSequence(n) => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
+                // A tuple of the right size (`for k, v in d.items()`) needs no copy.
+                if let Value::Tuple(t) = &v {
+                    if t.len() == n as usize {
+                        f.stack.extend(t.iter().rev().cloned());
+                        return Ok(None);
+                    }
+                }
                 let items = self.to_vec(&v)?;
                 let n = n as usize;
                 if items.len() != n {
@@ -1285,7 +1516,7 @@ impl Vm {
                 f.stack.extend(items.into_iter().rev());
             }
             Op::UnpackEx(before, after) => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 let mut items = self.to_vec(&v)?;
                 let (b, a) = (before as usize, after as usize);
                 if items.len() < b + a {
@@ -1315,7 +1546,7 @@ impl Vm {
                 f.stack.push(b);
             }
             Op::Rot3 => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 let n = f.stack.len();
                 f.stack.insert(n - 2, v);
             }
@@ -1323,17 +1554,21 @@ impl Vm {
                 let Const::Names(names) = &code.consts[names as usize] else {
                     return Err(err("SystemError", "bad keyword names"));
                 };
-                let mut args = Self::popn(f, n as usize);
+                let mut args = Self::popn(&mut f.stack, n as usize);
                 let kwvals = args.split_off(args.len() - names.len());
-                let callee = Self::pop(f);
+                let callee = Self::pop(&mut f.stack);
                 let kwargs = names.iter().cloned().zip(kwvals).collect();
                 let v = self.call(&callee, args, kwargs)?;
                 f.stack.push(v);
             }
             Op::CallEx(has_kw) => {
-                let kw = if has_kw { Some(Self::pop(f)) } else { None };
-                let args = Self::pop(f);
-                let callee = Self::pop(f);
+                let kw = if has_kw {
+                    Some(Self::pop(&mut f.stack))
+                } else {
+                    None
+                };
+                let args = Self::pop(&mut f.stack);
+                let callee = Self::pop(&mut f.stack);
                 let args = self.to_vec(&args)?;
                 let mut kwargs = Vec::new();
                 if let Some(Value::Dict(d)) = kw {
@@ -1352,7 +1587,7 @@ impl Vm {
                     return Err(err("SystemError", "bad code constant"));
                 };
                 let closure = if flags & 4 != 0 {
-                    match Self::pop(f) {
+                    match Self::pop(&mut f.stack) {
                         Value::Tuple(t) => t
                             .iter()
                             .filter_map(|c| match c {
@@ -1368,7 +1603,7 @@ impl Vm {
                     Vec::new()
                 };
                 let kwdefaults = if flags & 2 != 0 {
-                    match Self::pop(f) {
+                    match Self::pop(&mut f.stack) {
                         Value::Dict(d) => d
                             .items()
                             .into_iter()
@@ -1383,7 +1618,7 @@ impl Vm {
                     Vec::new()
                 };
                 let defaults = if flags & 1 != 0 {
-                    match Self::pop(f) {
+                    match Self::pop(&mut f.stack) {
                         Value::Tuple(t) => t.to_vec(),
                         _ => Vec::new(),
                     }
@@ -1401,40 +1636,40 @@ impl Vm {
                 })));
             }
             Op::Yield => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 return Ok(Some(Exit::Yield(v)));
             }
-            Op::SetupExcept(t) => f.blocks.push(Block::Handler {
-                target: t,
-                level: f.stack.len() as u32,
-            }),
-            Op::SetupWith(t) => f.blocks.push(Block::Handler {
-                target: t,
-                level: f.stack.len().saturating_sub(1) as u32,
-            }),
+            Op::SetupExcept(t) => {
+                let level = f.stack.len() as u32;
+                f.more().blocks.push(Block::Handler { target: t, level });
+            }
+            Op::SetupWith(t) => {
+                let level = f.stack.len().saturating_sub(1) as u32;
+                f.more().blocks.push(Block::Handler { target: t, level });
+            }
             Op::PopBlock => {
-                f.blocks.pop();
+                f.pop_block();
             }
             Op::PopExcept => {
-                f.blocks.pop();
+                f.pop_block();
                 self.handling.pop();
             }
             Op::Raise(n) => return Err(self.raise(f, n)?),
             Op::CheckExcMatch => {
-                let cls = Self::pop(f);
+                let cls = Self::pop(&mut f.stack);
                 let exc = f.stack.last().cloned().unwrap_or(Value::None);
                 let m = self.exc_matches(&exc, &cls)?;
                 f.stack.push(Value::Bool(m));
             }
             Op::BeforeWith => {
-                let mgr = Self::pop(f);
+                let mgr = Self::pop(&mut f.stack);
                 let exit = self.get_attr(&mgr, "__exit__")?;
                 let entered = self.call_method(&mgr, "__enter__", Vec::new(), Vec::new())?;
                 f.stack.push(exit);
                 f.stack.push(entered);
             }
             Op::CallExitNone => {
-                let exit = Self::pop(f);
+                let exit = Self::pop(&mut f.stack);
                 self.call(
                     &exit,
                     vec![Value::None, Value::None, Value::None],
@@ -1451,9 +1686,9 @@ impl Vm {
                 f.stack.push(Value::Bool(b));
             }
             Op::BuildClass => {
-                let body = Self::pop(f);
-                let bases = Self::pop(f);
-                let name = Self::pop(f);
+                let body = Self::pop(&mut f.stack);
+                let bases = Self::pop(&mut f.stack);
+                let name = Self::pop(&mut f.stack);
                 let c = self.build_class(&name, &bases, &body)?;
                 f.stack.push(c);
             }
@@ -1492,7 +1727,11 @@ impl Vm {
                 }
             }
             Op::AssertFail(has_msg) => {
-                let args = if has_msg { vec![Self::pop(f)] } else { vec![] };
+                let args = if has_msg {
+                    vec![Self::pop(&mut f.stack)]
+                } else {
+                    vec![]
+                };
                 return Err(Box::new(PyErr {
                     exc: new_exception(exc_class("AssertionError"), args),
                     tb: Vec::new(),
@@ -1500,7 +1739,7 @@ impl Vm {
             }
             Op::Nop => {}
             Op::GetAwaitable => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 let a = self.get_awaitable(v)?;
                 f.stack.push(a);
             }
@@ -1509,7 +1748,7 @@ impl Vm {
                 self.async_with_op(f, op)?;
             }
             Op::GetAIter => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 let it = self.get_aiter(&v)?;
                 f.stack.push(it);
             }
@@ -1518,7 +1757,7 @@ impl Vm {
                 self.except_star_op(f, op)?;
             }
             Op::AsyncGenWrap => {
-                let v = Self::pop(f);
+                let v = Self::pop(&mut f.stack);
                 f.stack.push(coro::wrap_async_gen_value(v));
             }
             _ => {}
@@ -1533,8 +1772,12 @@ impl Vm {
                 None => Err(err("RuntimeError", "No active exception to reraise")),
             };
         }
-        let cause = if n == 2 { Some(Self::pop(f)) } else { None };
-        let v = Self::pop(f);
+        let cause = if n == 2 {
+            Some(Self::pop(&mut f.stack))
+        } else {
+            None
+        };
+        let v = Self::pop(&mut f.stack);
         let exc = self.make_exception(v)?;
         if let Some(c) = cause {
             let c = match c {
@@ -1632,8 +1875,8 @@ impl Vm {
             .unwrap_or_else(|| "__main__".into());
         ns.set_str("__module__", Value::str(&module));
         ns.set_str("__qualname__", Value::Str(func.code.qualname.clone()));
-        let mut frame = self.new_frame(func.clone(), Some(ns.clone()));
-        frame.locals = vec![None; frame.func.code.varnames.len()];
+        let n = func.code.varnames.len();
+        let mut frame = self.new_frame(func.clone(), Some(ns.clone()), vec![None; n]);
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
@@ -1644,6 +1887,7 @@ impl Vm {
             let mut d = lock(&class.dict);
             for (k, v) in ns.items() {
                 if let Value::Str(k) = k {
+                    class.note_attr(&v);
                     d.insert(k, v);
                 }
             }
@@ -1672,7 +1916,7 @@ impl Vm {
         }
         let c = &group::constructed_class(c, &args);
         let is_exc = c.is_exception();
-        let mut dict = HashMap::new();
+        let mut dict = crate::objects::class::AttrMap::default();
         if is_exc {
             dict.insert(Arc::from("args"), Value::tuple(args.clone()));
         }
@@ -1814,6 +2058,90 @@ impl Vm {
             format!("{name}: {msg}\n")
         }
     }
+}
+
+/// Clone a value, inline for the ones that own nothing (numbers, bools, None): the
+/// general clone is an out-of-line call on the hot path.
+#[inline(always)]
+fn fast_clone(v: &Value) -> Value {
+    match *v {
+        Value::Int(i) => Value::Int(i),
+        Value::Bool(b) => Value::Bool(b),
+        Value::Float(x) => Value::Float(x),
+        Value::None => Value::None,
+        _ => v.clone(),
+    }
+}
+
+/// Drop a value that went out of use, inline for the ones that own nothing (numbers,
+/// bools, None): the general drop is an out-of-line call on the hot path.
+#[inline(always)]
+fn release(v: Value) {
+    if matches!(
+        v,
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_)
+    ) {
+        std::mem::forget(v);
+    } else {
+        drop(v);
+    }
+}
+
+/// `x op y` for two small ints when the result is a small int too (`None`: the general
+/// path decides, with big ints, floats and the errors).
+#[inline(always)]
+fn small_int_op(op: crate::bytecode::BinOp, x: i64, y: i64) -> Option<i64> {
+    use crate::bytecode::BinOp;
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        // Python's floor division and modulo: rounded towards minus infinity, the
+        // remainder takes the divisor's sign.
+        BinOp::Mod if y > 0 && x >= 0 => Some(x % y),
+        BinOp::Mod if y != 0 && y != -1 => {
+            let r = x % y;
+            Some(if r != 0 && (r < 0) != (y < 0) {
+                r + y
+            } else {
+                r
+            })
+        }
+        BinOp::FloorDiv if y > 0 && x >= 0 => Some(x / y),
+        BinOp::FloorDiv if y != 0 && y != -1 => {
+            let q = x / y;
+            Some(if (x % y != 0) && ((x < 0) != (y < 0)) {
+                q - 1
+            } else {
+                q
+            })
+        }
+        BinOp::And => Some(x & y),
+        BinOp::Or => Some(x | y),
+        BinOp::Xor => Some(x ^ y),
+        _ => None,
+    }
+}
+
+/// Move the arguments at `stack[from..]` into `locals` (empty), then fill the callee's
+/// other slots with `None`: one pass, no drop calls.
+#[inline]
+fn move_args(stack: &mut Vec<Value>, from: usize, locals: &mut Vec<Option<Value>>, nlocals: usize) {
+    let n = stack.len().saturating_sub(from);
+    locals.resize_with(nlocals.max(n), || None);
+    for k in (0..n).rev() {
+        if let Some(v) = stack.pop() {
+            if let Some(old) = locals[k].replace(v) {
+                release(old);
+            }
+        }
+    }
+}
+
+/// Can `n` positional arguments become a call's first locals as they are (no defaults,
+/// no `*args`, `**kwargs` or keyword-only parameters, not a generator)?
+fn plain_call(c: &Code, n: usize) -> bool {
+    c.argcount as usize == n && !c.varargs && !c.varkw && c.kwonlycount == 0 && !c.generator
 }
 
 fn same_place(a: &TbEntry, b: &TbEntry) -> bool {

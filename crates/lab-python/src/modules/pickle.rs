@@ -511,7 +511,7 @@ impl Reader<'_> {
                 };
                 let inst = Arc::new(Instance {
                     class,
-                    dict: Mutex::new(HashMap::new()),
+                    dict: Mutex::new(Default::default()),
                 });
                 self.memo[slot] = Value::Instance(inst.clone());
                 let n = self.u32()?;
@@ -743,6 +743,7 @@ impl<'a> ForkCopy<'a> {
                     .collect();
                 for (k, x) in attrs {
                     let x = self.copy(vm, &x)?;
+                    new.note_attr(&x);
                     lock(&new.dict).insert(k, x);
                 }
                 Value::Class(new)
@@ -753,7 +754,7 @@ impl<'a> ForkCopy<'a> {
                 };
                 let new = Arc::new(Instance {
                     class,
-                    dict: Mutex::new(HashMap::new()),
+                    dict: Mutex::new(Default::default()),
                 });
                 self.memo.insert(id, Value::Instance(new.clone()));
                 let attrs: Vec<(Arc<str>, Value)> = lock(&i.dict)

@@ -2,7 +2,12 @@
 
 use super::{Value, lock};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// The namespace of a class or an instance. Attribute names are hashed on every access,
+/// so it uses the dicts' fast hasher rather than SipHash.
+pub type AttrMap = HashMap<Arc<str>, Value, super::dict::FxBuild>;
 
 /// Which built-in type a class stands for (`None` for user classes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,11 +47,15 @@ pub struct Class {
     /// The base class (`None` only for `object`).
     pub base: Option<Arc<Class>>,
     /// Methods and class attributes.
-    pub dict: Mutex<HashMap<Arc<str>, Value>>,
+    pub dict: Mutex<AttrMap>,
     /// The built-in type this class stands for, if any.
     pub builtin: Option<BuiltinType>,
     /// The module the class was defined in (for `repr`).
     pub module: Arc<str>,
+    /// Set once a `property` is stored in the namespace (never cleared; see
+    /// [`Class::note_attr`]): storing an attribute on an instance looks for a property's
+    /// setter only along a chain that has had one.
+    has_property: AtomicBool,
 }
 
 impl Class {
@@ -60,25 +69,46 @@ impl Class {
         Arc::new(Class {
             name: Arc::from(name),
             base,
-            dict: Mutex::new(HashMap::new()),
+            dict: Mutex::new(AttrMap::default()),
             builtin,
             module: Arc::from(module),
+            has_property: AtomicBool::new(false),
         })
+    }
+
+    /// Note a value stored in the namespace. Every store of a class attribute goes through
+    /// here (class bodies, `C.x = ...`, copies of classes).
+    pub fn note_attr(&self, v: &Value) {
+        if matches!(v, Value::Wrapper(w) if w.0 == super::WrapKind::Property) {
+            self.has_property.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Can the class or a base hold a property?
+    pub fn may_have_property(&self) -> bool {
+        let mut cur = self;
+        loop {
+            if cur.has_property.load(Ordering::Relaxed) {
+                return true;
+            }
+            match cur.base.as_deref() {
+                Some(b) => cur = b,
+                None => return false,
+            }
+        }
     }
 
     /// Look a name up along the inheritance chain.
     pub fn lookup(&self, name: &str) -> Option<Value> {
-        if let Some(v) = lock(&self.dict).get(name) {
-            return Some(v.clone());
-        }
-        let mut cur = self.base.clone();
-        while let Some(c) = cur {
-            if let Some(v) = lock(&c.dict).get(name) {
+        // Walk the chain by reference: cloning each base would touch its reference count
+        // twice per level on every method call and attribute store.
+        let mut cur = self;
+        loop {
+            if let Some(v) = lock(&cur.dict).get(name) {
                 return Some(v.clone());
             }
-            cur = c.base.clone();
+            cur = cur.base.as_deref()?;
         }
-        None
     }
 
     /// Is `self` the class `other` or derived from it?
@@ -124,7 +154,7 @@ pub struct Instance {
     /// Its class.
     pub class: Arc<Class>,
     /// Its attributes.
-    pub dict: Mutex<HashMap<Arc<str>, Value>>,
+    pub dict: Mutex<AttrMap>,
 }
 
 /// The built-in classes, made once per process. They hold no per-program state.
@@ -297,7 +327,7 @@ pub fn class_of(v: &Value) -> Arc<Class> {
 
 /// A new exception instance of `class` with these arguments.
 pub fn new_exception(class: Arc<Class>, args: Vec<Value>) -> Value {
-    let mut dict = HashMap::new();
+    let mut dict = AttrMap::default();
     dict.insert(Arc::from("args"), Value::tuple(args));
     Value::Instance(Arc::new(Instance {
         class,

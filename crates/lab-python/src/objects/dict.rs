@@ -149,8 +149,12 @@ impl std::hash::Hasher for FxHasher {
             w.copy_from_slice(c);
             self.add(u64::from_le_bytes(w));
         }
-        for &b in chunks.remainder() {
-            self.add(b as u64);
+        // The tail (most names are shorter than 8 bytes) as one word, not byte by byte.
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
         }
     }
 
@@ -227,11 +231,11 @@ impl Dict {
 
     /// Set a key (keeps the first key value and the position, as Python).
     pub fn set(&self, k: Key, kv: Value, v: Value) {
-        let mut m = lock(&self.map);
-        match m.get_mut(&k) {
-            Some(e) => e.1 = v,
-            None => {
-                m.insert(k, (kv, v));
+        // One hash and probe whether the key is new or not.
+        match lock(&self.map).entry(k) {
+            indexmap::map::Entry::Occupied(mut e) => e.get_mut().1 = v,
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert((kv, v));
                 self.keys_changed();
             }
         }

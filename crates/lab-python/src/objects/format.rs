@@ -2,7 +2,6 @@
 
 use super::Value;
 use super::float::float_repr;
-use super::int::to_big;
 use crate::vm::{PyResult, err};
 use num_bigint::BigInt;
 use num_traits::Signed;
@@ -110,10 +109,7 @@ fn zero_grouped(spec: &Spec, digits: &str, sep: char, every: usize, used: usize)
 /// Pad `body` (with its sign split off) to the spec's width.
 fn pad(spec: &Spec, sign: &str, body: &str, default_align: char) -> String {
     let len = sign.chars().count() + body.chars().count();
-    if spec.width <= len {
-        return format!("{sign}{body}");
-    }
-    let n = spec.width - len;
+    let n = spec.width.saturating_sub(len);
     let (fill, align) = if spec.zero && spec.align.is_none() {
         ('0', '=')
     } else {
@@ -122,13 +118,20 @@ fn pad(spec: &Spec, sign: &str, body: &str, default_align: char) -> String {
             spec.align.unwrap_or(default_align),
         )
     };
-    let f = |k: usize| fill.to_string().repeat(k);
-    match align {
-        '<' => format!("{sign}{body}{}", f(n)),
-        '^' => format!("{}{sign}{body}{}", f(n / 2), f(n - n / 2)),
-        '=' => format!("{sign}{}{body}", f(n)),
-        _ => format!("{}{sign}{body}", f(n)),
-    }
+    // Fill before the sign, between sign and body, after the body.
+    let (before, between, after) = match align {
+        '<' => (0, 0, n),
+        '^' => (n / 2, 0, n - n / 2),
+        '=' => (0, n, 0),
+        _ => (n, 0, 0),
+    };
+    let mut out = String::with_capacity(sign.len() + body.len() + n * fill.len_utf8());
+    out.extend(std::iter::repeat_n(fill, before));
+    out.push_str(sign);
+    out.extend(std::iter::repeat_n(fill, between));
+    out.push_str(body);
+    out.extend(std::iter::repeat_n(fill, after));
+    out
 }
 
 fn sign_of(spec: &Spec, negative: bool) -> &'static str {
@@ -140,25 +143,69 @@ fn sign_of(spec: &Spec, negative: bool) -> &'static str {
     }
 }
 
-fn format_int(spec: &Spec, v: &BigInt) -> PyResult<String> {
+/// An int to format: a small one is not widened to a big int first (which allocates).
+#[derive(Clone, Copy)]
+enum IntArg<'a> {
+    Small(i64),
+    Big(&'a BigInt),
+}
+
+impl IntArg<'_> {
+    fn is_negative(self) -> bool {
+        match self {
+            IntArg::Small(i) => i < 0,
+            IntArg::Big(b) => b.is_negative(),
+        }
+    }
+
+    /// The digits of the absolute value.
+    fn digits(self, radix: u32) -> String {
+        match self {
+            IntArg::Small(i) => {
+                let a = i.unsigned_abs();
+                match radix {
+                    16 => format!("{a:x}"),
+                    8 => format!("{a:o}"),
+                    2 => format!("{a:b}"),
+                    _ => a.to_string(),
+                }
+            }
+            IntArg::Big(b) => b.abs().to_str_radix(radix),
+        }
+    }
+
+    fn to_u32(self) -> Option<u32> {
+        match self {
+            IntArg::Small(i) => u32::try_from(i).ok(),
+            IntArg::Big(b) => u32::try_from(b).ok(),
+        }
+    }
+
+    fn to_f64(self) -> f64 {
+        match self {
+            IntArg::Small(i) => i as f64,
+            IntArg::Big(b) => num_traits::ToPrimitive::to_f64(b).unwrap_or(f64::INFINITY),
+        }
+    }
+}
+
+fn format_int(spec: &Spec, v: IntArg<'_>) -> PyResult<String> {
     let neg = v.is_negative();
-    let a = v.abs();
     let (digits, prefix) = match spec.ty {
-        None | Some('d') | Some('n') => (a.to_str_radix(10), ""),
-        Some('x') => (a.to_str_radix(16), "0x"),
-        Some('X') => (a.to_str_radix(16).to_uppercase(), "0X"),
-        Some('o') => (a.to_str_radix(8), "0o"),
-        Some('b') => (a.to_str_radix(2), "0b"),
+        None | Some('d') | Some('n') => (v.digits(10), ""),
+        Some('x') => (v.digits(16), "0x"),
+        Some('X') => (v.digits(16).to_uppercase(), "0X"),
+        Some('o') => (v.digits(8), "0o"),
+        Some('b') => (v.digits(2), "0b"),
         Some('c') => {
-            let ch = u32::try_from(v)
-                .ok()
+            let ch = v
+                .to_u32()
                 .and_then(char::from_u32)
                 .ok_or_else(|| err("OverflowError", "%c arg not in range(0x110000)"))?;
             return Ok(pad(spec, "", &ch.to_string(), '<'));
         }
         Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') => {
-            let f = num_traits::ToPrimitive::to_f64(v).unwrap_or(f64::INFINITY);
-            return format_float(spec, f);
+            return format_float(spec, v.to_f64());
         }
         Some(t) => {
             return Err(err(
@@ -172,11 +219,10 @@ fn format_int(spec: &Spec, v: &BigInt) -> PyResult<String> {
     } else {
         3
     };
-    let sign = format!(
-        "{}{}",
-        sign_of(spec, neg),
-        if spec.alt { prefix } else { "" }
-    );
+    let mut sign = String::from(sign_of(spec, neg));
+    if spec.alt {
+        sign.push_str(prefix);
+    }
     let digits = match spec.grouping {
         Some(g) => zero_grouped(spec, &digits, g, every, sign.len()),
         None => digits,
@@ -280,8 +326,11 @@ pub fn format_builtin(v: &Value, spec: &str) -> Option<PyResult<String>> {
         Err(e) => return Some(Err(e)),
     };
     Some(match v {
-        Value::Int(_) | Value::BigInt(_) => format_int(&parsed, &to_big(v)?),
-        Value::Bool(b) if parsed.ty.is_some() => format_int(&parsed, &BigInt::from(*b as i64)),
+        Value::Int(i) => format_int(&parsed, IntArg::Small(*i)),
+        Value::BigInt(b) => format_int(&parsed, IntArg::Big(b)),
+        // A bool with a spec formats as its int (`f"{True:>3}"` is `"  1"`); only the
+        // empty spec gives `True` (`format` never gets here with one).
+        Value::Bool(b) if !spec.is_empty() => format_int(&parsed, IntArg::Small(*b as i64)),
         Value::Float(f) => format_float(&parsed, *f),
         Value::Str(s) => {
             if let Some(t) = parsed.ty.filter(|t| *t != 's') {

@@ -82,6 +82,12 @@ pub fn int_binop(op: BinOp, a: &Value, b: &Value) -> Option<PyResult<Value>> {
             return Some(Ok(v));
         }
     }
+    // Both operands must be ints before either is widened (`i * 1.5` is a float's job,
+    // and widening allocates).
+    let is_int = |v: &Value| matches!(v, Value::Int(_) | Value::Bool(_) | Value::BigInt(_));
+    if !is_int(a) || !is_int(b) {
+        return None;
+    }
     let x = to_big(a)?;
     let y = to_big(b)?;
     Some(big_binop(op, x, y))

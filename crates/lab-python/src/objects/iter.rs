@@ -1,23 +1,60 @@
 //! Iterators over built-in iterables, and the lazy built-ins (`enumerate`, `zip`, `map`, `filter`).
 
 use super::{List, Value, lock};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// The state of a built-in iterator.
-pub enum IterState {
-    /// A copy of the items (tuple, str, dict keys, set, reversed ...).
-    Seq(Arc<[Value]>, usize),
-    /// A live list: sees appends made while iterating, as in Python.
-    List(Arc<List>, usize),
+/// A built-in iterator. Sequences, lists and ranges keep their position in an atomic, so
+/// that a step of a `for` loop takes no lock (a relaxed load and store: two threads that
+/// share one iterator without the GIL may both see an item, as free-threaded CPython
+/// does not promise otherwise either; nothing unsound can come of it). The lazy built-ins
+/// keep their state behind a lock.
+pub enum Iter {
+    /// A copy of the items (tuple, str, dict keys, set, reversed ...) and the next position.
+    Seq(Arc<[Value]>, AtomicUsize),
+    /// A live list (sees appends made while iterating, as in Python) and the next position.
+    List(Arc<List>, AtomicUsize),
     /// A range.
     Range {
         /// Next value.
-        cur: i64,
+        cur: AtomicI64,
         /// End (excluded).
         stop: i64,
         /// Step.
         step: i64,
     },
+    /// `enumerate`, `zip`, `map`, `filter`.
+    Lazy(Mutex<IterState>),
+}
+
+impl Iter {
+    /// An iterator value over a copy of these items.
+    pub fn seq(items: Arc<[Value]>) -> Value {
+        Value::Iter(Arc::new(Iter::Seq(items, AtomicUsize::new(0))))
+    }
+
+    /// An iterator value over a live list.
+    pub fn list(list: Arc<List>) -> Value {
+        Value::Iter(Arc::new(Iter::List(list, AtomicUsize::new(0))))
+    }
+
+    /// An iterator value over a range.
+    pub fn range(start: i64, stop: i64, step: i64) -> Value {
+        Value::Iter(Arc::new(Iter::Range {
+            cur: AtomicI64::new(start),
+            stop,
+            step,
+        }))
+    }
+
+    /// An iterator value of a lazy built-in.
+    pub fn lazy(state: IterState) -> Value {
+        Value::Iter(Arc::new(Iter::Lazy(Mutex::new(state))))
+    }
+}
+
+/// The state of a lazy built-in iterator.
+pub enum IterState {
     /// `enumerate(it, start)`.
     Enumerate(Value, i64),
     /// `zip(*its)`.
@@ -41,36 +78,42 @@ pub enum Step {
 }
 
 /// Advance an iterator that needs no Python code; `Step::Complex` otherwise.
-pub fn simple_next(state: &mut IterState) -> Step {
-    match state {
-        IterState::Seq(items, i) => {
-            if *i < items.len() {
-                *i += 1;
-                Step::Item(items[*i - 1].clone())
-            } else {
-                Step::Stop
+#[inline]
+pub fn simple_next(it: &Iter) -> Step {
+    match it {
+        Iter::Seq(items, pos) => {
+            let i = pos.load(Ordering::Relaxed);
+            match items.get(i) {
+                Some(v) => {
+                    pos.store(i + 1, Ordering::Relaxed);
+                    Step::Item(v.clone())
+                }
+                None => Step::Stop,
             }
         }
-        IterState::List(list, i) => {
-            let item = lock(&list.items).get(*i).cloned();
+        Iter::List(list, pos) => {
+            let i = pos.load(Ordering::Relaxed);
+            let item = lock(&list.items).get(i).cloned();
             match item {
                 Some(v) => {
-                    *i += 1;
+                    pos.store(i + 1, Ordering::Relaxed);
                     Step::Item(v)
                 }
                 None => Step::Stop,
             }
         }
-        IterState::Range { cur, stop, step } => {
-            if (*step > 0 && *cur < *stop) || (*step < 0 && *cur > *stop) {
-                let v = *cur;
-                *cur = cur.saturating_add(*step);
+        Iter::Range { cur, stop, step } => {
+            let v = cur.load(Ordering::Relaxed);
+            if (*step > 0 && v < *stop) || (*step < 0 && v > *stop) {
+                cur.store(v.saturating_add(*step), Ordering::Relaxed);
                 Step::Item(Value::Int(v))
             } else {
                 Step::Stop
             }
         }
-        IterState::Done => Step::Stop,
-        _ => Step::Complex,
+        Iter::Lazy(st) => match *lock(st) {
+            IterState::Done => Step::Stop,
+            _ => Step::Complex,
+        },
     }
 }

@@ -301,6 +301,15 @@ pub fn call_method(
     match obj {
         Value::List(l) => match name {
             "append" => {
+                if a.len() > 1 {
+                    return Err(err(
+                        "TypeError",
+                        &format!(
+                            "list.append() takes exactly one argument ({} given)",
+                            a.len()
+                        ),
+                    ));
+                }
                 let v = arg(&a, 0, "append")?.clone();
                 lock(&l.items).push(v);
                 Ok(Value::None)

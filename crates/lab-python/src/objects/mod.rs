@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 pub use class::{Class, Instance};
 pub use dict::{Dict, Key};
-pub use iter::IterState;
+pub use iter::{Iter, IterState};
 
 /// A Python value. Cloning is cheap (a copy or a reference count).
 #[derive(Clone)]
@@ -70,7 +70,7 @@ pub enum Value {
     /// A module.
     Module(Arc<Module>),
     /// An iterator over a built-in iterable.
-    Iter(Arc<Mutex<IterState>>),
+    Iter(Arc<Iter>),
     /// A generator.
     Generator(Arc<Generator>),
     /// `super()`.

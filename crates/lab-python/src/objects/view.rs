@@ -1,8 +1,8 @@
 //! Dict views (`d.keys()`, `d.values()`, `d.items()`): live views over the dict.
 
-use super::{Dict, IterState, NativeObject, Value};
+use super::{Dict, Iter, NativeObject, Value};
 use crate::vm::{Kwargs, PyResult, Vm, err};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Which view.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -49,10 +49,7 @@ impl NativeObject for DictView {
 
     fn call_method(&self, vm: &mut Vm, name: &str, a: Vec<Value>, _: Kwargs) -> PyResult<Value> {
         match name {
-            "__iter__" => Ok(Value::Iter(Arc::new(Mutex::new(IterState::Seq(
-                self.items().into(),
-                0,
-            ))))),
+            "__iter__" => Ok(Iter::seq(self.items().into())),
             "__len__" => Ok(Value::Int(self.dict.len() as i64)),
             "__contains__" => {
                 let x = a.first().cloned().unwrap_or(Value::None);

@@ -39,12 +39,17 @@ impl Vm {
             return Err(e);
         }
         let base = self.handling.len();
-        self.handling.append(&mut frame.saved_handling);
+        if let Some(m) = &mut frame.more {
+            self.handling.append(&mut m.saved_handling);
+        }
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
         match r {
             Ok(Exit::Yield(v)) => {
-                frame.saved_handling = self.handling.split_off(base.min(self.handling.len()));
+                let saved = self.handling.split_off(base.min(self.handling.len()));
+                if !saved.is_empty() {
+                    frame.more().saved_handling = saved;
+                }
                 *lock(&g.frame) = GenState::Suspended(frame);
                 Ok(Some(v))
             }
@@ -104,11 +109,11 @@ impl Vm {
                 Err(e) => {
                     frame.stack.pop();
                     frame.pc += 1;
-                    frame.pending = Some(e);
+                    frame.more().pending = Some(e);
                 }
             }
         } else {
-            frame.pending = Some(e);
+            frame.more().pending = Some(e);
         }
         self.drive(g, frame)
     }
@@ -217,7 +222,7 @@ impl Vm {
 
     /// `YieldFrom`: send TOS into the iterator below it.
     pub(super) fn yield_from(&mut self, f: &mut Frame) -> PyResult<Option<Exit>> {
-        let send = Self::pop(f);
+        let send = Self::pop(&mut f.stack);
         let sub = f.stack.last().cloned().unwrap_or(Value::None);
         let step = match &sub {
             Value::Generator(g) => self.resume(g, send)?,
@@ -241,7 +246,7 @@ impl Vm {
     pub(super) fn async_with_op(&mut self, f: &mut Frame, op: Op) -> PyResult<()> {
         match op {
             Op::BeforeAsyncWith => {
-                let mgr = Self::pop(f);
+                let mgr = Self::pop(&mut f.stack);
                 let protocol = |e: Box<PyErr>, mgr: &Value| {
                     if e.is("AttributeError") {
                         err(
@@ -266,7 +271,7 @@ impl Vm {
                 f.stack.push(entered);
             }
             Op::CallAsyncExitNone => {
-                let exit = Self::pop(f);
+                let exit = Self::pop(&mut f.stack);
                 let r = self.call(
                     &exit,
                     vec![Value::None, Value::None, Value::None],
@@ -306,13 +311,13 @@ impl Vm {
 
     /// The handler at the end of an `async for`: StopAsyncIteration ends the loop.
     pub(super) fn end_async_for(&mut self, f: &mut Frame) -> PyResult<()> {
-        let exc = Self::pop(f);
+        let exc = Self::pop(&mut f.stack);
         if exc
             .class()
             .is_subclass(&crate::objects::class::exc_class("StopAsyncIteration"))
         {
             f.stack.pop();
-            f.blocks.pop();
+            f.pop_block();
             self.handling.pop();
             return Ok(());
         }

@@ -490,7 +490,7 @@ impl Vm {
         use crate::bytecode::Op;
         match op {
             Op::ExcStarBegin => {
-                let exc = Self::pop(f);
+                let exc = Self::pop(&mut f.stack);
                 let traceback = self
                     .handling
                     .last()
@@ -519,8 +519,8 @@ impl Vm {
                 })));
             }
             Op::ExcStarMatch => {
-                let cls = Self::pop(f);
-                let state = Self::pop(f);
+                let cls = Self::pop(&mut f.stack);
+                let state = Self::pop(&mut f.stack);
                 let st = star_state(&state)?;
                 let group_types = |c: &Value| matches!(c, Value::Class(c) if c.is_subclass(&exc_class("BaseExceptionGroup")));
                 let is_group = match &cls {
@@ -547,10 +547,10 @@ impl Vm {
                 f.stack.push(matched);
             }
             Op::ExcStarRaised => {
-                let exc = Self::pop(f);
+                let exc = Self::pop(&mut f.stack);
                 let state = f.stack.last().cloned().unwrap_or(Value::None);
                 let st = star_state(&state)?;
-                f.blocks.pop();
+                f.pop_block();
                 self.handling.pop();
                 // A bare `raise` (which raises the original here) re-raises what the clause
                 // caught; anything else, even the caught part by name, counts as new.
@@ -564,7 +564,7 @@ impl Vm {
                 }
             }
             _ => {
-                let state = Self::pop(f);
+                let state = Self::pop(&mut f.stack);
                 let st = star_state(&state)?;
                 if members(&st.original).is_none() {
                     // A lone exception: at most one clause ran, so one exception at most.
