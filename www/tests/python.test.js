@@ -230,30 +230,42 @@ test('fifty stopped runs in a row leave no pool thread and no memory behind', as
   assert.deepEqual(page.problems, []);
 });
 
-test('deep recursion is a RecursionError on the small stacks of workers', async (t) => {
-  const src = [
-    'import sys',
-    'depth = 0',
-    'def down():',
-    '    global depth',
-    '    depth += 1',
-    '    down()',
-    'try:',
-    '    down()',
-    'except RecursionError:',
-    '    print(depth)',
-    'down()',
-    '',
-  ].join('\n');
-  for (const [build, type] of [['threaded', 'start'], ['threaded', 'run'], ['single', 'run']]) {
-    const result = await ask(build, { type, source: src });
-    assert.equal(result.exit_code, 1, `${build} ${type}: ${result.stderr}`);
-    assert.equal(result.stderr.trimEnd().split('\n').at(-1), 'RecursionError: maximum recursion depth exceeded');
-    const depth = Number(result.stdout);
-    // The stack, not the limit of 1000, may end it first: it still gets deep.
-    assert.ok(depth >= 100 && depth < 1000, `${build} ${type}: depth ${depth}`);
-    t.diagnostic(`${build} ${type}: recursion stopped at depth ${depth}`);
+// A stack overflow hangs the worker: the time limit turns that into a failure.
+test('deep recursion is a RecursionError on the small stacks of workers', { timeout: 180_000 }, async (t) => {
+  // Calls between Python functions run in one loop, off the native stack; a constructor's
+  // `__init__` and a sort's key function run a level deeper on it, where the native depth
+  // limit must end them before the engine's stack overflows (which hung the worker).
+  const programs = {
+    functions: ['def down():', '    global depth', '    depth += 1', '    down()'],
+    constructors: ['class Down:', '    def __init__(self):', '        global depth',
+      '        depth += 1', '        Down()', 'def down():', '    Down()'],
+    'key functions': ['def down(x=0):', '    global depth', '    depth += 1',
+      '    return sorted([1], key=down)'],
+  };
+  for (const [kind, lines] of Object.entries(programs)) {
+    const src = [
+      'depth = 0',
+      ...lines,
+      'try:',
+      '    down()',
+      'except RecursionError:',
+      '    print(depth)',
+      'down()',
+      '',
+    ].join('\n');
+    for (const [build, type] of [['threaded', 'start'], ['threaded', 'run'], ['single', 'run']]) {
+      const result = await ask(build, { type, source: src });
+      assert.equal(result.exit_code, 1, `${kind}, ${build} ${type}: ${result.stderr}`);
+      assert.equal(result.stderr.trimEnd().split('\n').at(-1), 'RecursionError: maximum recursion depth exceeded');
+      const depth = Number(result.stdout);
+      // The stack, not the limit of 1000, may end it first: it still gets deep.
+      assert.ok(depth >= 100 && depth < 1000, `${kind}, ${build} ${type}: depth ${depth}`);
+      t.diagnostic(`${kind}, ${build} ${type}: recursion stopped at depth ${depth}`);
+    }
   }
+  // The worker is still whole: a program runs after the deep ones.
+  const after = await ask('threaded', { type: 'start', source: 'print(6 * 7)\n' });
+  assert.equal(after.stdout, '42\n');
 });
 
 test('time.sleep sleeps at least as long as asked, in both builds', async () => {

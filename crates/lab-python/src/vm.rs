@@ -21,6 +21,19 @@ pub(crate) use group::install_exception_groups;
 /// CPython's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
+/// How deep frames may nest on the native stack: each frame that runs a level deeper on
+/// it (a constructor's `__init__`, a sort's key function, a generator's body) rather than
+/// in its caller's loop. In WebAssembly that stack is the engine's (about 1 MB for a
+/// browser worker), a level takes 1-2 kB of it (in Chromium: 850-950 levels of `__init__`,
+/// 400-450 of key functions overflowed it), and overflowing it is an exception that no
+/// Rust code can clean up after: so a limit well below, as CPython too keeps a lower
+/// limit on C recursion in WebAssembly. Natively the stack check covers it: the limit
+/// there is out of reach (each level is also a call, which the recursion limit counts).
+#[cfg(target_arch = "wasm32")]
+const NATIVE_DEPTH_LIMIT: usize = 200;
+#[cfg(not(target_arch = "wasm32"))]
+const NATIVE_DEPTH_LIMIT: usize = 2 * RECURSION_LIMIT;
+
 /// Roughly where the calling thread's stack is now (stacks grow down, natively and in
 /// WebAssembly's shadow stack).
 #[inline(never)]
@@ -291,6 +304,8 @@ pub struct Vm {
     /// This thread's identity (`threading.get_ident()`).
     pub ident: u64,
     depth: usize,
+    /// How many `run_frame`s are running, one inside another, on the native stack.
+    native_depth: usize,
     /// The exception being handled by the innermost `except` (for a bare `raise` in callees).
     pub handling: Vec<Box<PyErr>>,
     /// Numbers this thread's frames (to add one traceback line per frame).
@@ -305,6 +320,9 @@ pub struct Vm {
     /// that a call does not allocate them anew.
     spare_locals: Vec<Vec<Option<Value>>>,
     spare_stacks: Vec<Vec<Value>>,
+    /// The frame of a Python function that `exec` has just called, for `run_frame` to run
+    /// (see there).
+    called: Option<Frame>,
 }
 
 /// How many emptied frame vectors a thread keeps for reuse.
@@ -402,6 +420,8 @@ impl Vm {
             lane: Default::default(),
             stack_limit: 0,
             spare_locals: Vec::new(),
+            called: None,
+            native_depth: 0,
             spare_stacks: Vec::new(),
         }
     }
@@ -586,26 +606,31 @@ impl Vm {
         }
     }
 
-    /// Call a function whose arguments are already its locals (the fast path of `Call`).
-    fn call_prepared(
-        &mut self,
-        func: Arc<Function>,
-        locals: Vec<Option<Value>>,
-    ) -> PyResult<Value> {
-        let mut frame = self.new_frame(func, None, locals);
+    /// Set up the call of a function whose arguments are already its locals (the fast
+    /// path of `Call`), for `run_frame` to run.
+    fn push_prepared(&mut self, func: Arc<Function>, locals: Vec<Option<Value>>) -> PyResult<()> {
+        let frame = self.new_frame(func, None, locals);
         for &(cell, slot) in &frame.func.code.cell_params {
             if let Some(c) = frame.cell(cell) {
                 *lock(&c.value) = frame.locals[slot as usize].clone();
             }
         }
+        self.push_frame(frame)
+    }
+
+    /// Set up the call of a Python function that is not a generator with `args`, for
+    /// `run_frame` to run.
+    fn push_call(&mut self, func: Arc<Function>, args: Vec<Value>) -> PyResult<()> {
+        let mut frame = self.new_frame(func.clone(), None, Vec::new());
+        self.bind_args(&mut frame, &func, args, Vec::new())?;
+        self.push_frame(frame)
+    }
+
+    fn push_frame(&mut self, frame: Frame) -> PyResult<()> {
         self.eval_breaker()?;
         self.enter()?;
-        let r = self.run_frame(&mut frame);
-        self.depth -= 1;
-        self.recycle(frame);
-        match r? {
-            Exit::Return(v) | Exit::Yield(v) => Ok(v),
-        }
+        self.called = Some(frame);
+        Ok(())
     }
 
     /// The eval breaker (backward jumps and calls): serve a GIL drop request, and raise
@@ -797,33 +822,77 @@ impl Vm {
         self.drive(g, frame)
     }
 
+    /// Run a frame to its return (or yield). The Python functions it calls run here too,
+    /// in this loop rather than each a level deeper on the native stack, as in CPython
+    /// 3.11+: deep recursion then needs no native stack, which in the browser is small
+    /// (about 1 MB) and whose overflow is an exception that no Rust code can clean up
+    /// after.
     fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
+        if self.native_depth >= NATIVE_DEPTH_LIMIT {
+            return Err(err("RecursionError", "maximum recursion depth exceeded"));
+        }
+        self.native_depth += 1;
+        let r = self.run_frames(f);
+        self.native_depth -= 1;
+        r
+    }
+
+    fn run_frames(&mut self, f: &mut Frame) -> PyResult<Exit> {
+        // The frames called from `f`, innermost last.
+        let mut calls: Vec<Frame> = Vec::new();
+        // An exception that left a called frame, to raise in its caller.
+        let mut raised: Option<Box<PyErr>> = None;
         loop {
-            let r = match f.more.as_mut().and_then(|m| m.pending.take()) {
+            let cur = match calls.last_mut() {
+                Some(c) => c,
+                None => &mut *f,
+            };
+            let pending = match raised.take() {
+                Some(e) => Some(e),
+                None => cur.more.as_mut().and_then(|m| m.pending.take()),
+            };
+            let r = match pending {
                 Some(e) => Err(e),
-                None => self.exec(f),
+                None => self.exec(cur),
             };
             match r {
-                Ok(exit) => return Ok(exit),
+                Ok(None) => {
+                    if let Some(callee) = self.called.take() {
+                        calls.push(callee);
+                    }
+                }
+                Ok(Some(exit)) => {
+                    let Some(done) = calls.pop() else {
+                        return Ok(exit);
+                    };
+                    self.depth -= 1;
+                    self.recycle(done);
+                    // A called frame is never a generator's: it returned.
+                    let (Exit::Return(v) | Exit::Yield(v)) = exit;
+                    match calls.last_mut() {
+                        Some(c) => c.stack.push(v),
+                        None => f.stack.push(v),
+                    }
+                }
                 Err(mut e) => {
-                    let line = f
+                    let line = cur
                         .func
                         .code
                         .lines
-                        .get(f.pc.saturating_sub(1))
+                        .get(cur.pc.saturating_sub(1))
                         .copied()
                         .unwrap_or(0);
-                    if e.tb.last().map(|t| t.frame_id) != Some(f.id) {
+                    if e.tb.last().map(|t| t.frame_id) != Some(cur.id) {
                         e.tb.push(TbEntry {
-                            filename: f.func.code.filename.clone(),
+                            filename: cur.func.code.filename.clone(),
                             line,
-                            name: f.func.code.name.clone(),
-                            frame_id: f.id,
+                            name: cur.func.code.name.clone(),
+                            frame_id: cur.id,
                         });
                     }
                     // Find a handler in this frame.
                     let mut handled = false;
-                    while let Some(b) = f.pop_block() {
+                    while let Some(b) = cur.pop_block() {
                         match b {
                             Block::Active => {
                                 // Raised while handling another exception: chain it.
@@ -832,19 +901,25 @@ impl Vm {
                                 }
                             }
                             Block::Handler { target, level } => {
-                                f.stack.truncate(level as usize);
-                                f.more().blocks.push(Block::Active);
-                                f.stack.push(e.exc.clone());
+                                cur.stack.truncate(level as usize);
+                                cur.more().blocks.push(Block::Active);
+                                cur.stack.push(e.exc.clone());
                                 store_traceback(&e);
                                 self.handling.push(e.clone());
-                                f.pc = target as usize;
+                                cur.pc = target as usize;
                                 handled = true;
                                 break;
                             }
                         }
                     }
                     if !handled {
-                        return Err(e);
+                        // Unhandled here: the caller raises it, where it called.
+                        let Some(done) = calls.pop() else {
+                            return Err(e);
+                        };
+                        self.depth -= 1;
+                        self.recycle(done);
+                        raised = Some(e);
                     }
                 }
             }
@@ -932,7 +1007,9 @@ impl Vm {
     }
 
     #[allow(clippy::too_many_lines)]
-    fn exec(&mut self, f: &mut Frame) -> PyResult<Exit> {
+    /// Run `f`'s code until it returns or yields (`Some`), or until it calls a Python
+    /// function (`None`: the callee's frame is in `self.called`).
+    fn exec(&mut self, f: &mut Frame) -> PyResult<Option<Exit>> {
         loop {
             // The code is borrowed from the frame (the loop below touches the frame's other
             // fields only), not cloned: no reference count per call. Instructions that need
@@ -1012,8 +1089,10 @@ impl Vm {
                     }
                     Op::CallMethod(name, argc) => {
                         let name = &code.names[name as usize];
-                        let v = self.call_method_op(&mut f.stack, name, argc as usize)?;
-                        f.stack.push(v);
+                        match self.call_method_op(&mut f.stack, name, argc as usize)? {
+                            Some(v) => f.stack.push(v),
+                            None => return Ok(None),
+                        }
                     }
                     Op::Binary(bop) => {
                         let b = Self::pop(&mut f.stack);
@@ -1246,9 +1325,14 @@ impl Vm {
                                 let mut locals = self.take_locals(nlocals);
                                 move_args(&mut f.stack, at + 1, &mut locals, nlocals);
                                 if let Some(Value::Function(callee)) = f.stack.pop() {
-                                    let v = self.call_prepared(callee, locals)?;
-                                    f.stack.push(v);
-                                    continue;
+                                    self.push_prepared(callee, locals)?;
+                                    return Ok(None);
+                                }
+                            } else if !callee.code.generator {
+                                let args = Self::popn(&mut f.stack, n);
+                                if let Value::Function(callee) = Self::pop(&mut f.stack) {
+                                    self.push_call(callee, args)?;
+                                    return Ok(None);
                                 }
                             }
                         }
@@ -1259,18 +1343,19 @@ impl Vm {
                     }
                     Op::Return => {
                         let v = Self::pop(&mut f.stack);
-                        return Ok(Exit::Return(v));
+                        return Ok(Some(Exit::Return(v)));
                     }
                     other => break other,
                 }
             };
             if let Some(exit) = self.exec_slow(f, slow)? {
-                return Ok(exit);
+                return Ok(Some(exit));
             }
         }
     }
 
-    /// `CallMethod`: call method `name` of the object under `n` arguments on the stack.
+    /// `CallMethod`: call method `name` of the object under `n` arguments on the stack:
+    /// its result, or `None` when it is a Python function set up for `run_frame` to run.
     /// Kept out of `exec`, whose hot loop slows down as it grows.
     #[inline(never)]
     fn call_method_op(
@@ -1278,7 +1363,7 @@ impl Vm {
         stack: &mut Vec<Value>,
         name: &Arc<str>,
         n: usize,
-    ) -> PyResult<Value> {
+    ) -> PyResult<Option<Value>> {
         let at = stack.len() - n - 1;
         // Fast path: a Python function found on an instance's class (and not hidden by an
         // instance attribute) gets the instance as its first argument straight from the
@@ -1299,23 +1384,27 @@ impl Vm {
             if let Value::List(l) = &obj[at] {
                 lock(&l.items).push(std::mem::replace(&mut arg[0], Value::None));
                 stack.truncate(at);
-                return Ok(Value::None);
+                return Ok(Some(Value::None));
             }
         }
         if let Some(callee) = method {
-            return if plain_call(&callee.code, n + 1) {
+            if plain_call(&callee.code, n + 1) {
                 let nlocals = callee.code.varnames.len();
                 let mut locals = self.take_locals(nlocals);
                 move_args(stack, at, &mut locals, nlocals);
-                self.call_prepared(callee, locals)
-            } else {
-                let args: Vec<Value> = stack.drain(at..).collect();
-                self.call_function(&callee, args, Vec::new())
-            };
+                self.push_prepared(callee, locals)?;
+                return Ok(None);
+            }
+            let args: Vec<Value> = stack.drain(at..).collect();
+            if callee.code.generator {
+                return self.call_function(&callee, args, Vec::new()).map(Some);
+            }
+            self.push_call(callee, args)?;
+            return Ok(None);
         }
         let args = Self::popn(stack, n);
         let obj = Self::pop(stack);
-        self.call_method(&obj, name, args, Vec::new())
+        self.call_method(&obj, name, args, Vec::new()).map(Some)
     }
 
     /// The less frequent instructions, kept out of `exec` so that the hot loop stays small.

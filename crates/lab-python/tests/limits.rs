@@ -120,15 +120,20 @@ fn run_on_small_stacks(src: &'static str) -> Arc<CaptureHost> {
 
 #[test]
 fn small_stacks_end_deep_recursion_with_recursion_error() {
-    // Without the stack check this overflows a 1 MiB stack long before depth 1000 (in
-    // the browser that would overwrite memory instead of crashing).
+    // Calls between Python functions do not use the native stack, but a constructor's
+    // `__init__` runs a level deeper on it: without the stack check this overflows a 1 MiB
+    // stack long before depth 1000 (in the browser that would overwrite memory instead of
+    // crashing).
     let src = "
 import threading
 depth = 0
+class Down:
+    def __init__(self):
+        global depth
+        depth += 1
+        Down()
 def down():
-    global depth
-    depth += 1
-    [x for x in [down]][0]()
+    Down()
 try:
     down()
 except RecursionError:
@@ -153,10 +158,13 @@ fn a_child_process_on_small_stacks_ends_deep_recursion_with_recursion_error() {
     let src = "
 import multiprocessing
 depth = 0
+class Down:
+    def __init__(self):
+        global depth
+        depth += 1
+        Down()
 def down():
-    global depth
-    depth += 1
-    [x for x in [down]][0]()
+    Down()
 def in_process():
     try:
         down()
