@@ -66,6 +66,11 @@ for arg in --shared-memory --max-memory=1073741824 --import-memory \
   WASM_THREAD_FLAGS+=" -C link-arg=$arg"
 done
 
+# The builds with the lab's Python leave the file, line and column out of panic messages
+# (the message stays): 5 kB gzipped. A panic there is a bug to reproduce natively (labpy).
+WASM_PY_SINGLE_FLAGS="$WASM_SINGLE_FLAGS -Z location-detail=none"
+WASM_PY_THREAD_FLAGS="$WASM_THREAD_FLAGS -Z location-detail=none"
+
 # build_wasm NAME OUT_DIR RUSTFLAGS [cargo args...]: builds lab-wasm in target-wasm/NAME
 # and writes its bindings to OUT_DIR. Needs ensure_tools and select_wasm_toolchain first.
 build_wasm() {
@@ -73,15 +78,16 @@ build_wasm() {
 }
 
 # build_wasm_crate CRATE NAME OUT_DIR RUSTFLAGS [cargo args...]: the same for another
-# crate of the workspace (lab-pyc, the Python compiler).
+# crate of the workspace (lab-pyc, the Python compiler). WASM_PROFILE names the Cargo
+# profile (default release; the builds with Python use release-py, see Cargo.toml).
 build_wasm_crate() {
-  local crate=$1 name=$2 out=$3 flags=$4
+  local crate=$1 name=$2 out=$3 flags=$4 profile=${WASM_PROFILE:-release}
   shift 4
   say "building the $name wasm module"
-  RUSTFLAGS="$flags" "${WASM_CARGO[@]}" build --quiet --locked --release \
+  RUSTFLAGS="$flags" "${WASM_CARGO[@]}" build --quiet --locked --profile "$profile" \
     --target wasm32-unknown-unknown -Z build-std=panic_abort,std \
     --target-dir "$WASM_TARGET_DIR/$name" -p "$crate" "$@"
-  local wasm="$WASM_TARGET_DIR/$name/wasm32-unknown-unknown/release/${crate//-/_}.wasm"
+  local wasm="$WASM_TARGET_DIR/$name/wasm32-unknown-unknown/$profile/${crate//-/_}.wasm"
   if [ ! -f "$out/${crate//-/_}_bg.wasm" ] || [ "$wasm" -nt "$out/${crate//-/_}_bg.wasm" ]; then
     rm -rf "$out"
     # Function names only help a debugger; they are a tenth of the download.
