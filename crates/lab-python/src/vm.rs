@@ -1211,25 +1211,14 @@ impl Vm {
                         }
                         f.pc = t as usize;
                     }
-                    Op::PopJumpIfFalse(t) => {
+                    Op::PopJumpIfFalse(t) | Op::PopJumpIfTrue(t) => {
                         let v = Self::pop(&mut f.stack);
                         // Comparisons leave a bool: test it without the general call.
                         let b = match v {
                             Value::Bool(b) => b,
                             _ => self.truthy(&v)?,
                         };
-                        if !b {
-                            f.pc = t as usize;
-                        }
-                    }
-                    Op::PopJumpIfTrue(t) => {
-                        let v = Self::pop(&mut f.stack);
-                        // Comparisons leave a bool: test it without the general call.
-                        let b = match v {
-                            Value::Bool(b) => b,
-                            _ => self.truthy(&v)?,
-                        };
-                        if b {
+                        if b == matches!(op, Op::PopJumpIfTrue(_)) {
                             f.pc = t as usize;
                         }
                     }
