@@ -1317,18 +1317,21 @@ impl Vm {
                                     self.push_prepared(callee, locals)?;
                                     return Ok(None);
                                 }
-                            } else if !callee.code.generator {
-                                let args = Self::popn(&mut f.stack, n);
-                                if let Value::Function(callee) = Self::pop(&mut f.stack) {
-                                    self.push_call(callee, args)?;
-                                    return Ok(None);
-                                }
                             }
                         }
                         let args = Self::popn(&mut f.stack, n);
-                        let callee = Self::pop(&mut f.stack);
-                        let v = self.call(&callee, args, Vec::new())?;
-                        f.stack.push(v);
+                        match Self::pop(&mut f.stack) {
+                            // Any other Python function but a generator's also runs in
+                            // `run_frame`'s loop.
+                            Value::Function(callee) if !callee.code.generator => {
+                                self.push_call(callee, args)?;
+                                return Ok(None);
+                            }
+                            callee => {
+                                let v = self.call(&callee, args, Vec::new())?;
+                                f.stack.push(v);
+                            }
+                        }
                     }
                     Op::Return => {
                         let v = Self::pop(&mut f.stack);

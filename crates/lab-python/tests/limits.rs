@@ -6,15 +6,21 @@ use lab_python::host::{StdHost, THREAD_STACK};
 use lab_python::{Options, run_source};
 use std::sync::Arc;
 
-fn run_captured(src: &'static str, limit: usize) -> (i32, CaptureHost) {
-    let host = Arc::new(CaptureHost::new(Arc::new(StdHost::new()), limit));
+/// Runs `src` for `host` on a thread of its own with a stack of `stack` bytes; its exit
+/// status.
+fn run_on_thread(host: &Arc<CaptureHost>, stack: usize, src: &'static str) -> i32 {
     let h = host.clone();
-    let status = std::thread::Builder::new()
-        .stack_size(THREAD_STACK)
+    std::thread::Builder::new()
+        .stack_size(stack)
         .spawn(move || run_source(h, "prog.py", src, &Options::default()))
         .expect("runner")
         .join()
-        .expect("run");
+        .expect("run")
+}
+
+fn run_captured(src: &'static str, limit: usize) -> (i32, CaptureHost) {
+    let host = Arc::new(CaptureHost::new(Arc::new(StdHost::new()), limit));
+    let status = run_on_thread(&host, THREAD_STACK, src);
     let host = Arc::try_unwrap(host).unwrap_or_else(|_| panic!("host still shared"));
     (status, host)
 }
@@ -107,13 +113,7 @@ fn run_on_small_stacks(src: &'static str) -> Arc<CaptureHost> {
         bytes,
     });
     let host = Arc::new(CaptureHost::new(inner, 1 << 20));
-    let h = host.clone();
-    let status = std::thread::Builder::new()
-        .stack_size(bytes)
-        .spawn(move || run_source(h, "prog.py", src, &Options::default()))
-        .expect("runner")
-        .join()
-        .expect("run");
+    let status = run_on_thread(&host, bytes, src);
     assert_eq!(status, 0, "{:?}", host.take_stderr());
     host
 }
