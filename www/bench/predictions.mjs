@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { browser as launchBrowser, serve } from '../tests/harness.js';
+import { browser as launchBrowser, serve, widgetSettled } from '../tests/harness.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ async function main() {
         await page.locator(sel).scrollIntoViewIfNeeded();
         await page.waitForTimeout(READ_MS);
         await page.click(`${sel} [data-action=run]`);
-        await page.waitForFunction((s) => ['done', 'error'].includes(document.querySelector(s).dataset.state), sel, { timeout: 600_000 });
+        await widgetSettled(page, sel, 600_000);
         const state = await page.getAttribute(sel, 'data-state');
         if (state !== 'done') {
           say(`${file}#${id}: ${await page.textContent(`${sel} .lab-error`)}`);

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
-import { browser as launchBrowser, serve } from '../tests/harness.js';
+import { browser as launchBrowser, serve, widgetSettled } from '../tests/harness.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -238,7 +238,7 @@ async function longTaskPass(browser, url) {
       for (const id of ids) {
         const from = await page.evaluate(() => performance.now());
         await page.click(`#${id} [data-action=run]`);
-        await page.waitForFunction((sel) => ['done', 'error'].includes(document.querySelector(sel)?.dataset.state), `#${id}`, { timeout: 300_000 });
+        await widgetSettled(page, `#${id}`, 300_000);
         const state = await page.getAttribute(`#${id}`, 'data-state');
         const to = await page.evaluate(() => performance.now());
         const threads = await page.$eval(`#${id}`, (w) => {
@@ -439,7 +439,7 @@ async function listingFirstOutput(browser, url, reach) {
       w.querySelector('[data-action=run]').addEventListener('click', (e) => { start = e.timeStamp; }, { once: true, capture: true });
       w.querySelector('[data-action=run]').click();
     }), LISTING);
-    const waitDone = () => page.waitForFunction((sel) => ['done', 'error'].includes(document.querySelector(sel).dataset.state), LISTING, { timeout: 60_000 });
+    const waitDone = () => widgetSettled(page, LISTING, 60_000);
     const first = await once();
     await waitDone();
     await page.waitForTimeout(500);

@@ -265,11 +265,9 @@ async function run({ id, experiment, settings }) {
     return { type: 'lab:done', id, figure: { html, rows }, report: null, beside: null, expected };
   }
   // This machine, for a prediction to set beside the measurement: the loop's speed is
-  // measured now, before the run, so the run itself is not used to predict itself.
-  const machine = plan.kind === 'report'
-    ? lab.calibrate(navigator.hardwareConcurrency || 1, processStarts.spawn.us, processStarts.spawn.together,
-      processStarts.forkserver.us, processStarts.forkserver.together)
-    : null;
+  // timed just before the run and again just after it (see `calibrate`), never from the
+  // run itself, so the run is not used to predict itself.
+  if (plan.kind === 'report') lab.sampleLoopSpeed();
   /** @type {{x: number | null, report: any}[]} */
   const steps = [];
   const total = plan.steps.length;
@@ -304,6 +302,9 @@ async function run({ id, experiment, settings }) {
   const figure = lab.render({ experiment, steps, costs });
   if (plan.kind !== 'report') return { type: 'lab:done', id, figure, report: null, beside: null, expected: null };
   const full = steps[0].report;
+  // Process starts from earlier runs only: this run's are recorded below, after.
+  const machine = lab.calibrate(navigator.hardwareConcurrency || 1, processStarts.spawn.us, processStarts.spawn.together,
+    processStarts.forkserver.us, processStarts.forkserver.together);
   const procs = full.runs.find((/** @type {any} */ r) => r.model === 'processes');
   const starts = procs ? procs.spans.filter((/** @type {any} */ s) => s.state === 'starting').map((/** @type {any} */ s) => s.end_us - s.start_us) : [];
   if (starts.length) {

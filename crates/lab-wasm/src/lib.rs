@@ -364,17 +364,40 @@ pub fn measure_loop_costs() -> Result<JsValue, JsError> {
     })
 }
 
-/// The fastest the summing loop has run in this instance, in nanoseconds an iteration.
-/// Other work on the machine only ever slows a measurement down, and so does a module
-/// still on the browser's baseline compiler: the fastest figure seen is the best estimate
-/// of the machine's speed, where the latest alone would swing with the load.
+/// The summing loop's latest timings in this instance, in nanoseconds an iteration, oldest
+/// first. A prediction uses their median: one timing swings with the moment (the page
+/// redrawing as a run starts, a collection, the browser's own threads), and the fastest
+/// ever seen sits below what most runs take (in headless Chromium on 2 cores, the same
+/// sequential run measured 85-115 ms, median 96, thirty times in a row).
 #[cfg(feature = "widgets")]
-static FASTEST_LOOP_NS: Mutex<f64> = Mutex::new(f64::INFINITY);
+static RECENT_LOOP_NS: Mutex<Vec<f64>> = Mutex::new(Vec::new());
 
-/// This machine for predictions: the interpreter's speed measured now (a short loop;
-/// the fastest of every calibration this instance made), `cores` as the page reports them, and how long a process took to start by each start
-/// method in an earlier run, if one was measured: the median start in microseconds and
-/// how many started at once (`0` keeps the default).
+/// How many timings the median is taken over: those made just before and just after a
+/// run, and some of the run before.
+#[cfg(feature = "widgets")]
+const RECENT_LOOP_SAMPLES: usize = 12;
+
+/// Times the summing loop three times and keeps the timings for `calibrate`: called just
+/// before a run, so that the machine's speed is known from both sides of it (never from the
+/// run's own timings).
+#[cfg(feature = "widgets")]
+#[wasm_bindgen(js_name = sampleLoopSpeed)]
+pub fn sample_loop_speed() -> f64 {
+    let samples = lab::predict::loop_samples_ns(&platform::BrowserPlatform, 3);
+    let Ok(mut recent) = RECENT_LOOP_NS.lock() else {
+        return f64::NAN;
+    };
+    recent.extend(samples);
+    let excess = recent.len().saturating_sub(RECENT_LOOP_SAMPLES);
+    recent.drain(..excess);
+    lab::stats::median(recent.clone()).unwrap_or(f64::NAN)
+}
+
+/// This machine for predictions: the interpreter's speed (three timings of a short loop
+/// made now, with the median of this instance's latest, see `sampleLoopSpeed`), `cores` as
+/// the page reports them, and how long a process took to start by each start method in an
+/// earlier run, if one was measured: the median start in microseconds and how many started
+/// at once (`0` keeps the default).
 #[cfg(feature = "widgets")]
 #[wasm_bindgen]
 pub fn calibrate(
@@ -384,11 +407,7 @@ pub fn calibrate(
     forkserver_us: f64,
     forkserver_together: u32,
 ) -> Result<JsValue, JsError> {
-    let mut machine = lab::predict::Machine::calibrate(&platform::BrowserPlatform, cores);
-    if let Ok(mut fastest) = FASTEST_LOOP_NS.lock() {
-        *fastest = fastest.min(machine.ns_per_iter);
-        machine.ns_per_iter = *fastest;
-    }
+    let mut machine = lab::predict::Machine::default().with_loop_ns(cores, sample_loop_speed());
     let measured = |us: f64| us.is_finite() && us > 0.0;
     if measured(spawn_us) {
         machine.process_start_us = machine.start_work_us(spawn_us, spawn_together);

@@ -78,10 +78,12 @@ impl Default for Machine {
             interpreter_start_us: 20.0,
             interpreter_copy_us: 2.0,
             wake_us: 20.0,
-            // Measured in headless Chromium on 2 cores: four lanes of 20 ms of work each
-            // (the book's usual size) finished in 48-51 ms, not 40: the workers got about
-            // 0.85 of the two cores (0.9-0.97 in longer runs).
-            parallel_efficiency: 0.85,
+            // Measured in headless Chromium on 2 cores, against the median calibration
+            // (see `calibrate`): four lanes of about 25 ms of work each finished in a median
+            // 47 ms where one lane with all the work took a median 96 ms (thirty runs of
+            // each): the lanes got about all of the two cores. Single runs swing by 10-15%
+            // either way; 0.95 sits in the middle of what the book's widgets measured.
+            parallel_efficiency: 0.95,
             // Measured in headless Chromium on 2 cores: four lanes alternating about 4 ms
             // of work with 4 ms waits finished in 35 ms, the time of two lanes' work
             // back to back (sharing the cores evenly would take 44 ms): a burst that
@@ -99,31 +101,45 @@ impl Machine {
         wall_us * together.min(f64::from(self.cores.max(1))) / together
     }
 
-    /// This machine as measured on `platform`: the interpreter's speed from a short run
-    /// of the summing loop (the fastest of three, to skip warm-up and interruptions),
-    /// with `cores` as the host reports them (`navigator.hardwareConcurrency`) and the
-    /// other costs left at their defaults.
+    /// This machine as measured on `platform`: the interpreter's speed from short runs of
+    /// the summing loop (the median of [`loop_samples_ns`]: a run is measured once, so its
+    /// typical speed is the one to predict, not the fastest moment), with `cores` as the
+    /// host reports them (`navigator.hardwareConcurrency`) and the other costs left at
+    /// their defaults.
     pub fn calibrate(platform: &dyn Platform, cores: u32) -> Machine {
-        const N: u64 = 1_000_000;
-        let code = vm::sum_loop(0, N);
-        let best_us = (0..3)
-            .map(|_| {
-                let s = platform.now_us();
-                std::hint::black_box(vm::eval(&code, &mut vm::NoBreaker));
-                platform.now_us() - s
-            })
-            .fold(f64::INFINITY, f64::min);
-        let default = Machine::default();
+        Machine::default().with_loop_ns(
+            cores,
+            crate::stats::median(loop_samples_ns(platform, 5)).unwrap_or(f64::NAN),
+        )
+    }
+
+    /// This machine with `cores` and the loop's speed `ns_per_iter` (the default's when it
+    /// is not a positive figure).
+    pub fn with_loop_ns(self, cores: u32, ns_per_iter: f64) -> Machine {
         Machine {
             cores: cores.max(1),
-            ns_per_iter: if best_us.is_finite() && best_us > 0.0 {
-                best_us * 1000.0 / N as f64
+            ns_per_iter: if ns_per_iter.is_finite() && ns_per_iter > 0.0 {
+                ns_per_iter
             } else {
-                default.ns_per_iter
+                self.ns_per_iter
             },
-            ..default
+            ..self
         }
     }
+}
+
+/// `count` timings of a short run of the interpreted summing loop on `platform`, in
+/// nanoseconds an iteration.
+pub fn loop_samples_ns(platform: &dyn Platform, count: usize) -> Vec<f64> {
+    const N: u64 = 1_000_000;
+    let code = vm::sum_loop(0, N);
+    (0..count)
+        .map(|_| {
+            let s = platform.now_us();
+            std::hint::black_box(vm::eval(&code, &mut vm::NoBreaker));
+            (platform.now_us() - s) * 1000.0 / N as f64
+        })
+        .collect()
 }
 
 /// Predicts every model of `params.models` for `machine`.
