@@ -23,8 +23,28 @@ let threadBytes = null;
 let processBytes = null;
 /** @type {string | null} why a pool thread ended without a panic, if one did */
 let poolTrap = null;
-/** A process's start-up by start method, as last measured, and how many started at once (for predictions). */
+/**
+ * A process's start-up by start method, as last measured (here or on an earlier page of the
+ * tab), and how many started at once (for predictions).
+ * @type {import('./protocol.js').Measured['process_starts']}
+ */
 const processStarts = { spawn: { us: 0, together: 0 }, forkserver: { us: 0, together: 0 } };
+
+/**
+ * Takes over what an earlier page of the tab measured; anything of another shape is ignored
+ * (it came from storage the page does not control).
+ * @param {import('./protocol.js').Measured | null} measured
+ */
+function restoreMeasured(measured) {
+  if (!measured || typeof measured !== 'object') return;
+  if (Array.isArray(measured.loop_ns)) lab.restoreLoopSamples(Float64Array.from(measured.loop_ns.filter((x) => typeof x === 'number')));
+  for (const method of /** @type {const} */ (['spawn', 'forkserver'])) {
+    const start = measured.process_starts?.[method];
+    if (start && Number.isFinite(start.us) && start.us > 0 && Number.isInteger(start.together) && start.together > 0) {
+      processStarts[method] = { us: start.us, together: start.together };
+    }
+  }
+}
 
 const POLL_MS = 50;       // how often a pool run's progress is read
 // How often it is drawn and sent: drawing takes a core from the run it measures, so
@@ -34,7 +54,7 @@ const WARM_UP_MS = 400;   // at most, once per worker: until the interpreter's s
 const epochUs = () => (performance.timeOrigin + performance.now()) * 1000;
 
 /** @param {import('./protocol.js').LoadMessage} msg */
-async function load({ module, single, wantThreads, threads }) {
+async function load({ module, single, wantThreads, threads, measured }) {
   threaded = wantThreads && self.crossOriginIsolated;
   singleModule = single;
   lab = await import(threaded ? './pkg/lab_wasm.js' : './pkg-st/lab_wasm.js');
@@ -49,6 +69,7 @@ async function load({ module, single, wantThreads, threads }) {
   }
   // Measure optimised code, not the browser's first, baseline compilation of it.
   lab.warmUp(WARM_UP_MS);
+  restoreMeasured(measured);
   return { threaded, poolSize, isolated: self.crossOriginIsolated, models: lab.models() };
 }
 
@@ -312,7 +333,9 @@ async function run({ id, experiment, settings }) {
     starts.sort((/** @type {number} */ a, /** @type {number} */ b) => a - b);
     processStarts[method] = { us: starts[Math.floor(starts.length / 2)], together: procs.threads };
   }
-  return { type: 'lab:done', id, figure, report: full, beside: lab.predictBeside(full, machine), expected: null };
+  /** @type {import('./protocol.js').Measured} */
+  const kept = { loop_ns: Array.from(lab.loopSamples()), process_starts: processStarts };
+  return { type: 'lab:done', id, figure, report: full, beside: lab.predictBeside(full, machine), expected: null, measured: kept };
 }
 
 self.addEventListener('message', async (/** @type {MessageEvent} */ { data }) => {

@@ -42,6 +42,30 @@ function failAll(error) {
   }
 }
 
+// What the tab's compute workers have measured of the machine (protocol.js `Measured`),
+// kept for the tab's next page: its first prediction then starts from earlier timings.
+// Session storage: it goes with the tab, never leaves the machine, and may be unavailable
+// (then each page measures afresh).
+const MEASURED_KEY = 'lab-measured';
+
+/** @returns {import('./protocol.js').Measured | null} */
+function measuredSoFar() {
+  try {
+    return JSON.parse(sessionStorage.getItem(MEASURED_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** @param {import('./protocol.js').Measured} measured */
+function keepMeasured(measured) {
+  try {
+    sessionStorage.setItem(MEASURED_KEY, JSON.stringify(measured));
+  } catch {
+    // Storage refused (private mode, quota): the next page measures afresh.
+  }
+}
+
 /** @param {number} pool */
 function start(pool) {
   const wantThreads = canThread();
@@ -92,6 +116,7 @@ function start(pool) {
       if (!p) return; // an answer to a call that was stopped meanwhile
       if (msg.type === 'lab:progress') return p.onProgress?.(msg);
       pending.delete(msg.id);
+      if (msg.type === 'lab:done' && msg.measured) keepMeasured(msg.measured);
       if (msg.type === 'lab:error') p.reject(new Error(msg.message));
       else p.resolve(msg);
     });
@@ -103,7 +128,7 @@ function start(pool) {
   });
   Promise.all([compiled[which], compiled.single])
     .then(([module, single]) => {
-      w.postMessage({ type: 'lab:load', module, single, wantThreads, threads: pool });
+      w.postMessage({ type: 'lab:load', module, single, wantThreads, threads: pool, measured: measuredSoFar() });
       armWatchdog();
     })
     .catch((e) => {

@@ -9,8 +9,14 @@
 // must not clash with the bindings' (hence the `lab`/`Lab` prefixes).
 
 /**
+ * What a tab's workers have measured of the machine, handed from page to page (engine.js keeps
+ * it in sessionStorage) so that a page's first prediction starts from it: the loop timings in
+ * nanoseconds an iteration, oldest first, and each start method's median process start.
+ * @typedef {{ us: number, together: number }} ProcessStart
+ * @typedef {{ loop_ns: number[], process_starts: { spawn: ProcessStart, forkserver: ProcessStart } }} Measured
+ *
  * Page -> compute worker.
- * @typedef {{ type: 'lab:load', module: WebAssembly.Module, single: WebAssembly.Module, wantThreads: boolean, threads: number }} LoadMessage
+ * @typedef {{ type: 'lab:load', module: WebAssembly.Module, single: WebAssembly.Module, wantThreads: boolean, threads: number, measured: Measured | null }} LoadMessage
  * @typedef {{ type: 'lab:validate', id: number, experiment: string, settings: Record<string, string> }} ValidateMessage
  * @typedef {{ type: 'lab:run', id: number, experiment: string, settings: Record<string, string> }} RunMessage
  *
@@ -18,7 +24,7 @@
  * @typedef {{ type: 'lab:loaded', threaded: boolean, poolSize: number, isolated: boolean, models: object[] }} LoadedMessage
  * @typedef {{ type: 'lab:validated', id: number, params: Record<string, unknown> }} ValidatedMessage
  * @typedef {{ type: 'lab:progress', id: number, label: string, fraction: number, html: string }} ProgressMessage
- * @typedef {{ type: 'lab:done', id: number, figure: { html: string, rows: object[] }, report: object | null, beside: { table: string, predicted_ms: number[] } | null, expected: number | null }} DoneMessage
+ * @typedef {{ type: 'lab:done', id: number, figure: { html: string, rows: object[] }, report: object | null, beside: { table: string, predicted_ms: number[] } | null, expected: number | null, measured?: Measured }} DoneMessage
  * @typedef {{ type: 'lab:need-pool', id: number, threads: number }} NeedPoolMessage
  * @typedef {{ type: 'lab:error', id?: number, message: string, broken: boolean }} ErrorMessage
  *
@@ -39,7 +45,7 @@
 
 /** Every message type with the fields it must carry. */
 export const LAB_MESSAGES = Object.freeze({
-  'lab:load': ['module', 'single', 'wantThreads', 'threads'],
+  'lab:load': ['module', 'single', 'wantThreads', 'threads', 'measured'],
   'lab:validate': ['id', 'experiment', 'settings'],
   'lab:run': ['id', 'experiment', 'settings'],
   'lab:loaded': ['threaded', 'poolSize', 'isolated', 'models'],

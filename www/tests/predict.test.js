@@ -156,3 +156,31 @@ test('where the browser keeps nothing, a guess still counts until the page is le
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('what a page measured of the machine is where the tab\'s next page starts its predictions', async () => {
+  const page = await watchedPage(chromium);
+  const measured = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('lab-measured') ?? 'null'));
+  // A run with processes: the loop's timings from just before and just after it, and how
+  // long a process took to start.
+  const OTHER = '#lab-overcoming-gil-1';
+  await page.goto(server.url + 'overcoming-gil.html');
+  await page.waitForSelector(`${OTHER}[data-ready]`);
+  await fillSettings(page, OTHER, SMALL);
+  await runWidget(page, OTHER);
+  assert.equal(await page.getAttribute(OTHER, 'data-state'), 'done');
+  const first = await measured();
+  assert.equal(first.loop_ns.length, 6, JSON.stringify(first));
+  assert.ok(first.loop_ns.every((x) => x > 0), JSON.stringify(first.loop_ns));
+  const started = Object.values(first.process_starts).filter((s) => s.us > 0 && s.together > 0);
+  assert.equal(started.length, 1, JSON.stringify(first.process_starts));
+  // The next page's worker starts from those timings: its run adds six more after them.
+  await page.goto(server.url + FILE);
+  await page.waitForSelector(`${SEL}[data-ready]`);
+  await run(page);
+  const second = await measured();
+  assert.equal(second.loop_ns.length, 12, JSON.stringify(second));
+  assert.deepEqual(second.loop_ns.slice(0, 6), first.loop_ns);
+  assert.deepEqual(second.process_starts, first.process_starts, 'no process ran on the second page');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

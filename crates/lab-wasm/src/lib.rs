@@ -393,6 +393,32 @@ pub fn sample_loop_speed() -> f64 {
     lab::stats::median(recent.clone()).unwrap_or(f64::NAN)
 }
 
+/// The loop timings kept for `calibrate`, oldest first: the page hands them to the worker
+/// of the tab's next page (see `restoreLoopSamples`).
+#[cfg(feature = "widgets")]
+#[wasm_bindgen(js_name = loopSamples)]
+pub fn loop_samples() -> Vec<f64> {
+    RECENT_LOOP_NS.lock().map(|r| r.clone()).unwrap_or_default()
+}
+
+/// Starts this instance's kept loop timings from `samples` (oldest first, as `loopSamples`
+/// gave them on an earlier page of the tab): the first run of a page is then predicted from
+/// more than its own three timings. Figures that are not positive and finite are dropped.
+#[cfg(feature = "widgets")]
+#[wasm_bindgen(js_name = restoreLoopSamples)]
+pub fn restore_loop_samples(samples: Vec<f64>) {
+    let Ok(mut recent) = RECENT_LOOP_NS.lock() else {
+        return;
+    };
+    let mut kept: Vec<f64> = samples
+        .into_iter()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .collect();
+    let excess = kept.len().saturating_sub(RECENT_LOOP_SAMPLES);
+    kept.drain(..excess);
+    *recent = kept;
+}
+
 /// This machine for predictions: the interpreter's speed (three timings of a short loop
 /// made now, with the median of this instance's latest, see `sampleLoopSpeed`), `cores` as
 /// the page reports them, and how long a process took to start by each start method in an
