@@ -94,12 +94,8 @@ impl Host for BrowserHost {
             }
         }
         #[cfg(not(feature = "threads"))]
-        {
-            // Without atomics there is no blocking wait: spin on the clock.
-            let end = epoch_ms() + secs * 1000.0;
-            while epoch_ms() < end {
-                std::hint::spin_loop();
-            }
+        if secs > 0.0 {
+            crate::platform::sleep_without_atomics(secs * 1000.0);
         }
     }
 

@@ -129,9 +129,11 @@ impl Machine {
 }
 
 /// `count` timings of a short run of the interpreted summing loop on `platform`, in
-/// nanoseconds an iteration.
+/// nanoseconds an iteration. Each is a few milliseconds (400 000 iterations): long enough
+/// for a coarse browser clock (0.1 ms without cross-origin isolation), short enough that a
+/// widget's result is not held back by them.
 pub fn loop_samples_ns(platform: &dyn Platform, count: usize) -> Vec<f64> {
-    const N: u64 = 1_000_000;
+    const N: u64 = 400_000;
     let code = vm::sum_loop(0, N);
     (0..count)
         .map(|_| {
