@@ -301,7 +301,8 @@ async function firstResult(browser, url) {
   page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
   try {
     await page.goto(url + FIRST_RESULT_PAGE);
-    await page.waitForFunction(() => window.__first.result !== undefined, null, { timeout: 60_000 });
+    // Every 100 ms, not every frame: see harness.js `widgetSettled`.
+    await page.waitForFunction(() => window.__first.result !== undefined, null, { timeout: 60_000, polling: 100 });
     const t = await page.evaluate(() => ({
       ...window.__first,
       response_end: performance.getEntriesByType('navigation')[0]?.responseEnd,
