@@ -237,9 +237,11 @@ test('the compute worker starts when a widget comes near the viewport, and not o
   await page.$eval(sel, (w) => w.scrollIntoView());
   await page.waitForFunction(() => true);
   await until(computeWorker);
-  // The run uses the worker that was started ahead of it.
+  // The run uses the worker that was started ahead of it, with its pool: counted once the
+  // pool's threads have started (the worker starts them after compiling its module).
   await page.fill(`${sel} input[name=n]`, '300000');
-  const workers = page.workers().length;
+  await until(() => page.workers().length > 1, 30_000);
+  const workers = await settledWorkers(page);
   const widget = await runWidget(page, sel);
   assert.equal(await widget.getAttribute('data-state'), 'done', await widget.locator('.lab-error').textContent());
   assert.equal(page.workers().length, workers, 'the run started no second compute worker or pool');
