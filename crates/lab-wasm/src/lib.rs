@@ -387,10 +387,16 @@ pub fn sample_loop_speed() -> f64 {
     let Ok(mut recent) = RECENT_LOOP_NS.lock() else {
         return f64::NAN;
     };
+    keep_latest(&mut recent, samples);
+    lab::stats::median(recent.clone()).unwrap_or(f64::NAN)
+}
+
+/// Appends `samples` to `recent` and keeps the latest `RECENT_LOOP_SAMPLES` of them.
+#[cfg(feature = "widgets")]
+fn keep_latest(recent: &mut Vec<f64>, samples: impl IntoIterator<Item = f64>) {
     recent.extend(samples);
     let excess = recent.len().saturating_sub(RECENT_LOOP_SAMPLES);
     recent.drain(..excess);
-    lab::stats::median(recent.clone()).unwrap_or(f64::NAN)
 }
 
 /// The loop timings kept for `calibrate`, oldest first: the page hands them to the worker
@@ -410,13 +416,11 @@ pub fn restore_loop_samples(samples: Vec<f64>) {
     let Ok(mut recent) = RECENT_LOOP_NS.lock() else {
         return;
     };
-    let mut kept: Vec<f64> = samples
-        .into_iter()
-        .filter(|x| x.is_finite() && *x > 0.0)
-        .collect();
-    let excess = kept.len().saturating_sub(RECENT_LOOP_SAMPLES);
-    kept.drain(..excess);
-    *recent = kept;
+    recent.clear();
+    keep_latest(
+        &mut recent,
+        samples.into_iter().filter(|x| x.is_finite() && *x > 0.0),
+    );
 }
 
 /// This machine for predictions: the interpreter's speed (three timings of a short loop
