@@ -122,6 +122,20 @@ pub enum Op {
     LoadFast(u32),
     /// Pop into local slot `i`.
     StoreFast(u32),
+    // Fused instructions (see `quicken`), listed next to the instructions the evaluation
+    // loop runs itself so that one jump table holds them all. Each replaces the `LoadFast`
+    // that starts a common sequence, runs the whole sequence when the local is a small int,
+    // and skips the instructions it ran (they stay in place after it, so a jump into the
+    // sequence still runs them one by one). Otherwise it does what the `LoadFast` did.
+    // Never written by `marshal`, which writes the `LoadFast` back.
+    /// `LoadFast(local); LoadConst(int k); Binary(op) or Inplace(op)`, and a `StoreFast`
+    /// right after it.
+    FastIntArith(u16, BinOp, i32),
+    /// `LoadFast(local); LoadConst(int k); Compare(op)`, and a conditional jump right
+    /// after it.
+    FastIntCompare(u16, CmpOp, i32),
+    /// `LoadFast(a); LoadFast(b)`.
+    FastFast(u16, u16),
     /// Empty local slot `i`.
     DeleteFast(u32),
     /// Push the content of cell `i` (cells first, then free variables).
@@ -292,6 +306,59 @@ pub enum Op {
     /// `with`: like `SetupExcept`, the handler's stack level leaving out the entered value
     /// on top (it is stored or dropped before the body runs).
     SetupWith(u32),
+}
+
+impl Op {
+    /// The instruction a fused one replaced (itself for the others).
+    pub fn unfused(self) -> Op {
+        match self {
+            Op::FastIntArith(l, ..) | Op::FastIntCompare(l, ..) | Op::FastFast(l, _) => {
+                Op::LoadFast(u32::from(l))
+            }
+            op => op,
+        }
+    }
+}
+
+/// Fuse the common instruction sequences that start with `LoadFast` (see `Op::FastFast`
+/// and the two before it): fewer dispatches, and no push and pop of what the sequence
+/// consumes at once. The sequences' other instructions and the jump targets are left as
+/// they are.
+pub fn quicken(code: &mut Code) {
+    let ops = &code.ops;
+    let int_const = |op: Option<&Op>| match op {
+        Some(&Op::LoadConst(c)) => match code.consts.get(c as usize) {
+            Some(&Const::Int(k)) => i32::try_from(k).ok(),
+            _ => None,
+        },
+        _ => None,
+    };
+    let fused: Vec<Option<Op>> = (0..ops.len())
+        .map(|at| {
+            let Op::LoadFast(l) = ops[at] else {
+                return None;
+            };
+            let l = u16::try_from(l).ok()?;
+            if let Some(k) = int_const(ops.get(at + 1)) {
+                match ops.get(at + 2) {
+                    Some(&(Op::Binary(b) | Op::Inplace(b))) => {
+                        return Some(Op::FastIntArith(l, b, k));
+                    }
+                    Some(&Op::Compare(c)) => return Some(Op::FastIntCompare(l, c, k)),
+                    _ => {}
+                }
+            }
+            match ops.get(at + 1) {
+                Some(&Op::LoadFast(b)) => Some(Op::FastFast(l, u16::try_from(b).ok()?)),
+                _ => None,
+            }
+        })
+        .collect();
+    for (op, f) in code.ops.iter_mut().zip(fused) {
+        if let Some(f) = f {
+            *op = f;
+        }
+    }
 }
 
 /// A constant of a code object.

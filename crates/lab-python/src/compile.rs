@@ -230,7 +230,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn pop_unit(&mut self) -> Code {
-        self.units.pop().map(|u| u.code).expect("unit stack")
+        let mut code = self.units.pop().map(|u| u.code).expect("unit stack");
+        crate::bytecode::quicken(&mut code);
+        code
     }
 
     fn unit(&mut self) -> &mut Unit<'a> {

@@ -405,6 +405,8 @@ impl<'a> Reader<'a> {
             firstline,
         };
         check(&code)?;
+        let mut code = code;
+        crate::bytecode::quicken(&mut code);
         Ok(code)
     }
 
@@ -581,6 +583,11 @@ macro_rules! op_tags {
                     w.byte($tag);
                     $($($f.put(w);)+)?
                 })+
+                // Fused at load (`bytecode::quicken`): written as the instruction they
+                // replaced.
+                Op::FastIntArith(..) | Op::FastIntCompare(..) | Op::FastFast(..) => {
+                    put_op(w, &op.unfused())
+                }
             }
         }
 

@@ -1024,18 +1024,55 @@ impl Vm {
                         let c = &code.consts[i as usize];
                         f.stack.push(const_value(c));
                     }
-                    Op::LoadFast(i) => match &f.locals[i as usize] {
-                        Some(v) => f.stack.push(fast_clone(v)),
-                        None => {
-                            return Err(err(
-                                "UnboundLocalError",
-                                &format!(
-                                    "cannot access local variable '{}' where it is not associated with a value",
-                                    code.varnames[i as usize]
-                                ),
-                            ));
+                    Op::LoadFast(i) => load_fast(&mut f.stack, &f.locals, code, i)?,
+                    Op::FastIntArith(l, bop, k) => {
+                        if let Some(Value::Int(x)) = f.locals[l as usize] {
+                            if let Some(r) = small_int_op(bop, x, i64::from(k)) {
+                                // Skip the `LoadConst` and the operator; a `StoreFast` of
+                                // the result too.
+                                if let Some(&Op::StoreFast(j)) = ops.get(f.pc + 2) {
+                                    f.pc += 3;
+                                    if let Some(old) = f.locals[j as usize].replace(Value::Int(r)) {
+                                        release(old);
+                                    }
+                                } else {
+                                    f.pc += 2;
+                                    f.stack.push(Value::Int(r));
+                                }
+                                continue;
+                            }
                         }
-                    },
+                        load_fast(&mut f.stack, &f.locals, code, u32::from(l))?;
+                    }
+                    Op::FastIntCompare(l, c, k) => {
+                        if let Some(Value::Int(x)) = f.locals[l as usize] {
+                            let r = int_compare(c, x, i64::from(k));
+                            // Skip the `LoadConst` and the comparison; take a conditional
+                            // jump on the result too.
+                            f.pc += 2;
+                            match ops.get(f.pc) {
+                                Some(&Op::PopJumpIfFalse(t)) => {
+                                    f.pc = if r { f.pc + 1 } else { t as usize };
+                                }
+                                Some(&Op::PopJumpIfTrue(t)) => {
+                                    f.pc = if r { t as usize } else { f.pc + 1 };
+                                }
+                                _ => f.stack.push(Value::Bool(r)),
+                            }
+                            continue;
+                        }
+                        load_fast(&mut f.stack, &f.locals, code, u32::from(l))?;
+                    }
+                    Op::FastFast(a, b) => {
+                        if let (Some(x), Some(y)) = (&f.locals[a as usize], &f.locals[b as usize]) {
+                            let (x, y) = (fast_clone(x), fast_clone(y));
+                            f.stack.push(x);
+                            f.stack.push(y);
+                            f.pc += 1;
+                            continue;
+                        }
+                        load_fast(&mut f.stack, &f.locals, code, u32::from(a))?;
+                    }
                     Op::StoreFast(i) => {
                         let v = Self::pop(&mut f.stack);
                         let old = f.locals[i as usize].replace(v);
@@ -1135,15 +1172,8 @@ impl Vm {
                     Op::Compare(c) => {
                         let b = Self::pop(&mut f.stack);
                         let a = Self::pop(&mut f.stack);
-                        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                            let r = match c {
-                                crate::bytecode::CmpOp::Eq => x == y,
-                                crate::bytecode::CmpOp::Ne => x != y,
-                                crate::bytecode::CmpOp::Lt => x < y,
-                                crate::bytecode::CmpOp::Le => x <= y,
-                                crate::bytecode::CmpOp::Gt => x > y,
-                                crate::bytecode::CmpOp::Ge => x >= y,
-                            };
+                        if let (&Value::Int(x), &Value::Int(y)) = (&a, &b) {
+                            let r = int_compare(c, x, y);
                             // A conditional jump on the result (`if`, `while`) is taken here,
                             // without pushing the bool for it to pop.
                             match ops.get(f.pc) {
@@ -2165,6 +2195,43 @@ fn release(v: Value) {
         std::mem::forget(v);
     } else {
         drop(v);
+    }
+}
+
+/// `LoadFast(i)`: push local `i` (UnboundLocalError if it has no value).
+#[inline(always)]
+fn load_fast(
+    stack: &mut Vec<Value>,
+    locals: &[Option<Value>],
+    code: &Code,
+    i: u32,
+) -> PyResult<()> {
+    match &locals[i as usize] {
+        Some(v) => {
+            stack.push(fast_clone(v));
+            Ok(())
+        }
+        None => Err(err(
+            "UnboundLocalError",
+            &format!(
+                "cannot access local variable '{}' where it is not associated with a value",
+                code.varnames[i as usize]
+            ),
+        )),
+    }
+}
+
+/// `x op y` for two small ints.
+#[inline(always)]
+fn int_compare(c: crate::bytecode::CmpOp, x: i64, y: i64) -> bool {
+    use crate::bytecode::CmpOp;
+    match c {
+        CmpOp::Eq => x == y,
+        CmpOp::Ne => x != y,
+        CmpOp::Lt => x < y,
+        CmpOp::Le => x <= y,
+        CmpOp::Gt => x > y,
+        CmpOp::Ge => x >= y,
     }
 }
 
