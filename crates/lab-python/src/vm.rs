@@ -466,6 +466,7 @@ impl Vm {
         }
     }
 
+    #[inline]
     fn new_frame(
         &mut self,
         func: Arc<Function>,
@@ -511,6 +512,7 @@ impl Vm {
     }
 
     /// An empty locals vector with room for `n` slots, reused when one is spare.
+    #[inline]
     fn take_locals(&mut self, n: usize) -> Vec<Option<Value>> {
         match self.spare_locals.pop() {
             Some(mut v) => {
@@ -608,6 +610,7 @@ impl Vm {
 
     /// Set up the call of a function whose arguments are already its locals (the fast
     /// path of `Call`), for `run_frame` to run.
+    #[inline]
     fn push_prepared(&mut self, func: Arc<Function>, locals: Vec<Option<Value>>) -> PyResult<()> {
         let frame = self.new_frame(func, None, locals);
         for &(cell, slot) in &frame.func.code.cell_params {
@@ -626,6 +629,7 @@ impl Vm {
         self.push_frame(frame)
     }
 
+    #[inline]
     fn push_frame(&mut self, frame: Frame) -> PyResult<()> {
         self.eval_breaker()?;
         self.enter()?;
@@ -2275,14 +2279,9 @@ fn small_int_op(op: crate::bytecode::BinOp, x: i64, y: i64) -> Option<i64> {
 /// other slots with `None`: one pass, no drop calls.
 #[inline]
 fn move_args(stack: &mut Vec<Value>, from: usize, locals: &mut Vec<Option<Value>>, nlocals: usize) {
-    let n = stack.len().saturating_sub(from);
-    locals.resize_with(nlocals.max(n), || None);
-    for k in (0..n).rev() {
-        if let Some(v) = stack.pop() {
-            if let Some(old) = locals[k].replace(v) {
-                release(old);
-            }
-        }
+    locals.extend(stack.drain(from..).map(Some));
+    if locals.len() < nlocals {
+        locals.resize_with(nlocals, || None);
     }
 }
 
