@@ -980,7 +980,7 @@ impl Vm {
                 }
             }
             (Value::List(l), Value::Slice(s)) => {
-                let new = self.to_vec(&v)?;
+                let new = self.into_vec(v)?;
                 let len = lock(&l.items).len();
                 let (start, stop, step) = slice_indices(self, s, len)?;
                 if step != 1 {
@@ -1225,6 +1225,20 @@ impl Vm {
                 }
                 Ok(out)
             }
+        }
+    }
+
+    /// The items of an iterable that is used up by the caller: a list nothing else refers
+    /// to (`a[i::k] = [x] * n`) hands over its items instead of copying them.
+    ///
+    /// # Errors
+    /// As `to_vec`.
+    pub fn into_vec(&mut self, v: Value) -> PyResult<Vec<Value>> {
+        match v {
+            Value::List(l) if Arc::strong_count(&l) == 1 => {
+                Ok(std::mem::take(&mut *lock(&l.items)))
+            }
+            v => self.to_vec(&v),
         }
     }
 

@@ -1069,7 +1069,7 @@ impl Vm {
                     }
                     Op::FastFast(a, b) => {
                         if let (Some(x), Some(y)) = (&f.locals[a as usize], &f.locals[b as usize]) {
-                            let (x, y) = (fast_clone(x), fast_clone(y));
+                            let (x, y) = (Value::fast_clone(x), Value::fast_clone(y));
                             f.stack.push(x);
                             f.stack.push(y);
                             f.pc += 1;
@@ -1300,7 +1300,7 @@ impl Vm {
                                             // that load is the value just stored.
                                             if ops.get(f.pc) == Some(&Op::LoadGlobal(j)) {
                                                 f.pc += 1;
-                                                f.stack.push(fast_clone(&v));
+                                                f.stack.push(Value::fast_clone(&v));
                                             }
                                             self.store_global(f, j as usize, v);
                                         }
@@ -2175,19 +2175,6 @@ impl Vm {
     }
 }
 
-/// Clone a value, inline for the ones that own nothing (numbers, bools, None): the
-/// general clone is an out-of-line call on the hot path.
-#[inline(always)]
-fn fast_clone(v: &Value) -> Value {
-    match *v {
-        Value::Int(i) => Value::Int(i),
-        Value::Bool(b) => Value::Bool(b),
-        Value::Float(x) => Value::Float(x),
-        Value::None => Value::None,
-        _ => v.clone(),
-    }
-}
-
 /// Drop a value that went out of use, inline for the ones that own nothing (numbers,
 /// bools, None): the general drop is an out-of-line call on the hot path.
 #[inline(always)]
@@ -2212,7 +2199,7 @@ fn load_fast(
 ) -> PyResult<()> {
     match &locals[i as usize] {
         Some(v) => {
-            stack.push(fast_clone(v));
+            stack.push(Value::fast_clone(v));
             Ok(())
         }
         None => Err(err(

@@ -93,6 +93,19 @@ pub enum WrapKind {
 }
 
 impl Value {
+    /// Clone a value, inline for the ones that own nothing (numbers, bools, None): the
+    /// general clone is an out-of-line call on the hot path.
+    #[inline(always)]
+    pub(crate) fn fast_clone(&self) -> Value {
+        match *self {
+            Value::Int(i) => Value::Int(i),
+            Value::Bool(b) => Value::Bool(b),
+            Value::Float(x) => Value::Float(x),
+            Value::None => Value::None,
+            _ => self.clone(),
+        }
+    }
+
     /// A string value.
     pub fn str(s: &str) -> Value {
         Value::Str(Arc::from(s))

@@ -147,3 +147,16 @@ try:
     print(f"{5:q}")
 except ValueError as e:
     print(e)
+
+# Slice assignment from a list nothing else holds takes its items; from any other list it
+# copies them, so the two lists stay independent.
+grid = list(range(10))
+grid[::3] = [None] * 4
+print(grid)
+source = ["a", "b"]
+grid[1:3] = source
+source.append("c")
+print(grid, source)
+grid[:] = grid
+grid[::2] = grid[1::2]
+print(grid)
