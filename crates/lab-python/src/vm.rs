@@ -466,7 +466,6 @@ impl Vm {
         }
     }
 
-    #[inline]
     fn new_frame(
         &mut self,
         func: Arc<Function>,
@@ -512,7 +511,6 @@ impl Vm {
     }
 
     /// An empty locals vector with room for `n` slots, reused when one is spare.
-    #[inline]
     fn take_locals(&mut self, n: usize) -> Vec<Option<Value>> {
         match self.spare_locals.pop() {
             Some(mut v) => {
@@ -610,7 +608,6 @@ impl Vm {
 
     /// Set up the call of a function whose arguments are already its locals (the fast
     /// path of `Call`), for `run_frame` to run.
-    #[inline]
     fn push_prepared(&mut self, func: Arc<Function>, locals: Vec<Option<Value>>) -> PyResult<()> {
         let frame = self.new_frame(func, None, locals);
         for &(cell, slot) in &frame.func.code.cell_params {
@@ -629,7 +626,6 @@ impl Vm {
         self.push_frame(frame)
     }
 
-    #[inline]
     fn push_frame(&mut self, frame: Frame) -> PyResult<()> {
         self.eval_breaker()?;
         self.enter()?;
