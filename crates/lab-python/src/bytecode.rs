@@ -134,6 +134,9 @@ pub enum Op {
     /// `LoadFast(local); LoadConst(int k); Compare(op)`, and a conditional jump right
     /// after it.
     FastIntCompare(u16, CmpOp, i32),
+    /// `LoadFast(a); LoadFast(b); Binary(op) or Inplace(op)`, and a `StoreFast` right
+    /// after it (`total += i`).
+    FastFastArith(u16, u16, BinOp),
     /// `LoadFast(a); LoadFast(b)`.
     FastFast(u16, u16),
     /// Empty local slot `i`.
@@ -312,16 +315,17 @@ impl Op {
     /// The instruction a fused one replaced (itself for the others).
     pub fn unfused(self) -> Op {
         match self {
-            Op::FastIntArith(l, ..) | Op::FastIntCompare(l, ..) | Op::FastFast(l, _) => {
-                Op::LoadFast(u32::from(l))
-            }
+            Op::FastIntArith(l, ..)
+            | Op::FastIntCompare(l, ..)
+            | Op::FastFastArith(l, ..)
+            | Op::FastFast(l, _) => Op::LoadFast(u32::from(l)),
             op => op,
         }
     }
 }
 
 /// Fuse the common instruction sequences that start with `LoadFast` (see `Op::FastFast`
-/// and the two before it): fewer dispatches, and no push and pop of what the sequence
+/// and the three before it): fewer dispatches, and no push and pop of what the sequence
 /// consumes at once. The sequences' other instructions and the jump targets are left as
 /// they are.
 pub fn quicken(code: &mut Code) {
@@ -348,9 +352,13 @@ pub fn quicken(code: &mut Code) {
                     _ => {}
                 }
             }
-            match ops.get(at + 1) {
-                Some(&Op::LoadFast(b)) => Some(Op::FastFast(l, u16::try_from(b).ok()?)),
-                _ => None,
+            let Some(&Op::LoadFast(b)) = ops.get(at + 1) else {
+                return None;
+            };
+            let b = u16::try_from(b).ok()?;
+            match ops.get(at + 2) {
+                Some(&(Op::Binary(op) | Op::Inplace(op))) => Some(Op::FastFastArith(l, b, op)),
+                _ => Some(Op::FastFast(l, b)),
             }
         })
         .collect();

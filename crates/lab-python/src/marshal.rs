@@ -585,7 +585,10 @@ macro_rules! op_tags {
                 })+
                 // Fused at load (`bytecode::quicken`): written as the instruction they
                 // replaced.
-                Op::FastIntArith(..) | Op::FastIntCompare(..) | Op::FastFast(..) => {
+                Op::FastIntArith(..)
+                | Op::FastIntCompare(..)
+                | Op::FastFastArith(..)
+                | Op::FastFast(..) => {
                     put_op(w, &op.unfused())
                 }
             }

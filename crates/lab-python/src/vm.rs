@@ -1028,21 +1028,22 @@ impl Vm {
                     Op::FastIntArith(l, bop, k) => {
                         if let Some(Value::Int(x)) = f.locals[l as usize] {
                             if let Some(r) = small_int_op(bop, x, i64::from(k)) {
-                                // Skip the `LoadConst` and the operator; a `StoreFast` of
-                                // the result too.
-                                if let Some(&Op::StoreFast(j)) = ops.get(f.pc + 2) {
-                                    f.pc += 3;
-                                    if let Some(old) = f.locals[j as usize].replace(Value::Int(r)) {
-                                        release(old);
-                                    }
-                                } else {
-                                    f.pc += 2;
-                                    f.stack.push(Value::Int(r));
-                                }
+                                store_or_push(&mut f.pc, &mut f.locals, &mut f.stack, ops, r);
                                 continue;
                             }
                         }
                         load_fast(&mut f.stack, &f.locals, code, u32::from(l))?;
+                    }
+                    Op::FastFastArith(a, b, bop) => {
+                        if let (Some(Value::Int(x)), Some(Value::Int(y))) =
+                            (&f.locals[a as usize], &f.locals[b as usize])
+                        {
+                            if let Some(r) = small_int_op(bop, *x, *y) {
+                                store_or_push(&mut f.pc, &mut f.locals, &mut f.stack, ops, r);
+                                continue;
+                            }
+                        }
+                        load_fast(&mut f.stack, &f.locals, code, u32::from(a))?;
                     }
                     Op::FastIntCompare(l, c, k) => {
                         if let Some(Value::Int(x)) = f.locals[l as usize] {
@@ -2182,6 +2183,27 @@ fn release(v: Value) {
         std::mem::forget(v);
     } else {
         drop(v);
+    }
+}
+
+/// The end of a fused arithmetic instruction: skip the two instructions it ran after its
+/// own, and store the result in a local when a `StoreFast` comes next, else push it.
+#[inline(always)]
+fn store_or_push(
+    pc: &mut usize,
+    locals: &mut [Option<Value>],
+    stack: &mut Vec<Value>,
+    ops: &[Op],
+    r: i64,
+) {
+    if let Some(&Op::StoreFast(j)) = ops.get(*pc + 2) {
+        *pc += 3;
+        if let Some(old) = locals[j as usize].replace(Value::Int(r)) {
+            release(old);
+        }
+    } else {
+        *pc += 2;
+        stack.push(Value::Int(r));
     }
 }
 

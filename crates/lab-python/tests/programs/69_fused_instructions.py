@@ -131,3 +131,33 @@ class Number:
 
 n = Number(4)
 print(plus_one(n, n))
+
+
+# Two locals and an operator: `total += i`, `x * y`, and a jump into the middle.
+def sums(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def products(x, y):
+    z = x * y
+    return z, x - y, x // y, x % y, (x and y) + x
+
+
+print(sums(10), sums(0), [products(a, b) for a, b in ((6, 4), (-7, 2), (0, 5), (2**40, 2**40), (1.5, 2), (True, 3))])
+
+
+def second_unbound(flag):
+    a = 1
+    if flag:
+        b = 2
+    return a + b
+
+
+print(second_unbound(True))
+try:
+    second_unbound(False)
+except UnboundLocalError as e:
+    print("UnboundLocalError", e)
