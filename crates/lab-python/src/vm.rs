@@ -1051,15 +1051,7 @@ impl Vm {
                             // Skip the `LoadConst` and the comparison; take a conditional
                             // jump on the result too.
                             f.pc += 2;
-                            match ops.get(f.pc) {
-                                Some(&Op::PopJumpIfFalse(t)) => {
-                                    f.pc = if r { f.pc + 1 } else { t as usize };
-                                }
-                                Some(&Op::PopJumpIfTrue(t)) => {
-                                    f.pc = if r { t as usize } else { f.pc + 1 };
-                                }
-                                _ => f.stack.push(Value::Bool(r)),
-                            }
+                            jump_or_push(&mut f.pc, &mut f.stack, ops, r);
                             continue;
                         }
                         load_fast(&mut f.stack, &f.locals, code, u32::from(l))?;
@@ -1175,17 +1167,7 @@ impl Vm {
                         let a = Self::pop(&mut f.stack);
                         if let (&Value::Int(x), &Value::Int(y)) = (&a, &b) {
                             let r = int_compare(c, x, y);
-                            // A conditional jump on the result (`if`, `while`) is taken here,
-                            // without pushing the bool for it to pop.
-                            match ops.get(f.pc) {
-                                Some(&Op::PopJumpIfFalse(t)) => {
-                                    f.pc = if r { f.pc + 1 } else { t as usize };
-                                }
-                                Some(&Op::PopJumpIfTrue(t)) => {
-                                    f.pc = if r { t as usize } else { f.pc + 1 };
-                                }
-                                _ => f.stack.push(Value::Bool(r)),
-                            }
+                            jump_or_push(&mut f.pc, &mut f.stack, ops, r);
                             release(a);
                             release(b);
                             continue;
@@ -2183,6 +2165,18 @@ fn release(v: Value) {
         std::mem::forget(v);
     } else {
         drop(v);
+    }
+}
+
+/// The end of an int comparison: a conditional jump on its result comes next (`if`,
+/// `while`) and is taken here, without pushing the bool for it to pop; else the bool is
+/// pushed.
+#[inline(always)]
+fn jump_or_push(pc: &mut usize, stack: &mut Vec<Value>, ops: &[Op], r: bool) {
+    match ops.get(*pc) {
+        Some(&Op::PopJumpIfFalse(t)) => *pc = if r { *pc + 1 } else { t as usize },
+        Some(&Op::PopJumpIfTrue(t)) => *pc = if r { t as usize } else { *pc + 1 },
+        _ => stack.push(Value::Bool(r)),
     }
 }
 
