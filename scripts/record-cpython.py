@@ -1,8 +1,10 @@
 """Record CPython's run of each of the book's runnable listings.
 
-    python3 record-cpython.py LISTINGS.json OUT.json
+    python3 record-cpython.py LISTINGS.json OUT.json [ID ...]
 
-LISTINGS.json is what `mdbook-lab listings` prints. Each listing runs from a clean
+LISTINGS.json is what `mdbook-lab listings` prints. With IDs, only those listings run
+again; the other records in OUT.json are kept as they were recorded (listings no longer in
+the book are dropped). Each listing runs from a clean
 folder with the newest CPython found ($PYTHON, else python3 on the PATH and pyenv's
 versions); OUT.json gets, per widget id, the source's SHA-256, stdout, exit code, the
 Python version, the machine (CPU model, cores) and the date.
@@ -51,8 +53,17 @@ def main():
     version = ".".join(map(str, version_of(python)))
     machine = {"cpu": cpu_model(), "cores": os.cpu_count()}
     date = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    only = set(sys.argv[3:])
+    unknown = only - {listing["id"] for listing in listings}
+    if unknown:
+        sys.exit(f"no runnable listing with the id {', '.join(sorted(unknown))}")
+    kept = json.loads(out_path.read_text())["listings"] if only else {}
     records = {}
     for listing in listings:
+        if only and listing["id"] not in only:
+            if listing["id"] in kept:
+                records[listing["id"]] = kept[listing["id"]]
+            continue
         with tempfile.TemporaryDirectory() as work:
             prog = Path(work) / "listing.py"
             prog.write_text(listing["source"], encoding="utf-8")
