@@ -57,6 +57,8 @@ def main():
     unknown = only - {listing["id"] for listing in listings}
     if unknown:
         sys.exit(f"no runnable listing with the id {', '.join(sorted(unknown))}")
+    if only and not out_path.exists():
+        sys.exit(f"{out_path} does not exist yet: record every listing first (no ids)")
     kept = json.loads(out_path.read_text())["listings"] if only else {}
     records = {}
     for listing in listings:

@@ -381,7 +381,7 @@ impl<'a> Reader<'a> {
         if lines.len() != ops.len() {
             return Err(corrupt("fewer lines than instructions"));
         }
-        let code = Code {
+        let mut code = Code {
             name,
             qualname,
             filename,
@@ -405,7 +405,6 @@ impl<'a> Reader<'a> {
             firstline,
         };
         check(&code)?;
-        let mut code = code;
         crate::bytecode::quicken(&mut code);
         Ok(code)
     }

@@ -2224,7 +2224,7 @@ fn load_fast(
     }
 }
 
-/// `x op y` for two small ints.
+/// The comparison `x c y` of two small ints.
 #[inline(always)]
 fn int_compare(c: crate::bytecode::CmpOp, x: i64, y: i64) -> bool {
     use crate::bytecode::CmpOp;
