@@ -1,13 +1,17 @@
 // How well each widget's "predicted for this machine" figure holds: runs every widget of
 // the book once, in book order, with its chapter's settings, as a reader going through
 // the book would, and compares each model's measured wall time with the prediction the
-// widget set beside it. Run by `scripts/bench --predictions`; a measurement, not a test.
+// widget set beside it. Then the ceiling of any prediction on this machine: one widget run
+// again and again on one page, and a plain CPython loop likewise, each against its own
+// median (a machine whose speed swings cannot be predicted closer than it repeats itself).
+// Run by `scripts/bench --predictions`; a measurement, not a test.
 //
 //   node www/bench/predictions.mjs --site DIR [--out FILE.json] [--within 0.15]
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { browser as launchBrowser, serve, widgetSettled } from '../tests/harness.js';
 
@@ -22,6 +26,11 @@ if (!opt.site) throw new Error('--site is required');
 const WITHIN = Number(opt.within);
 // How long a reader looks at a widget before pressing Run.
 const READ_MS = Number(process.env.READ_MS ?? 2000);
+// The machine's own repeatability, the ceiling of any prediction: one widget run this many
+// times on one page, and the same short CPython loop as many times.
+const REPEAT = Number(process.env.REPEAT ?? 12);
+const REPEAT_PAGE = 'gil.html';
+const REPEAT_WIDGET = 'lab-gil-1';
 
 const say = (msg) => process.stderr.write(`\x1b[1m  ->\x1b[0m ${msg}\n`);
 
@@ -39,11 +48,63 @@ function chapters(site) {
   return out;
 }
 
+/** The share of `xs` within `within` of their own median. */
+function nearMedian(xs, within) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { n: xs.length, near: xs.filter((x) => Math.abs(x / median - 1) <= within).length, median, min: sorted[0], max: sorted.at(-1) };
+}
+
+/**
+ * Runs one widget `times` times on one page, as a reader pressing Run again: how often each
+ * model's time lands within `WITHIN` of its own median. A prediction of the machine's
+ * typical speed cannot do better than the machine repeats itself.
+ */
+async function repeatability(page, url, times) {
+  await page.goto(url);
+  const sel = `#${REPEAT_WIDGET}`;
+  await page.waitForSelector(`${sel}[data-ready]`);
+  await page.locator(sel).scrollIntoViewIfNeeded();
+  const walls = {};
+  for (let i = 0; i < times; i++) {
+    await page.waitForTimeout(READ_MS);
+    await page.click(`${sel} [data-action=run]`);
+    await widgetSettled(page, sel, 600_000);
+    const result = JSON.parse(await page.getAttribute(sel, 'data-result'));
+    for (const m of result.models) (walls[m.model] ??= []).push(m.wall_ms);
+  }
+  const models = Object.fromEntries(Object.entries(walls).map(([m, xs]) => [m, nearMedian(xs, WITHIN)]));
+  const all = Object.values(models);
+  return { page: REPEAT_PAGE, widget: REPEAT_WIDGET, runs: all.reduce((a, m) => a + m.n, 0), within: all.reduce((a, m) => a + m.near, 0), models };
+}
+
+/** The same 100 ms-ish CPython loop `times` times, with a reader's pause between: its spread. */
+function cpythonRepeatability(times) {
+  const code = `
+import time
+def work():
+    t = time.perf_counter(); s = 0
+    for i in range(3_000_000): s += i
+    return (time.perf_counter() - t) * 1000
+xs = []
+for _ in range(${times}):
+    xs.append(work()); time.sleep(${READ_MS / 1000})
+print(' '.join(map(str, xs)))`;
+  try {
+    const xs = execFileSync('python3', ['-c', code], { encoding: 'utf8' }).trim().split(' ').map(Number);
+    return { ms: xs.map((x) => Math.round(x)), ...nearMedian(xs, WITHIN) };
+  } catch (e) {
+    return { error: String(e.message ?? e) };
+  }
+}
+
 async function main() {
   const server = await serve({ root: opt.site });
   const browser = await launchBrowser();
   const rows = [];
   const load = [os.loadavg()[0]];
+  let floor = null;
   try {
     const page = await (await browser.newContext()).newPage();
     for (const file of chapters(opt.site)) {
@@ -74,6 +135,8 @@ async function main() {
       }
       load.push(os.loadavg()[0]);
     }
+    say(`the machine's repeatability: ${REPEAT_PAGE}#${REPEAT_WIDGET} run ${REPEAT} times`);
+    floor = await repeatability(page, server.url + REPEAT_PAGE, REPEAT);
   } finally {
     await browser.close();
     server.close();
@@ -86,10 +149,17 @@ async function main() {
     within: within.length,
     share_within: rows.length ? within.length / rows.length : 0,
     tolerance: WITHIN,
+    // The ceiling: how often the same widget, run again and again, lands within the
+    // tolerance of its own median; and the same for a plain CPython loop, outside the browser.
+    repeatability: floor,
+    cpython_repeatability: (say(`the same CPython loop ${REPEAT} times`), cpythonRepeatability(REPEAT)),
     worst: [...rows].sort((a, b) => Math.abs(b.error) - Math.abs(a.error)).slice(0, 5),
   };
   if (opt.out) fs.writeFileSync(opt.out, JSON.stringify({ summary, rows }, null, 2));
   console.log(`predictions: ${within.length} of ${rows.length} model runs within ${WITHIN * 100}% of the widget's own prediction (${(summary.share_within * 100).toFixed(0)}%), load ${summary.load_average.min.toFixed(2)}-${summary.load_average.max.toFixed(2)}`);
+  if (floor) console.log(`the machine's repeatability: ${floor.within} of ${floor.runs} runs of ${floor.page}#${floor.widget}, repeated ${REPEAT} times, within ${WITHIN * 100}% of their own median (${(floor.within / floor.runs * 100).toFixed(0)}%): the ceiling of a prediction of the machine's typical speed`);
+  const cp = summary.cpython_repeatability;
+  if (cp && !cp.error) console.log(`CPython's repeatability: the same loop ${cp.n} times, ${cp.near} within ${WITHIN * 100}% of their median ${cp.median.toFixed(0)} ms (range ${cp.min.toFixed(0)}-${cp.max.toFixed(0)} ms)`);
   for (const r of summary.worst) console.log(`  ${r.page}#${r.widget} ${r.model} (${r.threads} lanes): ${(r.error * 100).toFixed(0)}%`);
 }
 
