@@ -7,8 +7,10 @@
 //! - threads share `cores` as an OS scheduler shares them: when more lanes compute than
 //!   there are cores, the first `cores` in line run and the others wait their turn, each
 //!   running lane going to the back of the line after a time slice (round robin). A burst
-//!   shorter than a slice runs to its end, so lanes that alternate work and waits fall
-//!   into step with each other (two compute while two wait), as they do on a real machine;
+//!   shorter than a slice runs to its end, so with long slices lanes that alternate work
+//!   and waits fall into step (two compute while two wait); the default slice is short
+//!   (see [`Machine::time_slice_us`]), because a real OS lets a thread waking from a wait
+//!   take a core at once;
 //! - under the GIL, a lane needs the lock for [`Segment::Cpu`] work and releases it for
 //!   [`Segment::Released`] work and I/O; waiters make timed waits of the switch interval,
 //!   set a drop request when one expires with no switch meanwhile, the holder drops the
@@ -84,11 +86,13 @@ impl Default for Machine {
             // each): the lanes got about all of the two cores. Single runs swing by 10-15%
             // either way; 0.95 sits in the middle of what the book's widgets measured.
             parallel_efficiency: 0.95,
-            // Measured in headless Chromium on 2 cores: four lanes alternating about 4 ms
-            // of work with 4 ms waits finished in 35 ms, the time of two lanes' work
-            // back to back (sharing the cores evenly would take 44 ms): a burst that
-            // short is not cut. Long work changes hands every few milliseconds.
-            time_slice_us: 6_000.0,
+            // Measured in headless Chromium on 2 cores (`bursts` on key-differences.html:
+            // four lanes alternating 3.3 ms of work with 5 ms waits, twelve runs): a median
+            // 1.2x the time of bursts that run to their end (6 ms slices), none less.
+            // A thread waking from its wait takes a core at once (the OS's wake-up
+            // preemption), so the lanes share the cores rather than fall into step; 1 ms
+            // slices predict that, and change nothing for work without waits.
+            time_slice_us: 1_000.0,
         }
     }
 }
