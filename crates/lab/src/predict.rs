@@ -70,10 +70,11 @@ impl Default for Machine {
         Machine {
             cores: 4,
             ns_per_iter: 25.0,
-            // Measured in headless Chromium on 2 cores (scripts/bench): one worker,
-            // started from a blob of its script, instantiating an already compiled
-            // module, was ready after 7-13 ms; four at once share the cores.
-            process_start_us: 12_000.0,
+            // Measured in headless Chromium on 2 cores, the book's widgets: four workers
+            // started at once (each from a blob of its script, instantiating an already
+            // compiled module) were ready after a median 26-40 ms, eight after 65-76 ms:
+            // about 16 ms of one core's work each (one alone: 7-13 ms).
+            process_start_us: 16_000.0,
             // Measured the same way: a message to a ready worker and a new instance.
             forkserver_start_us: 3_000.0,
             copy_us: 100.0,
