@@ -74,6 +74,13 @@ test('on a phone, a widget that has run still fits: charts, timelines and tables
   await page.locator(`${sel} details`).evaluateAll((all) => all.forEach((d) => { d.open = true; }));
   assert.deepEqual(await page.evaluate(tinyChartText, sel), [], 'chart text below 11 px after a run');
   assert.deepEqual(await page.evaluate(smallTargets, sel), [], 'touch targets below 44 px after a run');
+  // The results tables fit the screen: no column (the difference from the prediction, last)
+  // hides behind a sideways scroll, as the charts may.
+  const tables = await page.locator(`${sel} .lab-measured table`).evaluateAll((all) => all.map((t) => ({
+    caption: t.caption?.textContent, width: Math.round(t.getBoundingClientRect().width), room: t.parentElement.clientWidth,
+  })));
+  assert.equal(tables.length, 2, JSON.stringify(tables));
+  for (const t of tables) assert.ok(t.width <= t.room, `"${t.caption}" is ${t.width} px wide in ${t.room} px`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
