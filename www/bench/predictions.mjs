@@ -1,9 +1,10 @@
 // How well each widget's "predicted for this machine" figure holds: runs every widget of
 // the book once, in book order, with its chapter's settings, as a reader going through
 // the book would, and compares each model's measured wall time with the prediction the
-// widget set beside it. Then the ceiling of any prediction on this machine: one widget run
-// again and again on one page, and a plain CPython loop likewise, each against its own
-// median (a machine whose speed swings cannot be predicted closer than it repeats itself).
+// widget set beside it. Then the ceiling of a prediction of the machine's typical speed:
+// one widget run again and again on one page, and a plain CPython loop likewise, each
+// against its own median (a machine whose speed swings cannot be predicted closer than it
+// repeats itself).
 // Run by `scripts/bench --predictions`; a measurement, not a test.
 //
 //   node www/bench/predictions.mjs --site DIR [--out FILE.json] [--within 0.15]
@@ -26,8 +27,8 @@ if (!opt.site) throw new Error('--site is required');
 const WITHIN = Number(opt.within);
 // How long a reader looks at a widget before pressing Run.
 const READ_MS = Number(process.env.READ_MS ?? 2000);
-// The machine's own repeatability, the ceiling of any prediction: one widget run this many
-// times on one page, and the same short CPython loop as many times.
+// The machine's own repeatability: one widget run this many times on one page, and the
+// same short CPython loop as many times.
 const REPEAT = Number(process.env.REPEAT ?? 12);
 const REPEAT_PAGE = 'gil.html';
 const REPEAT_WIDGET = 'lab-gil-1';
@@ -141,6 +142,8 @@ async function main() {
     await browser.close();
     server.close();
   }
+  say(`the same CPython loop ${REPEAT} times`);
+  const cpython = cpythonRepeatability(REPEAT);
   const within = rows.filter((r) => Math.abs(r.error) <= WITHIN);
   const summary = {
     machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores`,
@@ -152,7 +155,7 @@ async function main() {
     // The ceiling: how often the same widget, run again and again, lands within the
     // tolerance of its own median; and the same for a plain CPython loop, outside the browser.
     repeatability: floor,
-    cpython_repeatability: (say(`the same CPython loop ${REPEAT} times`), cpythonRepeatability(REPEAT)),
+    cpython_repeatability: cpython,
     worst: [...rows].sort((a, b) => Math.abs(b.error) - Math.abs(a.error)).slice(0, 5),
   };
   if (opt.out) fs.writeFileSync(opt.out, JSON.stringify({ summary, rows }, null, 2));
