@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { browser as launchBrowser, serve, widgetSettled } from '../tests/harness.js';
+import { browser as launchBrowser, runWidget, serve } from '../tests/harness.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -49,6 +49,22 @@ function chapters(site) {
   return out;
 }
 
+/**
+ * As a reader does: scrolls to the widget, reads what it asks, presses Run and waits for the
+ * run to end. Returns its result, or null after saying why the run failed.
+ */
+async function readAndRun(page, sel) {
+  await page.waitForSelector(`${sel}[data-ready]`);
+  await page.locator(sel).scrollIntoViewIfNeeded();
+  await page.waitForTimeout(READ_MS);
+  await runWidget(page, sel, 600_000);
+  if (await page.getAttribute(sel, 'data-state') !== 'done') {
+    say(`${page.url()} ${sel}: ${await page.textContent(`${sel} .lab-error`)}`);
+    return null;
+  }
+  return JSON.parse(await page.getAttribute(sel, 'data-result'));
+}
+
 /** The share of `xs` within `within` of their own median. */
 function nearMedian(xs, within) {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -64,15 +80,10 @@ function nearMedian(xs, within) {
  */
 async function repeatability(page, url, times) {
   await page.goto(url);
-  const sel = `#${REPEAT_WIDGET}`;
-  await page.waitForSelector(`${sel}[data-ready]`);
-  await page.locator(sel).scrollIntoViewIfNeeded();
   const walls = {};
   for (let i = 0; i < times; i++) {
-    await page.waitForTimeout(READ_MS);
-    await page.click(`${sel} [data-action=run]`);
-    await widgetSettled(page, sel, 600_000);
-    const result = JSON.parse(await page.getAttribute(sel, 'data-result'));
+    const result = await readAndRun(page, `#${REPEAT_WIDGET}`);
+    if (!result) throw new Error(`${REPEAT_PAGE}#${REPEAT_WIDGET} failed on run ${i + 1} of ${times}`);
     for (const m of result.models) (walls[m.model] ??= []).push(m.wall_ms);
   }
   const models = Object.fromEntries(Object.entries(walls).map(([m, xs]) => [m, nearMedian(xs, WITHIN)]));
@@ -112,19 +123,8 @@ async function main() {
       await page.goto(server.url + file);
       const ids = await page.$$eval('.lab-widget', (ws) => ws.map((w) => w.id));
       for (const id of ids) {
-        const sel = `#${id}`;
-        await page.waitForSelector(`${sel}[data-ready]`);
-        // As a reader does: scroll to the widget, read what it asks, then press Run.
-        await page.locator(sel).scrollIntoViewIfNeeded();
-        await page.waitForTimeout(READ_MS);
-        await page.click(`${sel} [data-action=run]`);
-        await widgetSettled(page, sel, 600_000);
-        const state = await page.getAttribute(sel, 'data-state');
-        if (state !== 'done') {
-          say(`${file}#${id}: ${await page.textContent(`${sel} .lab-error`)}`);
-          continue;
-        }
-        const result = JSON.parse(await page.getAttribute(sel, 'data-result'));
+        const result = await readAndRun(page, `#${id}`);
+        if (!result) continue;
         // Runnable listings print what the program prints: they make no prediction.
         if (!Array.isArray(result.models)) continue;
         for (const m of result.models) {
@@ -161,8 +161,7 @@ async function main() {
   if (opt.out) fs.writeFileSync(opt.out, JSON.stringify({ summary, rows }, null, 2));
   console.log(`predictions: ${within.length} of ${rows.length} model runs within ${WITHIN * 100}% of the widget's own prediction (${(summary.share_within * 100).toFixed(0)}%), load ${summary.load_average.min.toFixed(2)}-${summary.load_average.max.toFixed(2)}`);
   if (floor) console.log(`the machine's repeatability: ${floor.within} of ${floor.runs} runs of ${floor.page}#${floor.widget}, repeated ${REPEAT} times, within ${WITHIN * 100}% of their own median (${(floor.within / floor.runs * 100).toFixed(0)}%): the ceiling of a prediction of the machine's typical speed`);
-  const cp = summary.cpython_repeatability;
-  if (cp && !cp.error) console.log(`CPython's repeatability: the same loop ${cp.n} times, ${cp.near} within ${WITHIN * 100}% of their median ${cp.median.toFixed(0)} ms (range ${cp.min.toFixed(0)}-${cp.max.toFixed(0)} ms)`);
+  if (!cpython.error) console.log(`CPython's repeatability: the same loop ${cpython.n} times, ${cpython.near} within ${WITHIN * 100}% of their median ${cpython.median.toFixed(0)} ms (range ${cpython.min.toFixed(0)}-${cpython.max.toFixed(0)} ms)`);
   for (const r of summary.worst) console.log(`  ${r.page}#${r.widget} ${r.model} (${r.threads} lanes): ${(r.error * 100).toFixed(0)}%`);
 }
 
