@@ -316,16 +316,18 @@ pub struct Vm {
     pub(crate) lane: crate::trace::LaneRec,
     /// The lowest stack address calls may reach (0: unknown), for the recursion check.
     pub(crate) stack_limit: usize,
-    /// Emptied locals and value stacks of finished frames, reused by the next calls so
-    /// that a call does not allocate them anew.
-    spare_locals: Vec<Vec<Option<Value>>>,
-    spare_stacks: Vec<Vec<Value>>,
+    /// Finished frames, emptied, reused by the next calls so that a call allocates
+    /// nothing. Frames move between here, `called` and `run_frame`'s stack of calls as
+    /// boxes: moving a whole frame, just written, and reading it back at once stalls the
+    /// processor (its stores cannot be forwarded to wider loads), on every call.
+    #[allow(clippy::vec_box)]
+    spare_frames: Vec<Box<Frame>>,
     /// The frame of a Python function that `exec` has just called, for `run_frame` to run
     /// (see there).
-    called: Option<Frame>,
+    called: Option<Box<Frame>>,
 }
 
-/// How many emptied frame vectors a thread keeps for reuse.
+/// How many emptied frames a thread keeps for reuse.
 const SPARE_FRAMES: usize = 64;
 
 /// A handler block of a frame.
@@ -339,8 +341,9 @@ enum Block {
 
 /// An activation of a code object.
 pub struct Frame {
-    /// The function running (module code runs as a function too).
-    func: Arc<Function>,
+    /// The function running (module code runs as a function too); `None` only while the
+    /// frame waits among the spare ones (see `func()`).
+    func: Option<Arc<Function>>,
     locals: Vec<Option<Value>>,
     stack: Vec<Value>,
     pc: usize,
@@ -349,6 +352,16 @@ pub struct Frame {
     /// What only some frames use, made on first use: a plain call neither builds nor
     /// drops it.
     more: Option<Box<FrameMore>>,
+}
+
+/// A running frame's function, from its field alone (so that the frame's other fields
+/// can be borrowed meanwhile).
+#[inline]
+fn func_of(func: &Option<Arc<Function>>) -> &Arc<Function> {
+    match func {
+        Some(f) => f,
+        None => unreachable!("a spare frame has no function"),
+    }
 }
 
 /// The parts of a frame that closures, class bodies, handlers and generators use.
@@ -367,6 +380,12 @@ struct FrameMore {
 }
 
 impl Frame {
+    /// The function running. (Every frame that runs has one: `new_frame` sets it.)
+    #[inline]
+    fn func(&self) -> &Arc<Function> {
+        func_of(&self.func)
+    }
+
     fn more(&mut self) -> &mut FrameMore {
         self.more.get_or_insert_with(Box::default)
     }
@@ -419,10 +438,9 @@ impl Vm {
             repr_stack: Vec::new(),
             lane: Default::default(),
             stack_limit: 0,
-            spare_locals: Vec::new(),
+            spare_frames: Vec::new(),
             called: None,
             native_depth: 0,
-            spare_stacks: Vec::new(),
         }
     }
 
@@ -456,7 +474,8 @@ impl Vm {
             owner: Mutex::new(Weak::new()),
         });
         let n = func.code.varnames.len();
-        let mut frame = self.new_frame(func, None, vec![None; n]);
+        let mut frame = self.new_frame(func, None);
+        frame.locals.resize_with(n, || None);
         // The module's frame counts towards the recursion limit, as in CPython.
         self.enter()?;
         let r = self.run_frame(&mut frame);
@@ -466,17 +485,33 @@ impl Vm {
         }
     }
 
-    fn new_frame(
-        &mut self,
-        func: Arc<Function>,
-        ns: Option<Arc<Dict>>,
-        locals: Vec<Option<Value>>,
-    ) -> Frame {
+    /// A frame for `func` (with no locals yet).
+    fn new_frame(&mut self, func: Arc<Function>, ns: Option<Arc<Dict>>) -> Box<Frame> {
+        let mut frame = self.blank_frame();
+        self.init_frame(&mut frame, func, ns);
+        frame
+    }
+
+    /// A frame with no function yet and empty locals and stack: a spare one when there is.
+    fn blank_frame(&mut self) -> Box<Frame> {
+        self.spare_frames.pop().unwrap_or_else(|| {
+            Box::new(Frame {
+                func: None,
+                locals: Vec::new(),
+                stack: Vec::with_capacity(6),
+                pc: 0,
+                id: 0,
+                started: false,
+                more: None,
+            })
+        })
+    }
+
+    /// Make a blank frame `func`'s.
+    fn init_frame(&mut self, frame: &mut Frame, func: Arc<Function>, ns: Option<Arc<Dict>>) {
         let code = &func.code;
         // Plain functions (no closure cells, not a class body) get no `FrameMore`.
-        let more = if code.cellvars.is_empty() && code.freevars.is_empty() && ns.is_none() {
-            None
-        } else {
+        if !(code.cellvars.is_empty() && code.freevars.is_empty() && ns.is_none()) {
             let mut cells: Vec<Arc<Cell>> = code
                 .cellvars
                 .iter()
@@ -487,61 +522,34 @@ impl Vm {
                 })
                 .collect();
             cells.extend(func.closure.iter().cloned());
-            Some(Box::new(FrameMore {
+            frame.more = Some(Box::new(FrameMore {
                 ns,
                 cells,
                 ..FrameMore::default()
-            }))
-        };
-        Frame {
-            locals,
-            stack: self
-                .spare_stacks
-                .pop()
-                .unwrap_or_else(|| Vec::with_capacity(6)),
-            pc: 0,
-            func,
-            id: {
-                self.next_frame += 1;
-                self.next_frame
-            },
-            started: false,
-            more,
+            }));
         }
+        frame.func = Some(func);
+        frame.pc = 0;
+        self.next_frame += 1;
+        frame.id = self.next_frame;
+        frame.started = false;
     }
 
-    /// An empty locals vector with room for `n` slots, reused when one is spare.
-    fn take_locals(&mut self, n: usize) -> Vec<Option<Value>> {
-        match self.spare_locals.pop() {
-            Some(mut v) => {
-                v.reserve(n);
-                v
-            }
-            None => Vec::with_capacity(n),
-        }
-    }
-
-    /// A finished frame gives back its locals and stack (emptied) for the next calls.
+    /// A finished frame is emptied and kept for the next calls.
     /// (Emptied one value at a time: numbers, the usual content, need no drop call.)
-    fn recycle(&mut self, frame: Frame) {
-        let Frame {
-            mut locals,
-            mut stack,
-            ..
-        } = frame;
-        while let Some(v) = locals.pop() {
+    fn recycle(&mut self, mut frame: Box<Frame>) {
+        while let Some(v) = frame.locals.pop() {
             if let Some(v) = v {
                 release(v);
             }
         }
-        while let Some(v) = stack.pop() {
+        while let Some(v) = frame.stack.pop() {
             release(v);
         }
-        if self.spare_locals.len() < SPARE_FRAMES {
-            self.spare_locals.push(locals);
-        }
-        if self.spare_stacks.len() < SPARE_FRAMES {
-            self.spare_stacks.push(stack);
+        frame.func = None;
+        frame.more = None;
+        if self.spare_frames.len() < SPARE_FRAMES {
+            self.spare_frames.push(frame);
         }
     }
 
@@ -580,11 +588,11 @@ impl Vm {
         args: Vec<Value>,
         kwargs: Kwargs,
     ) -> PyResult<Value> {
-        let mut frame = self.new_frame(func.clone(), None, Vec::new());
+        let mut frame = self.new_frame(func.clone(), None);
         self.bind_args(&mut frame, func, args, kwargs)?;
         if func.code.generator {
             let made = Value::Generator(Arc::new(Generator {
-                frame: Mutex::new(GenState::Suspended(Box::new(frame))),
+                frame: Mutex::new(GenState::Suspended(frame)),
                 name: func.code.name.clone(),
                 result: Mutex::new(Value::None),
                 coroutine: func.code.coroutine,
@@ -607,10 +615,10 @@ impl Vm {
     }
 
     /// Set up the call of a function whose arguments are already its locals (the fast
-    /// path of `Call`), for `run_frame` to run.
-    fn push_prepared(&mut self, func: Arc<Function>, locals: Vec<Option<Value>>) -> PyResult<()> {
-        let frame = self.new_frame(func, None, locals);
-        for &(cell, slot) in &frame.func.code.cell_params {
+    /// path of `Call`; `frame` from `blank_frame`), for `run_frame` to run.
+    fn push_prepared(&mut self, mut frame: Box<Frame>, func: Arc<Function>) -> PyResult<()> {
+        self.init_frame(&mut frame, func, None);
+        for &(cell, slot) in &frame.func().code.cell_params {
             if let Some(c) = frame.cell(cell) {
                 *lock(&c.value) = frame.locals[slot as usize].clone();
             }
@@ -621,12 +629,12 @@ impl Vm {
     /// Set up the call of a Python function that is not a generator with `args`, for
     /// `run_frame` to run.
     fn push_call(&mut self, func: Arc<Function>, args: Vec<Value>) -> PyResult<()> {
-        let mut frame = self.new_frame(func.clone(), None, Vec::new());
+        let mut frame = self.new_frame(func.clone(), None);
         self.bind_args(&mut frame, &func, args, Vec::new())?;
         self.push_frame(frame)
     }
 
-    fn push_frame(&mut self, frame: Frame) -> PyResult<()> {
+    fn push_frame(&mut self, frame: Box<Frame>) -> PyResult<()> {
         self.eval_breaker()?;
         self.enter()?;
         self.called = Some(frame);
@@ -839,11 +847,12 @@ impl Vm {
 
     fn run_frames(&mut self, f: &mut Frame) -> PyResult<Exit> {
         // The frames called from `f`, innermost last.
-        let mut calls: Vec<Frame> = Vec::new();
+        #[allow(clippy::vec_box)]
+        let mut calls: Vec<Box<Frame>> = Vec::new();
         // An exception that left a called frame, to raise in its caller.
         let mut raised: Option<Box<PyErr>> = None;
         loop {
-            let cur = match calls.last_mut() {
+            let cur: &mut Frame = match calls.last_mut() {
                 Some(c) => c,
                 None => &mut *f,
             };
@@ -876,7 +885,7 @@ impl Vm {
                 }
                 Err(mut e) => {
                     let line = cur
-                        .func
+                        .func()
                         .code
                         .lines
                         .get(cur.pc.saturating_sub(1))
@@ -884,9 +893,9 @@ impl Vm {
                         .unwrap_or(0);
                     if e.tb.last().map(|t| t.frame_id) != Some(cur.id) {
                         e.tb.push(TbEntry {
-                            filename: cur.func.code.filename.clone(),
+                            filename: cur.func().code.filename.clone(),
                             line,
-                            name: cur.func.code.name.clone(),
+                            name: cur.func().code.name.clone(),
                             frame_id: cur.id,
                         });
                     }
@@ -942,14 +951,14 @@ impl Vm {
     }
 
     fn name(f: &Frame, i: u32) -> Arc<str> {
-        f.func.code.names[i as usize].clone()
+        f.func().code.names[i as usize].clone()
     }
 
     /// Store a global, through the same position cache as `load_global`.
     fn store_global(&self, f: &Frame, i: usize, v: Value) {
-        let name = &f.func.code.names[i];
-        let globals = &f.func.globals;
-        let slot = &f.func.global_cache[i];
+        let name = &f.func().code.names[i];
+        let globals = &f.func().globals;
+        let slot = &f.func().global_cache[i];
         let cached = slot.load(Ordering::Relaxed);
         let v = if cached != 0 && cached & (1 << 63) == 0 {
             match globals.replace_at_str((cached & 0xffff_ffff) as usize - 1, name, v) {
@@ -973,9 +982,9 @@ impl Vm {
         const BUILTIN: u64 = 1 << 63;
         const VERSION_BITS: u64 = 0x3fff_ffff;
         let i = i as usize;
-        let name = &f.func.code.names[i];
-        let globals = &f.func.globals;
-        let slot = &f.func.global_cache[i];
+        let name = &f.func().code.names[i];
+        let globals = &f.func().globals;
+        let slot = &f.func().global_cache[i];
         let cached = slot.load(Ordering::Relaxed);
         if cached != 0 {
             let index = (cached & 0xffff_ffff) as usize - 1;
@@ -1014,7 +1023,7 @@ impl Vm {
             // The code is borrowed from the frame (the loop below touches the frame's other
             // fields only), not cloned: no reference count per call. Instructions that need
             // the whole frame leave the inner loop for `exec_slow`.
-            let code = &*f.func.code;
+            let code = &*func_of(&f.func).code;
             let ops = &code.ops[..];
             let slow = loop {
                 let op = ops[f.pc];
@@ -1324,10 +1333,10 @@ impl Vm {
                         if let Value::Function(callee) = &f.stack[at] {
                             if plain_call(&callee.code, n) {
                                 let nlocals = callee.code.varnames.len();
-                                let mut locals = self.take_locals(nlocals);
-                                move_args(&mut f.stack, at + 1, &mut locals, nlocals);
+                                let mut frame = self.blank_frame();
+                                move_args(&mut f.stack, at + 1, &mut frame.locals, nlocals);
                                 if let Some(Value::Function(callee)) = f.stack.pop() {
-                                    self.push_prepared(callee, locals)?;
+                                    self.push_prepared(frame, callee)?;
                                     return Ok(None);
                                 }
                             }
@@ -1395,9 +1404,9 @@ impl Vm {
         if let Some(callee) = method {
             if plain_call(&callee.code, n + 1) {
                 let nlocals = callee.code.varnames.len();
-                let mut locals = self.take_locals(nlocals);
-                move_args(stack, at, &mut locals, nlocals);
-                self.push_prepared(callee, locals)?;
+                let mut frame = self.blank_frame();
+                move_args(stack, at, &mut frame.locals, nlocals);
+                self.push_prepared(frame, callee)?;
                 return Ok(None);
             }
             let args: Vec<Value> = stack.drain(at..).collect();
@@ -1416,7 +1425,7 @@ impl Vm {
     #[inline(never)]
     #[allow(clippy::too_many_lines)]
     fn exec_slow(&mut self, f: &mut Frame, op: Op) -> PyResult<Option<Exit>> {
-        let code = &*f.func.code;
+        let code = &*func_of(&f.func).code;
         match op {
             Op::DeleteFast(i) => f.locals[i as usize] = None,
             Op::LoadClosure(i) => {
@@ -1428,7 +1437,7 @@ impl Vm {
             }
             Op::DeleteGlobal(i) => {
                 let n = Self::name(f, i);
-                if f.func.globals.remove(&Key::Str(n.clone())).is_none() {
+                if f.func().globals.remove(&Key::Str(n.clone())).is_none() {
                     return Err(err("NameError", &format!("name '{n}' is not defined")));
                 }
             }
@@ -1444,7 +1453,7 @@ impl Vm {
             Op::StoreName(i) => {
                 let v = Self::pop(&mut f.stack);
                 let n = Self::name(f, i);
-                let ns = f.ns().cloned().unwrap_or_else(|| f.func.globals.clone());
+                let ns = f.ns().cloned().unwrap_or_else(|| f.func().globals.clone());
                 ns.set(Key::Str(n.clone()), Value::Str(n), v);
             }
             Op::DeleteAttr(i) => {
@@ -1722,7 +1731,7 @@ impl Vm {
                 f.stack.push(Value::Function(Arc::new(Function {
                     global_cache: Function::new_cache(fcode),
                     code: fcode.clone(),
-                    globals: f.func.globals.clone(),
+                    globals: f.func().globals.clone(),
                     defaults,
                     kwdefaults,
                     closure,
@@ -1811,7 +1820,7 @@ impl Vm {
                 f.stack.push(v);
             }
             Op::LoadSuper => {
-                let owner = lock(&f.func.owner).upgrade();
+                let owner = lock(&f.func().owner).upgrade();
                 let this = f.locals.first().cloned().flatten();
                 match (owner, this) {
                     (Some(c), Some(this)) => {
@@ -1970,7 +1979,8 @@ impl Vm {
         ns.set_str("__module__", Value::str(&module));
         ns.set_str("__qualname__", Value::Str(func.code.qualname.clone()));
         let n = func.code.varnames.len();
-        let mut frame = self.new_frame(func.clone(), Some(ns.clone()), vec![None; n]);
+        let mut frame = self.new_frame(func.clone(), Some(ns.clone()));
+        frame.locals.resize_with(n, || None);
         self.enter()?;
         let r = self.run_frame(&mut frame);
         self.depth -= 1;
@@ -2278,9 +2288,12 @@ fn small_int_op(op: crate::bytecode::BinOp, x: i64, y: i64) -> Option<i64> {
 /// other slots with `None`: one pass, no drop calls.
 #[inline]
 fn move_args(stack: &mut Vec<Value>, from: usize, locals: &mut Vec<Option<Value>>, nlocals: usize) {
-    locals.extend(stack.drain(from..).map(Some));
-    if locals.len() < nlocals {
-        locals.resize_with(nlocals, || None);
+    // Popped from the top rather than drained: a `Drain` is a struct built on the stack
+    // and read back at once, which stalls the processor on every call.
+    let n = stack.len() - from;
+    locals.resize_with(nlocals.max(n), || None);
+    for slot in locals[..n].iter_mut().rev() {
+        *slot = stack.pop();
     }
 }
 

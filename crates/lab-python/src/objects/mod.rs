@@ -27,7 +27,13 @@ pub use dict::{Dict, Key};
 pub use iter::{Iter, IterState};
 
 /// A Python value. Cloning is cheap (a copy or a reference count).
+///
+/// The tag is a whole word (`repr(u64)`): a value is written as words and read back as
+/// words, so a value pushed and popped at once is forwarded from the processor's store
+/// buffer. With a one-byte tag, reading back a just-written value stalled (a wide load
+/// over narrower stores), several times per instruction.
 #[derive(Clone)]
+#[repr(u64)]
 pub enum Value {
     /// `None`
     None,
@@ -408,4 +414,17 @@ pub trait NativeObject: Send + Sync + Any {
     }
     /// For downcasting.
     fn as_any(&self) -> &dyn Any;
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::Value;
+    use std::mem::size_of;
+
+    /// A local slot (`Option<Value>`) is no bigger than a value: `None` uses a spare tag.
+    #[test]
+    fn values_stay_three_words() {
+        assert!(size_of::<Value>() <= 3 * size_of::<usize>());
+        assert_eq!(size_of::<Option<Value>>(), size_of::<Value>());
+    }
 }

@@ -90,7 +90,7 @@ impl Vm {
             *lock(&g.frame) = GenState::Finished;
             return Err(e);
         }
-        if matches!(frame.func.code.ops.get(frame.pc), Some(Op::YieldFrom)) {
+        if matches!(frame.func().code.ops.get(frame.pc), Some(Op::YieldFrom)) {
             let sub = frame.stack.last().cloned().unwrap_or(Value::None);
             let r = match &sub {
                 Value::Generator(s) => self.throw(s, e),
