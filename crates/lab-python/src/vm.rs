@@ -322,8 +322,8 @@ pub struct Vm {
     /// processor (its stores cannot be forwarded to wider loads), on every call.
     #[allow(clippy::vec_box)]
     spare_frames: Vec<Box<Frame>>,
-    /// The frame of a Python function that `exec` has just called, for `run_frame` to run
-    /// (see there).
+    /// The frame of a Python function that an instruction has just called, for `exec` to
+    /// push on its stack of calls and run.
     called: Option<Box<Frame>>,
 }
 
@@ -401,6 +401,16 @@ impl Frame {
     fn pop_block(&mut self) -> Option<Block> {
         self.more.as_mut()?.blocks.pop()
     }
+}
+
+/// Why `exec` left its inner loop.
+enum Leave {
+    /// A Python function's call was set up: its frame is in `Vm::called`.
+    Call,
+    /// The frame returned this.
+    Return(Value),
+    /// An instruction the inner loop leaves to `exec_slow`.
+    Slow(Op),
 }
 
 /// How a frame stopped running.
@@ -862,27 +872,15 @@ impl Vm {
             };
             let r = match pending {
                 Some(e) => Err(e),
-                None => self.exec(cur),
+                None => self.exec(f, &mut calls),
+            };
+            // `exec` ran the calls; the frame that raised is the innermost one left.
+            let cur: &mut Frame = match calls.last_mut() {
+                Some(c) => c,
+                None => &mut *f,
             };
             match r {
-                Ok(None) => {
-                    if let Some(callee) = self.called.take() {
-                        calls.push(callee);
-                    }
-                }
-                Ok(Some(exit)) => {
-                    let Some(done) = calls.pop() else {
-                        return Ok(exit);
-                    };
-                    self.depth -= 1;
-                    self.recycle(done);
-                    // A called frame is never a generator's: it returned.
-                    let (Exit::Return(v) | Exit::Yield(v)) = exit;
-                    match calls.last_mut() {
-                        Some(c) => c.stack.push(v),
-                        None => f.stack.push(v),
-                    }
-                }
+                Ok(exit) => return Ok(exit),
                 Err(mut e) => {
                     let line = cur
                         .func()
@@ -1016,10 +1014,17 @@ impl Vm {
     }
 
     #[allow(clippy::too_many_lines)]
-    /// Run `f`'s code until it returns or yields (`Some`), or until it calls a Python
-    /// function (`None`: the callee's frame is in `self.called`).
-    fn exec(&mut self, f: &mut Frame) -> PyResult<Option<Exit>> {
+    /// Run `base`'s code, and the Python functions it calls, until `base` returns or
+    /// yields. A call pushes the callee's frame on `calls` and runs it in this same loop,
+    /// a return pops it; an exception leaves them where they are, for `run_frames` to
+    /// find a handler.
+    #[allow(clippy::vec_box)]
+    fn exec(&mut self, base: &mut Frame, calls: &mut Vec<Box<Frame>>) -> PyResult<Exit> {
         loop {
+            let f: &mut Frame = match calls.last_mut() {
+                Some(c) => c,
+                None => &mut *base,
+            };
             // The code is borrowed from the frame (the loop below touches the frame's other
             // fields only), not cloned: no reference count per call. Instructions that need
             // the whole frame leave the inner loop for `exec_slow`.
@@ -1130,7 +1135,7 @@ impl Vm {
                         let name = &code.names[name as usize];
                         match self.call_method_op(&mut f.stack, name, argc as usize)? {
                             Some(v) => f.stack.push(v),
-                            None => return Ok(None),
+                            None => break Leave::Call,
                         }
                     }
                     Op::Binary(bop) => {
@@ -1337,7 +1342,7 @@ impl Vm {
                                 move_args(&mut f.stack, at + 1, &mut frame.locals, nlocals);
                                 if let Some(Value::Function(callee)) = f.stack.pop() {
                                     self.push_prepared(frame, callee)?;
-                                    return Ok(None);
+                                    break Leave::Call;
                                 }
                             }
                         }
@@ -1347,7 +1352,7 @@ impl Vm {
                             // `run_frame`'s loop.
                             Value::Function(callee) if !callee.code.generator => {
                                 self.push_call(callee, args)?;
-                                return Ok(None);
+                                break Leave::Call;
                             }
                             callee => {
                                 let v = self.call(&callee, args, Vec::new())?;
@@ -1356,14 +1361,35 @@ impl Vm {
                         }
                     }
                     Op::Return => {
-                        let v = Self::pop(&mut f.stack);
-                        return Ok(Some(Exit::Return(v)));
+                        break Leave::Return(Self::pop(&mut f.stack));
                     }
-                    other => break other,
+                    other => break Leave::Slow(other),
                 }
             };
-            if let Some(exit) = self.exec_slow(f, slow)? {
-                return Ok(Some(exit));
+            let exit = match slow {
+                Leave::Call => {
+                    if let Some(callee) = self.called.take() {
+                        calls.push(callee);
+                    }
+                    continue;
+                }
+                Leave::Return(v) => Exit::Return(v),
+                Leave::Slow(op) => match self.exec_slow(f, op)? {
+                    Some(exit) => exit,
+                    None => continue,
+                },
+            };
+            // The innermost frame exited: return to its caller, or leave when it is `base`.
+            let Some(done) = calls.pop() else {
+                return Ok(exit);
+            };
+            self.depth -= 1;
+            self.recycle(done);
+            // A called frame is never a generator's: it returned.
+            let (Exit::Return(v) | Exit::Yield(v)) = exit;
+            match calls.last_mut() {
+                Some(c) => c.stack.push(v),
+                None => base.stack.push(v),
             }
         }
     }
