@@ -142,7 +142,7 @@ pub fn install(d: &Dict) {
         let name = str_arg(&a, 1, "setattr")?;
         vm.set_attr(
             arg(&a, 0, "setattr")?,
-            &name,
+            &Arc::from(name),
             arg(&a, 2, "setattr")?.clone(),
         )?;
         Ok(Value::None)

@@ -274,7 +274,9 @@ impl Vm {
     ///
     /// # Errors
     /// AttributeError for objects without writable attributes.
-    pub fn set_attr(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
+    /// (The name is an `Arc` so that a new attribute keeps the program's own string: the
+    /// next lookups find it by its address.)
+    pub fn set_attr(&mut self, obj: &Value, name: &Arc<str>, v: Value) -> PyResult<()> {
         match obj {
             Value::Instance(i) => {
                 // A property on the class takes the store (CPython's data descriptors).
@@ -1521,11 +1523,11 @@ fn repeat_items(items: &[Value], n: usize) -> Vec<Value> {
 
 /// Set an attribute in a namespace. An existing attribute (the usual case: `self.n += 1`)
 /// takes the new value in place, without allocating a copy of its name.
-fn store_attr(dict: &mut crate::objects::class::AttrMap, name: &str, v: Value) {
+fn store_attr(dict: &mut crate::objects::class::AttrMap, name: &Arc<str>, v: Value) {
     match dict.get_mut(name) {
         Some(slot) => *slot = v,
         None => {
-            dict.insert(Arc::from(name), v);
+            dict.insert(name.clone(), v);
         }
     }
 }

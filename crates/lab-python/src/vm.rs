@@ -1410,7 +1410,7 @@ impl Vm {
         // stack, with no bound method made.
         let method = match &stack[at] {
             Value::Instance(inst) => {
-                let shadowed = lock(&inst.dict).contains_key(&**name);
+                let shadowed = lock(&inst.dict).contains_key(name);
                 match inst.class.lookup(name) {
                     Some(Value::Function(m)) if !shadowed => Some(m),
                     _ => None,

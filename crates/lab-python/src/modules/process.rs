@@ -763,7 +763,7 @@ fn child_main(vm: &mut Vm, method: &str, name: &str, start: Start) -> i64 {
             if let Err(e) = script.run(vm, &main) {
                 return report(vm, &e);
             }
-            if let Err(e) = vm.set_attr(&mp, "_inheriting", Value::Bool(false)) {
+            if let Err(e) = vm.set_attr(&mp, &Arc::from("_inheriting"), Value::Bool(false)) {
                 return report(vm, &e);
             }
             match loads(vm, &work, None) {

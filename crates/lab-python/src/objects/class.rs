@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The namespace of a class or an instance. Attribute names are hashed on every access,
-/// so it uses the dicts' fast hasher rather than SipHash.
-pub type AttrMap = HashMap<Arc<str>, Value, super::dict::FxBuild>;
+pub use super::attrs::AttrMap;
 
 /// Which built-in type a class stands for (`None` for user classes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

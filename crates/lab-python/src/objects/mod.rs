@@ -5,6 +5,7 @@
 //! Locking rule: a container's lock is held only to copy values in or out, never while
 //! Python code runs (which could release the GIL or need the same lock).
 
+pub mod attrs;
 pub mod bytes;
 pub mod class;
 pub mod dict;

@@ -421,9 +421,10 @@ fn message_of(group: &Value) -> Value {
 /// its members are the original's own.
 fn no_context(exc: &Value) {
     if let Value::Instance(i) = exc {
-        lock(&i.dict)
-            .entry(Arc::from("__context__"))
-            .or_insert(Value::None);
+        let mut d = lock(&i.dict);
+        if !d.contains_key("__context__") {
+            d.insert(Arc::from("__context__"), Value::None);
+        }
     }
 }
 
