@@ -518,31 +518,40 @@ impl Vm {
     }
 
     /// Make a blank frame `func`'s.
+    #[inline]
     fn init_frame(&mut self, frame: &mut Frame, func: Arc<Function>, ns: Option<Arc<Dict>>) {
         let code = &func.code;
         // Plain functions (no closure cells, not a class body) get no `FrameMore`.
         if !(code.cellvars.is_empty() && code.freevars.is_empty() && ns.is_none()) {
-            let mut cells: Vec<Arc<Cell>> = code
-                .cellvars
-                .iter()
-                .map(|_| {
-                    let cell = Cell::new();
-                    self.rt.track(Track::Cell(Arc::downgrade(&cell)));
-                    cell
-                })
-                .collect();
-            cells.extend(func.closure.iter().cloned());
-            frame.more = Some(Box::new(FrameMore {
-                ns,
-                cells,
-                ..FrameMore::default()
-            }));
+            frame.more = Some(self.frame_more(&func, ns));
         }
         frame.func = Some(func);
         frame.pc = 0;
         self.next_frame += 1;
         frame.id = self.next_frame;
         frame.started = false;
+    }
+
+    /// The cells (and class namespace) of a frame that has some.
+    #[cold]
+    #[inline(never)]
+    fn frame_more(&mut self, func: &Function, ns: Option<Arc<Dict>>) -> Box<FrameMore> {
+        let mut cells: Vec<Arc<Cell>> = func
+            .code
+            .cellvars
+            .iter()
+            .map(|_| {
+                let cell = Cell::new();
+                self.rt.track(Track::Cell(Arc::downgrade(&cell)));
+                cell
+            })
+            .collect();
+        cells.extend(func.closure.iter().cloned());
+        Box::new(FrameMore {
+            ns,
+            cells,
+            ..FrameMore::default()
+        })
     }
 
     /// A finished frame is emptied and kept for the next calls.
@@ -646,7 +655,13 @@ impl Vm {
 
     fn push_frame(&mut self, frame: Box<Frame>) -> PyResult<()> {
         self.eval_breaker()?;
-        self.enter()?;
+        // The callee runs in `exec`'s loop, not a level deeper on the native stack: only
+        // the recursion limit applies (`enter` also checks the stack, for the calls that
+        // do go deeper).
+        if self.depth >= RECURSION_LIMIT {
+            return Err(err("RecursionError", "maximum recursion depth exceeded"));
+        }
+        self.depth += 1;
         self.called = Some(frame);
         Ok(())
     }
@@ -2311,15 +2326,37 @@ fn small_int_op(op: crate::bytecode::BinOp, x: i64, y: i64) -> Option<i64> {
 }
 
 /// Move the arguments at `stack[from..]` into `locals` (empty), then fill the callee's
-/// other slots with `None`: one pass, no drop calls.
+/// other slots with `None`.
 #[inline]
 fn move_args(stack: &mut Vec<Value>, from: usize, locals: &mut Vec<Option<Value>>, nlocals: usize) {
-    // Popped from the top rather than drained: a `Drain` is a struct built on the stack
-    // and read back at once, which stalls the processor on every call.
+    // Popped from the top rather than drained (a `Drain` is a struct built on the stack
+    // and read back at once, which stalls the processor), one or two arguments, the
+    // usual counts, without a loop.
     let n = stack.len() - from;
-    locals.resize_with(nlocals.max(n), || None);
-    for slot in locals[..n].iter_mut().rev() {
-        *slot = stack.pop();
+    locals.reserve(nlocals.max(n));
+    match n {
+        0 => {}
+        1 => {
+            let a = stack.pop();
+            locals.push(a);
+        }
+        2 => {
+            let b = stack.pop();
+            let a = stack.pop();
+            locals.push(a);
+            locals.push(b);
+        }
+        _ => {
+            for _ in 0..n {
+                locals.push(None);
+            }
+            for slot in locals.iter_mut().rev() {
+                *slot = stack.pop();
+            }
+        }
+    }
+    while locals.len() < nlocals {
+        locals.push(None);
     }
 }
 
