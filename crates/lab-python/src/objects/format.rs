@@ -230,6 +230,36 @@ fn format_int(spec: &Spec, v: IntArg<'_>) -> PyResult<String> {
     Ok(pad(spec, &sign, &digits, '>'))
 }
 
+/// `a` (finite, not negative) with `p` decimals, rounded as CPython rounds: half to even
+/// on the exact binary value. The usual case is worked out from `a * 10^p`; a value whose
+/// scaled fraction is too near one half for that product's rounding error to be ignored,
+/// or a big one, goes through the exact decimal expansion (`core::fmt`, many times slower).
+pub(crate) fn fixed(a: f64, p: usize) -> String {
+    const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+    const LIMIT: f64 = (1u64 << 40) as f64;
+    if let Some(&scale) = POW10.get(p) {
+        // 10^p is exact, so the product is within half an ulp of a·10^p: below 2^40, less
+        // than 2^-13 away. A fraction further than that from one half rounds the same way
+        // as the exact value's.
+        let scaled = a * scale;
+        if scaled < LIMIT {
+            let whole = scaled.floor();
+            let frac = scaled - whole;
+            if (frac - 0.5).abs() > 1e-3 {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let n = whole as u64 + u64::from(frac > 0.5);
+                let unit = 10u64.pow(p as u32);
+                return if p == 0 {
+                    n.to_string()
+                } else {
+                    format!("{}.{:0p$}", n / unit, n % unit)
+                };
+            }
+        }
+    }
+    format!("{a:.p$}")
+}
+
 fn exp_form(x: f64, prec: usize, upper: bool) -> String {
     let s = format!("{x:.prec$e}");
     let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
@@ -251,7 +281,7 @@ fn format_float(spec: &Spec, x: f64) -> PyResult<String> {
         }
     } else {
         match spec.ty {
-            Some('f' | 'F') => format!("{a:.*}", spec.precision.unwrap_or(6)),
+            Some('f' | 'F') => fixed(a, spec.precision.unwrap_or(6)),
             Some('e' | 'E') => exp_form(a, spec.precision.unwrap_or(6), spec.ty == Some('E')),
             Some('%') => format!("{:.*}%", spec.precision.unwrap_or(6), a * 100.0),
             Some('g' | 'G') | None if spec.precision.is_some() || spec.ty.is_some() => {
@@ -270,7 +300,7 @@ fn format_float(spec: &Spec, x: f64) -> PyResult<String> {
                 let mut s = if e < -4 || e >= p as i32 {
                     exp_form(a, p - 1, spec.ty == Some('G'))
                 } else {
-                    format!("{a:.*}", (p as i32 - 1 - e).max(0) as usize)
+                    fixed(a, (p as i32 - 1 - e).max(0) as usize)
                 };
                 if !spec.alt {
                     s = strip_zeros(&s);
