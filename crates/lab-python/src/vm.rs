@@ -322,8 +322,8 @@ pub struct Vm {
     /// processor (its stores cannot be forwarded to wider loads), on every call.
     #[allow(clippy::vec_box)]
     spare_frames: Vec<Box<Frame>>,
-    /// The frame of a Python function that an instruction has just called, for `exec` to
-    /// push on its stack of calls and run.
+    /// The frame of a Python function that `exec` has just called, for `run_frame` to run
+    /// (see there).
     called: Option<Box<Frame>>,
 }
 
@@ -401,16 +401,6 @@ impl Frame {
     fn pop_block(&mut self) -> Option<Block> {
         self.more.as_mut()?.blocks.pop()
     }
-}
-
-/// Why `exec` left its inner loop.
-enum Leave {
-    /// A Python function's call was set up: its frame is in `Vm::called`.
-    Call,
-    /// The frame returned this.
-    Return(Value),
-    /// An instruction the inner loop leaves to `exec_slow`.
-    Slow(Op),
 }
 
 /// How a frame stopped running.
@@ -887,15 +877,27 @@ impl Vm {
             };
             let r = match pending {
                 Some(e) => Err(e),
-                None => self.exec(f, &mut calls),
-            };
-            // `exec` ran the calls; the frame that raised is the innermost one left.
-            let cur: &mut Frame = match calls.last_mut() {
-                Some(c) => c,
-                None => &mut *f,
+                None => self.exec(cur),
             };
             match r {
-                Ok(exit) => return Ok(exit),
+                Ok(None) => {
+                    if let Some(callee) = self.called.take() {
+                        calls.push(callee);
+                    }
+                }
+                Ok(Some(exit)) => {
+                    let Some(done) = calls.pop() else {
+                        return Ok(exit);
+                    };
+                    self.depth -= 1;
+                    self.recycle(done);
+                    // A called frame is never a generator's: it returned.
+                    let (Exit::Return(v) | Exit::Yield(v)) = exit;
+                    match calls.last_mut() {
+                        Some(c) => c.stack.push(v),
+                        None => f.stack.push(v),
+                    }
+                }
                 Err(mut e) => {
                     let line = cur
                         .func()
@@ -1029,17 +1031,10 @@ impl Vm {
     }
 
     #[allow(clippy::too_many_lines)]
-    /// Run `base`'s code, and the Python functions it calls, until `base` returns or
-    /// yields. A call pushes the callee's frame on `calls` and runs it in this same loop,
-    /// a return pops it; an exception leaves them where they are, for `run_frames` to
-    /// find a handler.
-    #[allow(clippy::vec_box)]
-    fn exec(&mut self, base: &mut Frame, calls: &mut Vec<Box<Frame>>) -> PyResult<Exit> {
+    /// Run `f`'s code until it returns or yields (`Some`), or until it calls a Python
+    /// function (`None`: the callee's frame is in `self.called`).
+    fn exec(&mut self, f: &mut Frame) -> PyResult<Option<Exit>> {
         loop {
-            let f: &mut Frame = match calls.last_mut() {
-                Some(c) => c,
-                None => &mut *base,
-            };
             // The code is borrowed from the frame (the loop below touches the frame's other
             // fields only), not cloned: no reference count per call. Instructions that need
             // the whole frame leave the inner loop for `exec_slow`.
@@ -1150,7 +1145,7 @@ impl Vm {
                         let name = &code.names[name as usize];
                         match self.call_method_op(&mut f.stack, name, argc as usize)? {
                             Some(v) => f.stack.push(v),
-                            None => break Leave::Call,
+                            None => return Ok(None),
                         }
                     }
                     Op::Binary(bop) => {
@@ -1357,7 +1352,7 @@ impl Vm {
                                 move_args(&mut f.stack, at + 1, &mut frame.locals, nlocals);
                                 if let Some(Value::Function(callee)) = f.stack.pop() {
                                     self.push_prepared(frame, callee)?;
-                                    break Leave::Call;
+                                    return Ok(None);
                                 }
                             }
                         }
@@ -1367,7 +1362,7 @@ impl Vm {
                             // `run_frame`'s loop.
                             Value::Function(callee) if !callee.code.generator => {
                                 self.push_call(callee, args)?;
-                                break Leave::Call;
+                                return Ok(None);
                             }
                             callee => {
                                 let v = self.call(&callee, args, Vec::new())?;
@@ -1376,35 +1371,14 @@ impl Vm {
                         }
                     }
                     Op::Return => {
-                        break Leave::Return(Self::pop(&mut f.stack));
+                        let v = Self::pop(&mut f.stack);
+                        return Ok(Some(Exit::Return(v)));
                     }
-                    other => break Leave::Slow(other),
+                    other => break other,
                 }
             };
-            let exit = match slow {
-                Leave::Call => {
-                    if let Some(callee) = self.called.take() {
-                        calls.push(callee);
-                    }
-                    continue;
-                }
-                Leave::Return(v) => Exit::Return(v),
-                Leave::Slow(op) => match self.exec_slow(f, op)? {
-                    Some(exit) => exit,
-                    None => continue,
-                },
-            };
-            // The innermost frame exited: return to its caller, or leave when it is `base`.
-            let Some(done) = calls.pop() else {
-                return Ok(exit);
-            };
-            self.depth -= 1;
-            self.recycle(done);
-            // A called frame is never a generator's: it returned.
-            let (Exit::Return(v) | Exit::Yield(v)) = exit;
-            match calls.last_mut() {
-                Some(c) => c.stack.push(v),
-                None => base.stack.push(v),
+            if let Some(exit) = self.exec_slow(f, slow)? {
+                return Ok(Some(exit));
             }
         }
     }
