@@ -18,6 +18,10 @@ mod group;
 pub(crate) use coro::{add_coro_natives, install_async_builtins};
 pub(crate) use group::install_exception_groups;
 
+/// How often a loop leaves `exec` to enter it again (in backward jumps), so that a long
+/// loop moves to the browser engine's optimised code once it is ready (see `run_frame`).
+const REENTER_EVERY: u32 = 4096;
+
 /// CPython's default recursion limit.
 pub const RECURSION_LIMIT: usize = 1000;
 
@@ -306,6 +310,9 @@ pub struct Vm {
     depth: usize,
     /// How many `run_frame`s are running, one inside another, on the native stack.
     native_depth: usize,
+    /// Backward jumps taken (wrapping): `exec` returns to `run_frame` every
+    /// `REENTER_EVERY` of them (see `run_frame`).
+    backward_jumps: u32,
     /// The exception being handled by the innermost `except` (for a bare `raise` in callees).
     pub handling: Vec<Box<PyErr>>,
     /// Numbers this thread's frames (to add one traceback line per frame).
@@ -441,6 +448,7 @@ impl Vm {
             spare_frames: Vec::new(),
             called: None,
             native_depth: 0,
+            backward_jumps: 0,
         }
     }
 
@@ -645,9 +653,9 @@ impl Vm {
 
     fn push_frame(&mut self, frame: Box<Frame>) -> PyResult<()> {
         self.eval_breaker()?;
-        // The callee runs in `exec`'s loop, not a level deeper on the native stack: only
-        // the recursion limit applies (`enter` also checks the stack, for the calls that
-        // do go deeper).
+        // The callee runs in `run_frame`'s loop, not a level deeper on the native stack:
+        // only the recursion limit applies (`enter` also checks the stack, for the calls
+        // that do go deeper).
         if self.depth >= RECURSION_LIMIT {
             return Err(err("RecursionError", "maximum recursion depth exceeded"));
         }
@@ -850,6 +858,14 @@ impl Vm {
     /// 3.11+: deep recursion then needs no native stack, which in the browser is small
     /// (about 1 MB) and whose overflow is an exception that no Rust code can clean up
     /// after.
+    ///
+    /// `exec` returns here at every call and return, and every `REENTER_EVERY` backward
+    /// jumps: a browser's engine swaps in its optimised code of a wasm function only when
+    /// the function is entered again (it has no on-stack replacement for wasm). An `exec`
+    /// that ran calls in its own loop and never returned ran a whole main program at the
+    /// engine's first, baseline tier, about twice as slow as its threads, which entered
+    /// `exec` later: a page's first run of four threads under the GIL showed a 1.9x
+    /// speedup. Returning at calls alone still left a long loop there: 1.25x.
     fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
         if self.native_depth >= NATIVE_DEPTH_LIMIT {
             return Err(err("RecursionError", "maximum recursion depth exceeded"));
@@ -1031,8 +1047,9 @@ impl Vm {
     }
 
     #[allow(clippy::too_many_lines)]
-    /// Run `f`'s code until it returns or yields (`Some`), or until it calls a Python
-    /// function (`None`: the callee's frame is in `self.called`).
+    /// Run `f`'s code until it returns or yields (`Some`), until it calls a Python
+    /// function (`None`: the callee's frame is in `self.called`), or for `REENTER_EVERY`
+    /// backward jumps (`None`, nothing called).
     fn exec(&mut self, f: &mut Frame) -> PyResult<Option<Exit>> {
         loop {
             // The code is borrowed from the frame (the loop below touches the frame's other
@@ -1244,7 +1261,13 @@ impl Vm {
                     }
                     Op::Jump(t) => {
                         if (t as usize) < f.pc {
+                            // (Before the jump: an exception here is the loop's last line's.)
                             self.eval_breaker()?;
+                            f.pc = t as usize;
+                            self.backward_jumps = self.backward_jumps.wrapping_add(1);
+                            if self.backward_jumps.is_multiple_of(REENTER_EVERY) {
+                                return Ok(None);
+                            }
                         }
                         f.pc = t as usize;
                     }
