@@ -18,8 +18,9 @@ mod group;
 pub(crate) use coro::{add_coro_natives, install_async_builtins};
 pub(crate) use group::install_exception_groups;
 
-/// How often a loop leaves `exec` to enter it again (in backward jumps), so that a long
-/// loop moves to the browser engine's optimised code once it is ready (see `run_frame`).
+/// How often `exec` returns to be entered again (in calls and backward jumps), so that a
+/// long run moves to the browser engine's optimised code once it is ready (see
+/// `run_frame`).
 const REENTER_EVERY: u32 = 4096;
 
 /// CPython's default recursion limit.
@@ -310,9 +311,9 @@ pub struct Vm {
     depth: usize,
     /// How many `run_frame`s are running, one inside another, on the native stack.
     native_depth: usize,
-    /// Backward jumps taken (wrapping): `exec` returns to `run_frame` every
+    /// Calls and backward jumps (wrapping): `exec` returns to `run_frame` every
     /// `REENTER_EVERY` of them (see `run_frame`).
-    backward_jumps: u32,
+    calls_and_jumps: u32,
     /// The exception being handled by the innermost `except` (for a bare `raise` in callees).
     pub handling: Vec<Box<PyErr>>,
     /// Numbers this thread's frames (to add one traceback line per frame).
@@ -329,8 +330,8 @@ pub struct Vm {
     /// processor (its stores cannot be forwarded to wider loads), on every call.
     #[allow(clippy::vec_box)]
     spare_frames: Vec<Box<Frame>>,
-    /// The frame of a Python function that `exec` has just called, for `run_frame` to run
-    /// (see there).
+    /// The frame of a Python function that an instruction has just called, for `exec` to
+    /// push on its stack of calls and run.
     called: Option<Box<Frame>>,
 }
 
@@ -410,6 +411,16 @@ impl Frame {
     }
 }
 
+/// Why `exec` left its inner loop.
+enum Leave {
+    /// A Python function's call was set up: its frame is in `Vm::called`.
+    Call,
+    /// The frame returned this.
+    Return(Value),
+    /// An instruction the inner loop leaves to `exec_slow`.
+    Slow(Op),
+}
+
 /// How a frame stopped running.
 pub enum Exit {
     /// Returned.
@@ -448,7 +459,7 @@ impl Vm {
             spare_frames: Vec::new(),
             called: None,
             native_depth: 0,
-            backward_jumps: 0,
+            calls_and_jumps: 0,
         }
     }
 
@@ -664,6 +675,13 @@ impl Vm {
         Ok(())
     }
 
+    /// Count a call or backward jump; true every `REENTER_EVERY` of them.
+    #[inline]
+    fn time_to_reenter(&mut self) -> bool {
+        self.calls_and_jumps = self.calls_and_jumps.wrapping_add(1);
+        self.calls_and_jumps.is_multiple_of(REENTER_EVERY)
+    }
+
     /// The eval breaker (backward jumps and calls): serve a GIL drop request, and raise
     /// the stop exception once the host has asked the run to stop.
     #[inline]
@@ -859,13 +877,13 @@ impl Vm {
     /// (about 1 MB) and whose overflow is an exception that no Rust code can clean up
     /// after.
     ///
-    /// `exec` returns here at every call and return, and every `REENTER_EVERY` backward
-    /// jumps: a browser's engine swaps in its optimised code of a wasm function only when
-    /// the function is entered again (it has no on-stack replacement for wasm). An `exec`
-    /// that ran calls in its own loop and never returned ran a whole main program at the
-    /// engine's first, baseline tier, about twice as slow as its threads, which entered
-    /// `exec` later: a page's first run of four threads under the GIL showed a 1.9x
-    /// speedup. Returning at calls alone still left a long loop there: 1.25x.
+    /// `exec` runs the calls and returns itself, and comes back here only to have an
+    /// exception handled, or every `REENTER_EVERY` calls and backward jumps: a browser's
+    /// engine swaps in its optimised code of a wasm function only when the function is
+    /// entered again (it has no on-stack replacement for wasm). An `exec` that never
+    /// returned ran a whole main program at the engine's first, baseline tier, about twice
+    /// as slow as its threads, which entered `exec` later: a page's first run of four
+    /// threads under the GIL showed a 1.9x speedup.
     fn run_frame(&mut self, f: &mut Frame) -> PyResult<Exit> {
         if self.native_depth >= NATIVE_DEPTH_LIMIT {
             return Err(err("RecursionError", "maximum recursion depth exceeded"));
@@ -893,27 +911,16 @@ impl Vm {
             };
             let r = match pending {
                 Some(e) => Err(e),
-                None => self.exec(cur),
+                None => self.exec(f, &mut calls),
+            };
+            // `exec` ran the calls; the frame that raised is the innermost one left.
+            let cur: &mut Frame = match calls.last_mut() {
+                Some(c) => c,
+                None => &mut *f,
             };
             match r {
-                Ok(None) => {
-                    if let Some(callee) = self.called.take() {
-                        calls.push(callee);
-                    }
-                }
-                Ok(Some(exit)) => {
-                    let Some(done) = calls.pop() else {
-                        return Ok(exit);
-                    };
-                    self.depth -= 1;
-                    self.recycle(done);
-                    // A called frame is never a generator's: it returned.
-                    let (Exit::Return(v) | Exit::Yield(v)) = exit;
-                    match calls.last_mut() {
-                        Some(c) => c.stack.push(v),
-                        None => f.stack.push(v),
-                    }
-                }
+                Ok(Some(exit)) => return Ok(exit),
+                Ok(None) => {}
                 Err(mut e) => {
                     let line = cur
                         .func()
@@ -1047,11 +1054,18 @@ impl Vm {
     }
 
     #[allow(clippy::too_many_lines)]
-    /// Run `f`'s code until it returns or yields (`Some`), until it calls a Python
-    /// function (`None`: the callee's frame is in `self.called`), or for `REENTER_EVERY`
-    /// backward jumps (`None`, nothing called).
-    fn exec(&mut self, f: &mut Frame) -> PyResult<Option<Exit>> {
+    /// Run `base`'s code, and the Python functions it calls, until `base` returns or
+    /// yields (`Some`), or until it is time to enter `exec` again (`None`, see
+    /// `run_frame`). A call pushes the callee's frame on `calls` and runs it in this same
+    /// loop, a return pops it; an exception leaves them where they are, for `run_frames`
+    /// to find a handler.
+    #[allow(clippy::vec_box)]
+    fn exec(&mut self, base: &mut Frame, calls: &mut Vec<Box<Frame>>) -> PyResult<Option<Exit>> {
         loop {
+            let f: &mut Frame = match calls.last_mut() {
+                Some(c) => c,
+                None => &mut *base,
+            };
             // The code is borrowed from the frame (the loop below touches the frame's other
             // fields only), not cloned: no reference count per call. Instructions that need
             // the whole frame leave the inner loop for `exec_slow`.
@@ -1162,7 +1176,7 @@ impl Vm {
                         let name = &code.names[name as usize];
                         match self.call_method_op(&mut f.stack, name, argc as usize)? {
                             Some(v) => f.stack.push(v),
-                            None => return Ok(None),
+                            None => break Leave::Call,
                         }
                     }
                     Op::Binary(bop) => {
@@ -1264,8 +1278,7 @@ impl Vm {
                             // (Before the jump: an exception here is the loop's last line's.)
                             self.eval_breaker()?;
                             f.pc = t as usize;
-                            self.backward_jumps = self.backward_jumps.wrapping_add(1);
-                            if self.backward_jumps.is_multiple_of(REENTER_EVERY) {
+                            if self.time_to_reenter() {
                                 return Ok(None);
                             }
                         }
@@ -1375,7 +1388,7 @@ impl Vm {
                                 move_args(&mut f.stack, at + 1, &mut frame.locals, nlocals);
                                 if let Some(Value::Function(callee)) = f.stack.pop() {
                                     self.push_prepared(frame, callee)?;
-                                    return Ok(None);
+                                    break Leave::Call;
                                 }
                             }
                         }
@@ -1385,7 +1398,7 @@ impl Vm {
                             // `run_frame`'s loop.
                             Value::Function(callee) if !callee.code.generator => {
                                 self.push_call(callee, args)?;
-                                return Ok(None);
+                                break Leave::Call;
                             }
                             callee => {
                                 let v = self.call(&callee, args, Vec::new())?;
@@ -1394,14 +1407,38 @@ impl Vm {
                         }
                     }
                     Op::Return => {
-                        let v = Self::pop(&mut f.stack);
-                        return Ok(Some(Exit::Return(v)));
+                        break Leave::Return(Self::pop(&mut f.stack));
                     }
-                    other => break other,
+                    other => break Leave::Slow(other),
                 }
             };
-            if let Some(exit) = self.exec_slow(f, slow)? {
+            let exit = match slow {
+                Leave::Call => {
+                    if let Some(callee) = self.called.take() {
+                        calls.push(callee);
+                    }
+                    if self.time_to_reenter() {
+                        return Ok(None);
+                    }
+                    continue;
+                }
+                Leave::Return(v) => Exit::Return(v),
+                Leave::Slow(op) => match self.exec_slow(f, op)? {
+                    Some(exit) => exit,
+                    None => continue,
+                },
+            };
+            // The innermost frame exited: return to its caller, or leave when it is `base`.
+            let Some(done) = calls.pop() else {
                 return Ok(Some(exit));
+            };
+            self.depth -= 1;
+            self.recycle(done);
+            // A called frame is never a generator's: it returned.
+            let (Exit::Return(v) | Exit::Yield(v)) = exit;
+            match calls.last_mut() {
+                Some(c) => c.stack.push(v),
+                None => base.stack.push(v),
             }
         }
     }
