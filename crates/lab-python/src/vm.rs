@@ -643,7 +643,7 @@ impl Vm {
     }
 
     /// Set up the call of a function whose arguments are already its locals (the fast
-    /// path of `Call`; `frame` from `blank_frame`), for `run_frame` to run.
+    /// path of `Call`; `frame` from `blank_frame`), for `exec` to run.
     fn push_prepared(&mut self, mut frame: Box<Frame>, func: Arc<Function>) -> PyResult<()> {
         self.init_frame(&mut frame, func, None);
         for &(cell, slot) in &frame.func().code.cell_params {
@@ -655,7 +655,7 @@ impl Vm {
     }
 
     /// Set up the call of a Python function that is not a generator with `args`, for
-    /// `run_frame` to run.
+    /// `exec` to run.
     fn push_call(&mut self, func: Arc<Function>, args: Vec<Value>) -> PyResult<()> {
         let mut frame = self.new_frame(func.clone(), None);
         self.bind_args(&mut frame, &func, args, Vec::new())?;
@@ -664,13 +664,9 @@ impl Vm {
 
     fn push_frame(&mut self, frame: Box<Frame>) -> PyResult<()> {
         self.eval_breaker()?;
-        // The callee runs in `run_frame`'s loop, not a level deeper on the native stack:
-        // only the recursion limit applies (`enter` also checks the stack, for the calls
-        // that do go deeper).
-        if self.depth >= RECURSION_LIMIT {
-            return Err(err("RecursionError", "maximum recursion depth exceeded"));
-        }
-        self.depth += 1;
+        // The callee runs in `exec`'s loop, not a level deeper on the native stack: only
+        // the recursion limit applies.
+        self.enter_depth()?;
         self.called = Some(frame);
         Ok(())
     }
@@ -695,8 +691,18 @@ impl Vm {
         Ok(())
     }
 
+    /// Enter a frame that runs a level deeper on the native stack: the recursion limit,
+    /// and the stack's.
     fn enter(&mut self) -> PyResult<()> {
-        if self.depth >= RECURSION_LIMIT || self.stack_exhausted() {
+        if self.stack_exhausted() {
+            return Err(err("RecursionError", "maximum recursion depth exceeded"));
+        }
+        self.enter_depth()
+    }
+
+    /// Enter a frame: one more for the recursion limit.
+    fn enter_depth(&mut self) -> PyResult<()> {
+        if self.depth >= RECURSION_LIMIT {
             return Err(err("RecursionError", "maximum recursion depth exceeded"));
         }
         self.depth += 1;
@@ -1274,15 +1280,15 @@ impl Vm {
                         }
                     }
                     Op::Jump(t) => {
-                        if (t as usize) < f.pc {
-                            // (Before the jump: an exception here is the loop's last line's.)
+                        let back = (t as usize) < f.pc;
+                        // (Before the jump: an exception here is the loop's last line's.)
+                        if back {
                             self.eval_breaker()?;
-                            f.pc = t as usize;
-                            if self.time_to_reenter() {
-                                return Ok(None);
-                            }
                         }
                         f.pc = t as usize;
+                        if back && self.time_to_reenter() {
+                            return Ok(None);
+                        }
                     }
                     Op::PopJumpIfFalse(t) | Op::PopJumpIfTrue(t) => {
                         let v = Self::pop(&mut f.stack);
@@ -1395,7 +1401,7 @@ impl Vm {
                         let args = Self::popn(&mut f.stack, n);
                         match Self::pop(&mut f.stack) {
                             // Any other Python function but a generator's also runs in
-                            // `run_frame`'s loop.
+                            // this loop.
                             Value::Function(callee) if !callee.code.generator => {
                                 self.push_call(callee, args)?;
                                 break Leave::Call;
@@ -1444,7 +1450,7 @@ impl Vm {
     }
 
     /// `CallMethod`: call method `name` of the object under `n` arguments on the stack:
-    /// its result, or `None` when it is a Python function set up for `run_frame` to run.
+    /// its result, or `None` when it is a Python function set up for `exec` to run.
     /// Kept out of `exec`, whose hot loop slows down as it grows.
     #[inline(never)]
     fn call_method_op(
